@@ -1,0 +1,156 @@
+//! The check catalog: every check a tree may name, its parameters, and what its
+//! outcomes and figure mean. Names are fixed here so trees lint before checks exist.
+
+/// A check a tree can run. The app implements each in `src/services/checks.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CheckName {
+    BrowserOnline,
+    HelperPing,
+    ClockSkew,
+    CaptivePortal,
+    InternetCanary,
+    EgressAltPorts,
+    Platform,
+    ClientAddress,
+    ServerResolve,
+    ServerProbe,
+    OperatorStatus,
+}
+
+/// The type a parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    Int,
+    Str,
+    List,
+}
+
+impl ParamType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Int => "a whole number",
+            Self::Str => "a string",
+            Self::List => "a list of strings",
+        }
+    }
+}
+
+/// A parameter a check accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub ty: ParamType,
+    /// What the parameter does, for lint messages and docs.
+    pub about: &'static str,
+}
+
+/// The platform names `platform` reports and its `pass`/`warn` lists accept.
+pub const PLATFORMS: [&str; 6] = ["windows", "macos", "ios", "android", "linux", "chromeos"];
+
+impl CheckName {
+    pub const ALL: [CheckName; 11] = [
+        Self::BrowserOnline,
+        Self::HelperPing,
+        Self::ClockSkew,
+        Self::CaptivePortal,
+        Self::InternetCanary,
+        Self::EgressAltPorts,
+        Self::Platform,
+        Self::ClientAddress,
+        Self::ServerResolve,
+        Self::ServerProbe,
+        Self::OperatorStatus,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BrowserOnline => "browser.online",
+            Self::HelperPing => "helper.ping",
+            Self::ClockSkew => "clock.skew",
+            Self::CaptivePortal => "captive.portal",
+            Self::InternetCanary => "internet.canary",
+            Self::EgressAltPorts => "egress.alt_ports",
+            Self::Platform => "platform",
+            Self::ClientAddress => "client.address",
+            Self::ServerResolve => "server.resolve",
+            Self::ServerProbe => "server.probe",
+            Self::OperatorStatus => "operator.status",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Parameters the check accepts; any other key is a lint error.
+    pub fn params(self) -> &'static [ParamSpec] {
+        match self {
+            Self::HelperPing => &[
+                ParamSpec {
+                    name: "count",
+                    ty: ParamType::Int,
+                    about: "how many pings to time (at least 5)",
+                },
+                ParamSpec {
+                    name: "warn_ms",
+                    ty: ParamType::Int,
+                    about: "median round trip above which the result is warn",
+                },
+            ],
+            Self::ClockSkew => &[ParamSpec {
+                name: "max_skew_s",
+                ty: ParamType::Int,
+                about: "seconds of difference above which the result is fail (default 120)",
+            }],
+            Self::Platform => &[
+                ParamSpec {
+                    name: "pass",
+                    ty: ParamType::List,
+                    about: "platforms that pass",
+                },
+                ParamSpec {
+                    name: "warn",
+                    ty: ParamType::List,
+                    about: "platforms that warn; any other detected platform fails",
+                },
+            ],
+            Self::ServerProbe => &[ParamSpec {
+                name: "port",
+                ty: ParamType::Int,
+                about: "the TCP port the helper connects to",
+            }],
+            Self::BrowserOnline
+            | Self::CaptivePortal
+            | Self::InternetCanary
+            | Self::EgressAltPorts
+            | Self::ClientAddress
+            | Self::ServerResolve
+            | Self::OperatorStatus => &[],
+        }
+    }
+
+    /// Parameters a tree must give.
+    pub fn required_params(self) -> &'static [&'static str] {
+        match self {
+            Self::ServerProbe => &["port"],
+            Self::Platform => &["pass"],
+            _ => &[],
+        }
+    }
+
+    /// Unit of the small figure a result carries, for reports.
+    pub fn figure_unit(self) -> Option<&'static str> {
+        match self {
+            Self::HelperPing | Self::ServerProbe | Self::InternetCanary => Some("ms"),
+            Self::ClockSkew => Some("s"),
+            Self::EgressAltPorts => Some("ports open"),
+            Self::ServerResolve => Some("addresses"),
+            _ => None,
+        }
+    }
+
+    /// Whether the check needs the server name the user typed.
+    pub fn needs_server_name(self) -> bool {
+        matches!(self, Self::ServerResolve | Self::ServerProbe)
+    }
+}

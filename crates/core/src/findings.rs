@@ -1,0 +1,1 @@
+//! Findings: what a finished (or stopped) session amounts to, for people.

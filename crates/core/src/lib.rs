@@ -1,0 +1,14 @@
+//! Fixpath core: the tree model and lint, the engine, findings and the link codec.
+//! Pure Rust: no I/O, no clock, no randomness; compiles natively and to wasm32.
+
+pub mod catalog;
+pub mod engine;
+pub mod findings;
+pub mod link;
+pub mod lint;
+pub mod model;
+pub mod shipped;
+
+pub use catalog::CheckName;
+pub use engine::{Action, CheckResult, EngineError, Entry, Session};
+pub use model::{CheckOutcome, NodeIdx, NodeKind, Tree};

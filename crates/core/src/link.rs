@@ -1,0 +1,1 @@
+//! The findings link codec (versioned, compact, compressed, base64url).

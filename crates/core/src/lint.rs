@@ -1,0 +1,647 @@
+//! Tree lint: every mistake a tree author can make, reported with the node id and
+//! line, and the compile step that turns a lint-clean source into a [`Tree`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use toml::Spanned;
+
+use crate::catalog::{CheckName, ParamType, PLATFORMS};
+use crate::model::{
+    CheckOutcome, Choice, Node, NodeIdx, NodeKind, ParamValue, PerOutcome, Resolution, SkipRule,
+    SourceNode, SourceTree, Tree,
+};
+
+/// Most nodes a tree may have: indices travel as `u16` in links.
+pub const MAX_NODES: usize = 4096;
+/// Most choices a question may have: choice indices travel as `u8`.
+pub const MAX_CHOICES: usize = 32;
+
+/// One thing wrong with a tree file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line in the file.
+    pub line: u32,
+    /// The node the problem is in, when it is in one.
+    pub node: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.node {
+            Some(n) => write!(f, "line {}: node `{}`: {}", self.line, n, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// Lints a tree file; an empty list means it is clean.
+pub fn lint(src: &str) -> Vec<Problem> {
+    match compile(src) {
+        Ok(_) => Vec::new(),
+        Err(p) => p,
+    }
+}
+
+/// Parses, lints and, when clean, builds the tree.
+pub fn compile(src: &str) -> Result<Tree, Vec<Problem>> {
+    let lines = LineIndex::new(src);
+    let source: SourceTree = match toml::from_str(src) {
+        Ok(s) => s,
+        Err(e) => {
+            let line = e.span().map(|s| lines.line(s.start)).unwrap_or(1);
+            return Err(vec![Problem {
+                line,
+                node: None,
+                message: e.message().trim().to_string(),
+            }]);
+        }
+    };
+    let mut cx = Cx {
+        lines: &lines,
+        problems: Vec::new(),
+        ids: HashMap::new(),
+    };
+    let tree = cx.build(&source);
+    if cx.problems.is_empty() {
+        if let Some(tree) = tree {
+            return Ok(tree);
+        }
+    }
+    let mut problems = cx.problems;
+    problems.sort_by_key(|p| p.line);
+    problems.dedup();
+    Err(problems)
+}
+
+/// Maps byte offsets to 1-based line numbers.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+    fn line(&self, offset: usize) -> u32 {
+        let i = self.starts.partition_point(|s| *s <= offset);
+        u32::try_from(i.max(1)).unwrap_or(u32::MAX)
+    }
+}
+
+struct Cx<'a> {
+    lines: &'a LineIndex,
+    problems: Vec<Problem>,
+    ids: HashMap<String, NodeIdx>,
+}
+
+impl Cx<'_> {
+    fn at<T>(&self, s: &Spanned<T>) -> u32 {
+        self.lines.line(s.span().start)
+    }
+
+    fn report(&mut self, line: u32, node: Option<&str>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            line,
+            node: node.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn non_empty(&mut self, node: Option<&str>, what: &str, s: &Spanned<String>) -> String {
+        if s.get_ref().trim().is_empty() {
+            let line = self.at(s);
+            self.report(line, node, format!("`{what}` is empty"));
+        }
+        s.get_ref().trim().to_string()
+    }
+
+    fn required<'s>(
+        &mut self,
+        node: &str,
+        line: u32,
+        kind: &str,
+        what: &str,
+        v: &'s Option<Spanned<String>>,
+    ) -> Option<&'s Spanned<String>> {
+        if v.is_none() {
+            self.report(line, Some(node), format!("a {kind} needs `{what}`"));
+        }
+        v.as_ref()
+    }
+
+    fn target(&mut self, node: &str, what: &str, s: &Spanned<String>) -> NodeIdx {
+        match self.ids.get(s.get_ref()) {
+            Some(i) => *i,
+            None => {
+                let line = self.at(s);
+                self.report(
+                    line,
+                    Some(node),
+                    format!(
+                        "`{what}` points to `{}`, which is not a node in this tree",
+                        s.get_ref()
+                    ),
+                );
+                0
+            }
+        }
+    }
+
+    fn build(&mut self, src: &SourceTree) -> Option<Tree> {
+        let id = self.non_empty(None, "id", &src.id);
+        let title = self.non_empty(None, "title", &src.title);
+        let symptom = self.non_empty(None, "symptom", &src.symptom);
+        if symptom.contains('\n') {
+            let line = self.at(&src.symptom);
+            self.report(line, None, "`symptom` must be one line");
+        }
+        if !id.is_empty()
+            && !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            let line = self.at(&src.id);
+            self.report(
+                line,
+                None,
+                "`id` may use only lowercase letters, digits and `-`",
+            );
+        }
+        if src.version == 0 {
+            self.report(1, None, "`version` starts at 1");
+        }
+        if src.nodes.is_empty() {
+            self.report(1, None, "the tree has no `[[node]]` tables");
+            return None;
+        }
+        if src.nodes.len() > MAX_NODES {
+            self.report(
+                1,
+                None,
+                format!("the tree has more than {MAX_NODES} nodes"),
+            );
+            return None;
+        }
+
+        // Ids first, so every reference can be resolved whatever the order.
+        for (i, n) in src.nodes.iter().enumerate() {
+            let nid = n.get_ref().id.get_ref().clone();
+            let line = self.at(&n.get_ref().id);
+            if nid.trim().is_empty() {
+                self.report(line, None, "a node has an empty `id`");
+                continue;
+            }
+            if self.ids.contains_key(&nid) {
+                self.report(line, Some(&nid), "duplicate node id");
+                continue;
+            }
+            // MAX_NODES fits in u16, checked above.
+            self.ids.insert(nid, i as NodeIdx);
+        }
+        let start = self.target("(tree)", "start", &src.start);
+        // `target` names the tree itself as node "(tree)"; drop that label.
+        if let Some(p) = self.problems.last_mut() {
+            if p.node.as_deref() == Some("(tree)") {
+                p.node = None;
+            }
+        }
+
+        let mut nodes = Vec::with_capacity(src.nodes.len());
+        for n in &src.nodes {
+            nodes.push(self.node(n));
+        }
+        let mut tree = Tree {
+            id,
+            title,
+            symptom,
+            version: src.version,
+            start,
+            nodes,
+            fingerprint: 0,
+        };
+        if !self.problems.is_empty() {
+            return None;
+        }
+        self.graph(&tree);
+        tree.fingerprint = tree.compute_fingerprint();
+        Some(tree)
+    }
+
+    fn node(&mut self, sn: &Spanned<SourceNode>) -> Node {
+        let n = sn.get_ref();
+        let id = n.id.get_ref().clone();
+        let line = self.at(&n.id);
+        let kind_name = n.kind.get_ref().as_str();
+        let allowed: &[&str] = match kind_name {
+            "question" => &["text", "help", "choices", "answered_by"],
+            "check" => &["text", "check", "params", "next"],
+            "advice" => &["text", "help", "fixed", "not_fixed"],
+            "outcome" => &["result", "summary", "cause", "help"],
+            other => {
+                let l = self.at(&n.kind);
+                self.report(
+                    l,
+                    Some(&id),
+                    format!(
+                        "unknown kind `{other}` (use question, check, advice or outcome)"
+                    ),
+                );
+                &[]
+            }
+        };
+        let present = [
+            ("text", n.text.as_ref().map(|s| self.at(s))),
+            ("help", n.help.as_ref().map(|s| self.at(s))),
+            ("choices", n.choices.as_ref().map(|s| self.at(s))),
+            ("answered_by", n.answered_by.as_ref().map(|s| self.at(s))),
+            ("check", n.check.as_ref().map(|s| self.at(s))),
+            ("params", n.params.as_ref().map(|s| self.at(s))),
+            ("next", n.next.as_ref().map(|s| self.at(s))),
+            ("fixed", n.fixed.as_ref().map(|s| self.at(s))),
+            ("not_fixed", n.not_fixed.as_ref().map(|s| self.at(s))),
+            ("result", n.result.as_ref().map(|s| self.at(s))),
+            ("summary", n.summary.as_ref().map(|s| self.at(s))),
+            ("cause", n.cause.as_ref().map(|s| self.at(s))),
+        ];
+        if !allowed.is_empty() {
+            for (key, at) in present {
+                if let Some(l) = at {
+                    if !allowed.contains(&key) {
+                        self.report(l, Some(&id), format!("a {kind_name} does not take `{key}`"));
+                    }
+                }
+            }
+        }
+        let help = n.help.as_ref().map(|h| self.non_empty(Some(&id), "help", h));
+        let kind = match kind_name {
+            "question" => self.question(&id, line, n, help),
+            "check" => self.check(&id, line, n),
+            "advice" => {
+                let text = self.text(&id, line, kind_name, n);
+                let fixed = self
+                    .required(&id, line, "advice", "fixed", &n.fixed)
+                    .map(|s| self.target(&id, "fixed", s))
+                    .unwrap_or(0);
+                let not_fixed = self
+                    .required(&id, line, "advice", "not_fixed", &n.not_fixed)
+                    .map(|s| self.target(&id, "not_fixed", s))
+                    .unwrap_or(0);
+                NodeKind::Advice {
+                    text,
+                    help,
+                    fixed,
+                    not_fixed,
+                }
+            }
+            _ => {
+                let result = match self.required(&id, line, "outcome", "result", &n.result) {
+                    Some(r) => match Resolution::parse(r.get_ref()) {
+                        Some(r) => r,
+                        None => {
+                            let l = self.at(r);
+                            self.report(
+                                l,
+                                Some(&id),
+                                format!(
+                                    "`result` is `{}`; use `resolved` or `escalate`",
+                                    r.get_ref()
+                                ),
+                            );
+                            Resolution::Escalate
+                        }
+                    },
+                    None => Resolution::Escalate,
+                };
+                let summary = self
+                    .required(&id, line, "outcome", "summary", &n.summary)
+                    .map(|s| self.non_empty(Some(&id), "summary", s))
+                    .unwrap_or_default();
+                let cause = self
+                    .required(&id, line, "outcome", "cause", &n.cause)
+                    .map(|s| self.non_empty(Some(&id), "cause", s))
+                    .unwrap_or_default();
+                NodeKind::Outcome {
+                    result,
+                    summary,
+                    cause,
+                    help,
+                }
+            }
+        };
+        Node { id, line, kind }
+    }
+
+    fn text(&mut self, id: &str, line: u32, kind: &str, n: &SourceNode) -> String {
+        self.required(id, line, kind, "text", &n.text)
+            .map(|s| self.non_empty(Some(id), "text", s))
+            .unwrap_or_default()
+    }
+
+    fn question(&mut self, id: &str, line: u32, n: &SourceNode, help: Option<String>) -> NodeKind {
+        let text = self.text(id, line, "question", n);
+        let mut choices = Vec::new();
+        let empty = Vec::new();
+        let source_choices = n.choices.as_ref().map(|c| c.get_ref()).unwrap_or(&empty);
+        if source_choices.is_empty() {
+            self.report(
+                line,
+                Some(id),
+                "this question has no choices, so it is a leaf that is not an outcome",
+            );
+        }
+        if source_choices.len() > MAX_CHOICES {
+            self.report(
+                line,
+                Some(id),
+                format!("a question may have at most {MAX_CHOICES} choices"),
+            );
+        }
+        let mut seen = HashSet::new();
+        for c in source_choices {
+            let c = c.get_ref();
+            let cid = self.non_empty(Some(id), "choice id", &c.id);
+            if !seen.insert(cid.clone()) {
+                let l = self.at(&c.id);
+                self.report(l, Some(id), format!("duplicate choice id `{cid}`"));
+            }
+            let label = self.non_empty(Some(id), "label", &c.label);
+            let next = self.target(id, &format!("choice `{cid}` next"), &c.next);
+            choices.push(Choice {
+                id: cid,
+                label,
+                next,
+            });
+        }
+        let answered_by = n.answered_by.as_ref().map(|rule| {
+            let r = rule.get_ref();
+            let check = self.target(id, "answered_by.check", &r.check);
+            let mut choice = PerOutcome::default();
+            let mut any = false;
+            for o in CheckOutcome::ALL {
+                if let Some(cid) = r.get(o) {
+                    any = true;
+                    match choices.iter().position(|c| &c.id == cid.get_ref()) {
+                        Some(i) => {
+                            let slot = match o {
+                                CheckOutcome::Pass => &mut choice.pass,
+                                CheckOutcome::Warn => &mut choice.warn,
+                                CheckOutcome::Fail => &mut choice.fail,
+                                CheckOutcome::Unknown => &mut choice.unknown,
+                            };
+                            *slot = u8::try_from(i).ok();
+                        }
+                        None => {
+                            let l = self.at(cid);
+                            self.report(
+                                l,
+                                Some(id),
+                                format!(
+                                    "`answered_by.{}` names choice `{}`, which this question does not have",
+                                    o.as_str(),
+                                    cid.get_ref()
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            if !any {
+                let l = self.at(rule);
+                self.report(
+                    l,
+                    Some(id),
+                    "`answered_by` maps no outcome to a choice",
+                );
+            }
+            SkipRule { check, choice }
+        });
+        NodeKind::Question {
+            text,
+            help,
+            choices,
+            answered_by,
+        }
+    }
+
+    fn check(&mut self, id: &str, line: u32, n: &SourceNode) -> NodeKind {
+        let text = self.text(id, line, "check", n);
+        let name = self.required(id, line, "check", "check", &n.check).and_then(|c| {
+            let parsed = CheckName::parse(c.get_ref());
+            if parsed.is_none() {
+                let l = self.at(c);
+                let known: Vec<_> = CheckName::ALL.iter().map(|c| c.as_str()).collect();
+                self.report(
+                    l,
+                    Some(id),
+                    format!(
+                        "unknown check `{}` (known: {})",
+                        c.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+            }
+            parsed
+        });
+        let mut params = BTreeMap::new();
+        if let (Some(name), Some(p)) = (name, n.params.as_ref()) {
+            for (key, value) in p.get_ref() {
+                let l = self.at(value);
+                let Some(spec) = name.params().iter().find(|s| s.name == key) else {
+                    let known: Vec<_> = name.params().iter().map(|s| s.name).collect();
+                    let hint = if known.is_empty() {
+                        "it takes no parameters".to_string()
+                    } else {
+                        format!("it takes {}", known.join(", "))
+                    };
+                    self.report(
+                        l,
+                        Some(id),
+                        format!(
+                            "unknown parameter `{key}` for check `{}`: {hint}",
+                            name.as_str()
+                        ),
+                    );
+                    continue;
+                };
+                let ok = matches!(
+                    (spec.ty, value.get_ref()),
+                    (ParamType::Int, ParamValue::Int(_))
+                        | (ParamType::Str, ParamValue::Str(_))
+                        | (ParamType::List, ParamValue::List(_))
+                );
+                if !ok {
+                    self.report(
+                        l,
+                        Some(id),
+                        format!("parameter `{key}` must be {}", spec.ty.as_str()),
+                    );
+                }
+                if let ParamValue::List(items) = value.get_ref() {
+                    if name == CheckName::Platform {
+                        for it in items {
+                            if !PLATFORMS.contains(&it.as_str()) {
+                                self.report(
+                                    l,
+                                    Some(id),
+                                    format!(
+                                        "unknown platform `{it}` (known: {})",
+                                        PLATFORMS.join(", ")
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+                if let ParamValue::Int(v) = value.get_ref() {
+                    if key == "port" && !(1..=65535).contains(v) {
+                        self.report(l, Some(id), "`port` must be 1 to 65535");
+                    }
+                    if *v < 0 {
+                        self.report(l, Some(id), format!("`{key}` must not be negative"));
+                    }
+                }
+                params.insert(key.clone(), value.get_ref().clone());
+            }
+        }
+        if let Some(name) = name {
+            for req in name.required_params() {
+                if !params.contains_key(*req)
+                    && !n
+                        .params
+                        .as_ref()
+                        .is_some_and(|p| p.get_ref().contains_key(*req))
+                {
+                    self.report(
+                        line,
+                        Some(id),
+                        format!("check `{}` needs the parameter `{req}`", name.as_str()),
+                    );
+                }
+            }
+        }
+        let mut next = PerOutcome::default();
+        match &n.next {
+            None => self.report(
+                line,
+                Some(id),
+                "a check needs `next` with pass, warn, fail and unknown",
+            ),
+            Some(nx) => {
+                for o in CheckOutcome::ALL {
+                    let slot = match o {
+                        CheckOutcome::Pass => &mut next.pass,
+                        CheckOutcome::Warn => &mut next.warn,
+                        CheckOutcome::Fail => &mut next.fail,
+                        CheckOutcome::Unknown => &mut next.unknown,
+                    };
+                    match nx.get_ref().get(o) {
+                        Some(t) => *slot = self.target(id, &format!("next.{}", o.as_str()), t),
+                        None => {
+                            let l = self.at(nx);
+                            self.report(
+                                l,
+                                Some(id),
+                                format!("outcome `{}` is not branched in `next`", o.as_str()),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        NodeKind::Check {
+            check: name.unwrap_or(CheckName::BrowserOnline),
+            text,
+            params,
+            next,
+        }
+    }
+
+    /// Whole-graph rules, on a tree whose references all resolve.
+    fn graph(&mut self, tree: &Tree) {
+        // answered_by must name a check node.
+        for n in &tree.nodes {
+            if let NodeKind::Question {
+                answered_by: Some(rule),
+                ..
+            } = &n.kind
+            {
+                let target = tree.node(rule.check);
+                if !matches!(target.map(|t| &t.kind), Some(NodeKind::Check { .. })) {
+                    self.report(
+                        n.line,
+                        Some(&n.id),
+                        format!(
+                            "`answered_by.check` names `{}`, which is not a check node",
+                            target.map(|t| t.id.as_str()).unwrap_or("?")
+                        ),
+                    );
+                }
+            }
+        }
+        // Reachability from start.
+        let mut seen = vec![false; tree.nodes.len()];
+        let mut stack = vec![tree.start];
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[usize::from(i)], true) {
+                continue;
+            }
+            stack.extend(tree.successors(i));
+        }
+        for (i, n) in tree.nodes.iter().enumerate() {
+            if !seen[i] {
+                self.report(
+                    n.line,
+                    Some(&n.id),
+                    "unreachable: no path from `start` leads here",
+                );
+            }
+        }
+        // Cycles: iterative three-colour DFS over every node.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Colour {
+            White,
+            Grey,
+            Black,
+        }
+        let mut colour = vec![Colour::White; tree.nodes.len()];
+        for root in 0..tree.nodes.len() {
+            if colour[root] != Colour::White {
+                continue;
+            }
+            let mut stack: Vec<(NodeIdx, usize)> = vec![(root as NodeIdx, 0)];
+            colour[root] = Colour::Grey;
+            while let Some((node, child)) = stack.last().copied() {
+                let succ = tree.successors(node);
+                if child < succ.len() {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                    let s = succ[child];
+                    match colour[usize::from(s)] {
+                        Colour::White => {
+                            colour[usize::from(s)] = Colour::Grey;
+                            stack.push((s, 0));
+                        }
+                        Colour::Grey => {
+                            let from = &tree.nodes[usize::from(node)];
+                            let to = &tree.nodes[usize::from(s)];
+                            self.report(
+                                from.line,
+                                Some(&from.id),
+                                format!("cycle: this node leads back to `{}`", to.id),
+                            );
+                        }
+                        Colour::Black => {}
+                    }
+                } else {
+                    colour[usize::from(node)] = Colour::Black;
+                    stack.pop();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! A check step: runs the check (asking for the server name first when the check
+//! needs it), shows the result in plain words, and offers Retry and Continue.
+
+use std::rc::Rc;
+
+use fixpath_core::{CheckName, NodeIdx, NodeKind, Tree};
+use yew::prelude::*;
+
+use crate::services::checks::{self, CheckReport};
+use crate::services::clock;
+use crate::state::{FlowAction, FlowState};
+
+#[derive(Properties, PartialEq)]
+pub struct CheckStepProps {
+    pub tree: Rc<Tree>,
+    pub node: NodeIdx,
+    /// The server name typed earlier in this session, if any.
+    pub server_name: Option<String>,
+    pub heading: NodeRef,
+    pub dispatch: UseReducerDispatcher<FlowState>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Phase {
+    AskServerName,
+    Running,
+    Done(CheckReport),
+}
+
+#[component]
+pub fn CheckStep(props: &CheckStepProps) -> Html {
+    let check = match props.tree.node(props.node).map(|n| &n.kind) {
+        Some(NodeKind::Check { check, text, .. }) => Some((*check, text.clone())),
+        _ => None,
+    };
+    let needs_name = check.as_ref().is_some_and(|(c, _)| c.needs_server_name());
+    let initial = if needs_name && props.server_name.is_none() {
+        Phase::AskServerName
+    } else {
+        Phase::Running
+    };
+    let phase = use_state(move || initial);
+    let attempt = use_state(|| 0u32);
+    let name_input = use_node_ref();
+
+    // Run the check whenever we enter Running (first time, or after Retry).
+    {
+        let phase = phase.clone();
+        let running = *phase == Phase::Running;
+        let name = check.as_ref().map(|(c, _)| *c);
+        use_effect_with((running, *attempt), move |(running, _)| {
+            if *running {
+                if let Some(name) = name {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let report = checks::run(name).await;
+                        phase.set(Phase::Done(report));
+                    });
+                }
+            }
+        });
+    }
+
+    let Some((name, text)) = check else {
+        return Html::default();
+    };
+
+    let body = match &*phase {
+        Phase::AskServerName => {
+            let onsubmit = {
+                let phase = phase.clone();
+                let dispatch = props.dispatch.clone();
+                let input = name_input.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let value = input
+                        .cast::<web_sys::HtmlInputElement>()
+                        .map(|i| i.value())
+                        .unwrap_or_default();
+                    if !value.trim().is_empty() {
+                        dispatch.dispatch(FlowAction::SetServerName(value));
+                        phase.set(Phase::Running);
+                    }
+                })
+            };
+            html! {
+                <form class="server-name" {onsubmit}>
+                    <label for="server-name">{ "The VPN server's name or address, exactly as it is typed in your VPN settings" }</label>
+                    <input id="server-name" ref={name_input} type="text" autocomplete="off" spellcheck="false"
+                        placeholder="vpn.example.com" required=true />
+                    <button type="submit">{ "Check it" }</button>
+                </form>
+            }
+        }
+        Phase::Running => html! { <p class="running">{ "Checking…" }</p> },
+        Phase::Done(report) => {
+            let on_continue = {
+                let dispatch = props.dispatch.clone();
+                let result = report.result;
+                Callback::from(move |_| {
+                    dispatch.dispatch(FlowAction::Checked {
+                        result,
+                        at_ms: clock::now_ms(),
+                    })
+                })
+            };
+            let on_retry = {
+                let phase = phase.clone();
+                let attempt = attempt.clone();
+                Callback::from(move |_| {
+                    attempt.set(*attempt + 1);
+                    phase.set(Phase::Running);
+                })
+            };
+            html! {
+                <>
+                    <p class={classes!("result", report.result.outcome.as_str())}>{ &report.message }</p>
+                    <div class="choices">
+                        <button type="button" class="choice" onclick={on_continue}>{ "Continue" }</button>
+                        <button type="button" class="secondary" onclick={on_retry}>{ "Retry" }</button>
+                    </div>
+                </>
+            }
+        }
+    };
+
+    html! {
+        <div class="check">
+            <p class="kicker">{ check_kicker(name) }</p>
+            <h1 ref={props.heading.clone()} tabindex="-1">{ text }</h1>
+            <div aria-live="polite">{ body }</div>
+        </div>
+    }
+}
+
+fn check_kicker(name: CheckName) -> &'static str {
+    if name.needs_server_name() {
+        "Checking from our side"
+    } else {
+        "Checking from your browser"
+    }
+}

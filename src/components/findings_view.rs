@@ -1,0 +1,99 @@
+//! The findings as people read them: shared by the outcome step and the report.
+
+use fixpath_core::findings::Findings;
+use fixpath_core::model::Resolution;
+use fixpath_core::CheckOutcome;
+use yew::prelude::*;
+
+use crate::services::clock;
+
+#[derive(Properties, PartialEq)]
+pub struct FindingsViewProps {
+    pub findings: Findings,
+    /// Focus target for the page's main heading.
+    #[prop_or_default]
+    pub heading: NodeRef,
+}
+
+fn outcome_word(o: CheckOutcome) -> &'static str {
+    match o {
+        CheckOutcome::Pass => "OK",
+        CheckOutcome::Warn => "Warning",
+        CheckOutcome::Fail => "Problem",
+        CheckOutcome::Unknown => "Could not run",
+    }
+}
+
+#[component]
+pub fn FindingsView(props: &FindingsViewProps) -> Html {
+    let f = &props.findings;
+    let headline = match &f.outcome {
+        Some(o) => match o.result {
+            Resolution::Resolved => "Fixed",
+            Resolution::Escalate => "Needs support",
+        },
+        None => "Not finished",
+    };
+    html! {
+        <article class="findings">
+            <p class="kicker">{ headline }</p>
+            <h1 ref={props.heading.clone()} tabindex="-1">{
+                f.outcome.as_ref().map(|o| o.summary.clone()).unwrap_or_else(|| "The troubleshooter was not finished.".to_string())
+            }</h1>
+            if let Some(o) = &f.outcome {
+                <p class="cause">{ "Likely cause: " }<code>{ &o.cause }</code></p>
+                if let Some(help) = &o.help { <p class="help">{ help }</p> }
+            }
+            if !f.evidence.is_empty() {
+                <h2>{ "What we checked" }</h2>
+                <ul class="evidence">
+                    { for f.evidence.iter().map(|e| html! {
+                        <li class={classes!("ev", e.outcome.as_str())}>
+                            <span class="ev-state">{ outcome_word(e.outcome) }</span>
+                            { " " }{ &e.text }
+                            if let Some(fig) = e.figure {
+                                { format!(" ({fig}{}{})", if e.unit.is_some() { " " } else { "" }, e.unit.unwrap_or("")) }
+                            }
+                        </li>
+                    }) }
+                </ul>
+            }
+            if !f.tried.is_empty() {
+                <h2>{ "What was tried" }</h2>
+                <ul class="tried">
+                    { for f.tried.iter().map(|t| html! {
+                        <li>{ &t.advice }{ " — " }<strong>{ if t.fixed { "fixed it" } else { "did not help" } }</strong></li>
+                    }) }
+                </ul>
+            }
+            if !f.answers.is_empty() {
+                <h2>{ "Answers" }</h2>
+                <dl class="answers">
+                    { for f.answers.iter().map(|a| html! {
+                        <>
+                            <dt>{ &a.question }</dt>
+                            <dd>{ &a.answer }
+                                if let Some(why) = &a.skipped_because { <span class="skipped">{ format!(" (answered by the check: {why})") }</span> }
+                            </dd>
+                        </>
+                    }) }
+                </dl>
+            }
+            if let Some(server) = &f.server_name {
+                <p>{ "VPN server as typed: " }<code>{ server }</code></p>
+            }
+            if !f.notes.is_empty() {
+                <h2>{ "Notes" }</h2>
+                <p class="notes">{ &f.notes }</p>
+            }
+            <details class="transcript">
+                <summary>{ "Every step, with times" }</summary>
+                <ol>
+                    { for f.transcript.iter().map(|l| html! {
+                        <li><time>{ clock::format_local(l.at_ms) }</time>{ " " }{ &l.what }</li>
+                    }) }
+                </ol>
+            </details>
+        </article>
+    }
+}

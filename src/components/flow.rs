@@ -1,0 +1,83 @@
+//! One walk through a tree: the current step, progress, Back and Start over.
+
+use std::rc::Rc;
+
+use fixpath_core::{NodeKind, Tree};
+use yew::prelude::*;
+
+use crate::components::advice_step::AdviceStep;
+use crate::components::check_step::CheckStep;
+use crate::components::outcome_step::OutcomeStep;
+use crate::components::progress_bar::ProgressBar;
+use crate::components::question_step::QuestionStep;
+use crate::services::clock;
+use crate::state::{FlowAction, FlowState};
+
+#[derive(Properties, PartialEq)]
+pub struct FlowProps {
+    pub tree: Rc<Tree>,
+}
+
+#[component]
+pub fn Flow(props: &FlowProps) -> Html {
+    let tree = Rc::clone(&props.tree);
+    let state = use_reducer(move || FlowState::new(tree, clock::now_ms()));
+    let heading = use_node_ref();
+    let steps = state.session.steps_taken();
+
+    // Move focus to each new step so keyboard and screen-reader users follow along.
+    {
+        let heading = heading.clone();
+        use_effect_with(steps, move |_| {
+            if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+
+    let tree = &state.tree;
+    let node_idx = state.session.current(tree);
+    let dispatch = state.dispatcher();
+    let step = match tree.node(node_idx).map(|n| &n.kind) {
+        Some(NodeKind::Question { .. }) => html! {
+            <QuestionStep key={steps} tree={Rc::clone(tree)} node={node_idx} heading={heading.clone()} dispatch={dispatch.clone()} />
+        },
+        Some(NodeKind::Check { .. }) => html! {
+            <CheckStep key={steps} tree={Rc::clone(tree)} node={node_idx}
+                server_name={state.session.server_name.clone()}
+                heading={heading.clone()} dispatch={dispatch.clone()} />
+        },
+        Some(NodeKind::Advice { .. }) => html! {
+            <AdviceStep key={steps} tree={Rc::clone(tree)} node={node_idx} heading={heading.clone()} dispatch={dispatch.clone()} />
+        },
+        Some(NodeKind::Outcome { .. }) => html! {
+            <OutcomeStep key={steps} state={(*state).clone()} heading={heading.clone()} dispatch={dispatch.clone()} />
+        },
+        None => html! { <p class="error">{ "This troubleshooter is damaged: its next step is missing." }</p> },
+    };
+
+    let on_back = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_| dispatch.dispatch(FlowAction::Back))
+    };
+    let on_restart = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_| {
+            dispatch.dispatch(FlowAction::Restart {
+                at_ms: clock::now_ms(),
+            })
+        })
+    };
+
+    html! {
+        <section class="flow" aria-labelledby="flow-title">
+            <p class="flow-title" id="flow-title">{ &tree.title }</p>
+            <ProgressBar value={state.session.progress(tree)} />
+            <div class="step">{ step }</div>
+            <nav class="flow-nav" aria-label="Steps">
+                <button type="button" class="secondary" onclick={on_back} disabled={steps == 0}>{ "Back" }</button>
+                <button type="button" class="secondary" onclick={on_restart} disabled={steps == 0}>{ "Start over" }</button>
+            </nav>
+        </section>
+    }
+}

@@ -1,0 +1,13 @@
+//! The app's components, one per file, each with its props beside it.
+
+pub mod advice_step;
+pub mod check_step;
+pub mod findings_view;
+pub mod flow;
+pub mod flow_page;
+pub mod home;
+pub mod not_found;
+pub mod outcome_step;
+pub mod progress_bar;
+pub mod question_step;
+pub mod report;

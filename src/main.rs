@@ -1,0 +1,21 @@
+//! Entry point of the Fixpath web app: replaces the static loading shell with the
+//! Yew root component.
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let root = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("shell"));
+        match root {
+            Some(root) => {
+                // The shell painted the first screen while wasm loaded; Yew takes over now.
+                root.set_inner_html("");
+                yew::Renderer::<fixpath_web::app::App>::with_root(root).render();
+            }
+            None => {
+                yew::Renderer::<fixpath_web::app::App>::new().render();
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! All of the app's I/O: the clock, the checks, the page's own address, the clipboard.
+
+pub mod checks;
+pub mod clock;
+pub mod page;

@@ -1,0 +1,22 @@
+//! The page's own address: building the absolute findings link from a typed route.
+
+use crate::route::Route;
+use yew_router::Routable;
+
+/// The absolute URL of `route` on this page (hash routing: the route goes in the
+/// fragment). `None` outside a browser.
+pub fn absolute_url(route: &Route) -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    let url = web_sys::Url::new(&href).ok()?;
+    url.set_hash(&route.to_path());
+    Some(url.href())
+}
+
+/// Copies text to the clipboard; resolves to whether the browser allowed it.
+pub async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
