@@ -1,6 +1,7 @@
 //! The flow's state and its typed actions: a thin `Reducible` over the core engine.
 //! Actions carry the clock reading, so reducing stays pure.
 
+use std::net::IpAddr;
 use std::rc::Rc;
 
 use fixpath_core::{CheckResult, Session, Tree};
@@ -17,7 +18,12 @@ pub struct FlowState {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FlowAction {
     Answer { choice: u8, at_ms: u64 },
-    Checked { result: CheckResult, at_ms: u64 },
+    Checked {
+        result: CheckResult,
+        /// The client address the helper saw, when the check learnt it.
+        client_address: Option<IpAddr>,
+        at_ms: u64,
+    },
     Advised { fixed: bool, at_ms: u64 },
     Back,
     Restart { at_ms: u64 },
@@ -44,8 +50,16 @@ impl Reducible for FlowState {
             FlowAction::Answer { choice, at_ms } => {
                 next.session.answer(&tree, choice, at_ms).is_ok()
             }
-            FlowAction::Checked { result, at_ms } => {
-                next.session.record_check(&tree, result, at_ms).is_ok()
+            FlowAction::Checked {
+                result,
+                client_address,
+                at_ms,
+            } => {
+                let ok = next.session.record_check(&tree, result, at_ms).is_ok();
+                if ok && client_address.is_some() {
+                    next.session.client_address = client_address;
+                }
+                ok
             }
             FlowAction::Advised { fixed, at_ms } => {
                 next.session.advise(&tree, fixed, at_ms).is_ok()

@@ -1,14 +1,25 @@
 //! A check step: runs the check (asking for the server name first when the check
-//! needs it), shows the result in plain words, and offers Retry and Continue.
+//! needs it), shows the result in plain words with its figure, and offers Retry
+//! and Continue. Results usually arrive at once: the flow started them in parallel.
 
 use std::rc::Rc;
 
 use fixpath_core::{CheckName, NodeIdx, NodeKind, Tree};
 use yew::prelude::*;
 
-use crate::services::checks::{self, CheckReport};
+use crate::services::checks::{CheckCache, CheckInput, CheckReport};
 use crate::services::clock;
 use crate::state::{FlowAction, FlowState};
+
+/// The walk's check runs, compared by identity (one cache per walk).
+#[derive(Clone, Default)]
+pub struct CacheHandle(pub Rc<CheckCache>);
+
+impl PartialEq for CacheHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct CheckStepProps {
@@ -16,6 +27,7 @@ pub struct CheckStepProps {
     pub node: NodeIdx,
     /// The server name typed earlier in this session, if any.
     pub server_name: Option<String>,
+    pub cache: CacheHandle,
     pub heading: NodeRef,
     pub dispatch: UseReducerDispatcher<FlowState>,
 }
@@ -30,37 +42,55 @@ enum Phase {
 #[component]
 pub fn CheckStep(props: &CheckStepProps) -> Html {
     let check = match props.tree.node(props.node).map(|n| &n.kind) {
-        Some(NodeKind::Check { check, text, .. }) => Some((*check, text.clone())),
+        Some(NodeKind::Check {
+            check,
+            text,
+            params,
+            ..
+        }) => Some((*check, text.clone(), params.clone())),
         _ => None,
     };
-    let needs_name = check.as_ref().is_some_and(|(c, _)| c.needs_server_name());
+    let needs_name = check.as_ref().is_some_and(|(c, _, _)| c.needs_server_name());
     let initial = if needs_name && props.server_name.is_none() {
         Phase::AskServerName
     } else {
         Phase::Running
     };
     let phase = use_state(move || initial);
+    // Bumped by Retry: a new attempt replaces the remembered run.
     let attempt = use_state(|| 0u32);
     let name_input = use_node_ref();
 
-    // Run the check whenever we enter Running (first time, or after Retry).
     {
         let phase = phase.clone();
         let running = *phase == Phase::Running;
-        let name = check.as_ref().map(|(c, _)| *c);
-        use_effect_with((running, *attempt), move |(running, _)| {
+        let cache = props.cache.clone();
+        let job = check.as_ref().map(|(c, _, p)| {
+            (
+                *c,
+                CheckInput {
+                    params: p.clone(),
+                    server_name: props.server_name.clone(),
+                },
+            )
+        });
+        use_effect_with((running, *attempt, props.server_name.clone()), move |(running, attempt, _)| {
             if *running {
-                if let Some(name) = name {
+                if let Some((check, input)) = job {
+                    let run = if *attempt == 0 {
+                        cache.0.get(check, &input)
+                    } else {
+                        cache.0.rerun(check, &input)
+                    };
                     wasm_bindgen_futures::spawn_local(async move {
-                        let report = checks::run(name).await;
-                        phase.set(Phase::Done(report));
+                        phase.set(Phase::Done(run.await));
                     });
                 }
             }
         });
     }
 
-    let Some((name, text)) = check else {
+    let Some((name, text, _)) = check else {
         return Html::default();
     };
 
@@ -84,9 +114,9 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
             };
             html! {
                 <form class="server-name" {onsubmit}>
-                    <label for="server-name">{ "The VPN server's name or address, exactly as it is typed in your VPN settings" }</label>
+                    <label for="server-name">{ "Your VPN server's name or address, exactly as it is typed in your VPN settings" }</label>
                     <input id="server-name" ref={name_input} type="text" autocomplete="off" spellcheck="false"
-                        placeholder="vpn.example.com" required=true />
+                        autocapitalize="none" placeholder="vpn.example.com" required=true />
                     <button type="submit">{ "Check it" }</button>
                 </form>
             }
@@ -96,9 +126,11 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
             let on_continue = {
                 let dispatch = props.dispatch.clone();
                 let result = report.result;
+                let client_address = report.client_address;
                 Callback::from(move |_| {
                     dispatch.dispatch(FlowAction::Checked {
                         result,
+                        client_address,
                         at_ms: clock::now_ms(),
                     })
                 })
@@ -127,7 +159,7 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
         <div class="check">
             <p class="kicker">{ check_kicker(name) }</p>
             <h1 ref={props.heading.clone()} tabindex="-1">{ text }</h1>
-            <div aria-live="polite">{ body }</div>
+            <div class="live" aria-live="polite">{ body }</div>
         </div>
     }
 }

@@ -6,7 +6,7 @@ use fixpath_core::{NodeKind, Tree};
 use yew::prelude::*;
 
 use crate::components::advice_step::AdviceStep;
-use crate::components::check_step::CheckStep;
+use crate::components::check_step::{CacheHandle, CheckStep};
 use crate::components::outcome_step::OutcomeStep;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::question_step::QuestionStep;
@@ -24,6 +24,17 @@ pub fn Flow(props: &FlowProps) -> Html {
     let state = use_reducer(move || FlowState::new(tree, clock::now_ms()));
     let heading = use_node_ref();
     let steps = state.session.steps_taken();
+    let cache = use_state(CacheHandle::default);
+
+    // Start every check that can run now, in parallel, and again once the user has
+    // typed a server name: steps then show results without waiting.
+    {
+        let cache = cache.clone();
+        let tree = Rc::clone(&state.tree);
+        use_effect_with(state.session.server_name.clone(), move |name| {
+            cache.0.prefetch(&tree, name.as_deref());
+        });
+    }
 
     // Move focus to each new step so keyboard and screen-reader users follow along.
     {
@@ -44,7 +55,7 @@ pub fn Flow(props: &FlowProps) -> Html {
         },
         Some(NodeKind::Check { .. }) => html! {
             <CheckStep key={steps} tree={Rc::clone(tree)} node={node_idx}
-                server_name={state.session.server_name.clone()}
+                server_name={state.session.server_name.clone()} cache={(*cache).clone()}
                 heading={heading.clone()} dispatch={dispatch.clone()} />
         },
         Some(NodeKind::Advice { .. }) => html! {

@@ -1,26 +1,289 @@
-//! Running checks. The walking skeleton has none yet: every check answers
-//! "not available yet", which the tree handles through its `unknown` branch.
+//! Running checks: measures in the browser and through the helper, then lets
+//! `fixpath_core::verdict` turn the measurement into an outcome and a sentence.
+//! Every check has a timeout and an honest "couldn't run".
 
-use fixpath_core::{CheckName, CheckOutcome, CheckResult};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 
-/// Why a check result came out as it did, in plain words for the user.
+use fixpath_core::api::{Endpoint, Ping, Probe, PublicConfig, Resolved, Status, WhoAmI};
+use fixpath_core::model::ParamValue;
+use fixpath_core::verdict::{self, Verdict};
+use fixpath_core::{CheckName, CheckResult, NodeKind, Tree};
+use futures_util::future::{join_all, LocalBoxFuture, Shared};
+use futures_util::FutureExt;
+
+use super::http::{self, HttpError};
+
+/// Time allowed for one request to the helper.
+pub const HELPER_TIMEOUT_MS: u32 = 3_000;
+/// Time allowed for a probe: the helper's own connect timeout plus a margin.
+pub const PROBE_TIMEOUT_MS: u32 = 6_000;
+/// Time allowed for one public canary URL.
+pub const CANARY_TIMEOUT_MS: u32 = 4_000;
+
+/// A check's result with the sentence the user reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckReport {
     pub result: CheckResult,
     pub message: String,
+    /// The client address the helper saw (from `client.address`).
+    pub client_address: Option<IpAddr>,
 }
 
-/// Runs a check. Not yet implemented for any check: the answer is an honest
-/// "couldn't run", never a made-up pass.
-pub async fn run(check: CheckName) -> CheckReport {
-    CheckReport {
-        result: CheckResult {
-            outcome: CheckOutcome::Unknown,
-            figure: None,
-        },
-        message: format!(
-            "This check ({}) is not available yet, so we will go on without it.",
-            check.as_str()
-        ),
+impl From<Verdict> for CheckReport {
+    fn from(v: Verdict) -> Self {
+        CheckReport {
+            result: v.result,
+            message: v.message,
+            client_address: None,
+        }
     }
+}
+
+/// What a check needs besides its name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckInput {
+    pub params: BTreeMap<String, ParamValue>,
+    pub server_name: Option<String>,
+}
+
+fn int_param(p: &BTreeMap<String, ParamValue>, key: &str) -> Option<i64> {
+    match p.get(key) {
+        Some(ParamValue::Int(v)) => Some(*v),
+        _ => None,
+    }
+}
+
+fn list_param(p: &BTreeMap<String, ParamValue>, key: &str) -> Vec<String> {
+    match p.get(key) {
+        Some(ParamValue::List(v)) => v.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn navigator_online() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(false)
+}
+
+fn helper_unreachable(e: &HttpError) -> Verdict {
+    verdict::could_not_run(&format!("our helper did not answer ({})", e.explain()))
+}
+
+/// Runs one check.
+pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
+    match check {
+        CheckName::BrowserOnline => {
+            let answered = http::get_json::<Ping>(Endpoint::Ping, &[], HELPER_TIMEOUT_MS)
+                .await
+                .is_ok();
+            verdict::online(navigator_online(), answered).into()
+        }
+        CheckName::HelperPing => ping(input).await.into(),
+        CheckName::ClockSkew => clock_skew(input).await.into(),
+        CheckName::CaptivePortal => captive_portal().await.into(),
+        CheckName::InternetCanary => internet_canary().await.into(),
+        CheckName::EgressAltPorts => alt_ports().await.into(),
+        CheckName::Platform => {
+            let ua = web_sys::window()
+                .and_then(|w| w.navigator().user_agent().ok())
+                .unwrap_or_default();
+            verdict::platform(
+                &ua,
+                &list_param(&input.params, "pass"),
+                &list_param(&input.params, "warn"),
+            )
+            .into()
+        }
+        CheckName::ClientAddress => {
+            match http::get_json::<WhoAmI>(Endpoint::WhoAmI, &[], HELPER_TIMEOUT_MS).await {
+                Ok((who, _)) => {
+                    let mut r: CheckReport = verdict::client_address(&who).into();
+                    r.client_address = Some(who.address);
+                    r
+                }
+                Err(e) => helper_unreachable(&e).into(),
+            }
+        }
+        CheckName::ServerResolve => {
+            let Some(name) = input.server_name.as_deref() else {
+                return verdict::could_not_run("no server name was given").into();
+            };
+            match http::get_json::<Resolved>(Endpoint::Resolve, &[("name", name)], HELPER_TIMEOUT_MS)
+                .await
+            {
+                Ok((r, _)) => verdict::resolve(&r).into(),
+                Err(e) => helper_unreachable(&e).into(),
+            }
+        }
+        CheckName::ServerProbe => {
+            let Some(name) = input.server_name.as_deref() else {
+                return verdict::could_not_run("no server name was given").into();
+            };
+            let port = int_param(&input.params, "port").unwrap_or(1723).to_string();
+            match http::get_json::<Probe>(
+                Endpoint::Probe,
+                &[("server", name), ("port", &port)],
+                PROBE_TIMEOUT_MS,
+            )
+            .await
+            {
+                Ok((p, _)) => verdict::probe(&p).into(),
+                Err(e) => helper_unreachable(&e).into(),
+            }
+        }
+        CheckName::OperatorStatus => {
+            match http::get_json::<Status>(Endpoint::Status, &[], HELPER_TIMEOUT_MS).await {
+                Ok((s, _)) => verdict::operator_status(&s).into(),
+                Err(e) => helper_unreachable(&e).into(),
+            }
+        }
+    }
+}
+
+/// Round trips to the helper, one after another so they do not queue behind each other.
+async fn ping(input: &CheckInput) -> Verdict {
+    let count = int_param(&input.params, "count").unwrap_or(5).clamp(5, 20) as usize;
+    let warn_ms = int_param(&input.params, "warn_ms").unwrap_or(verdict::PING_WARN_MS);
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        if let Ok((_, f)) = http::get_json::<Ping>(Endpoint::Ping, &[], HELPER_TIMEOUT_MS).await {
+            samples.push(http::resource_timing_ms(&f.url).unwrap_or(f.elapsed_ms));
+        }
+    }
+    verdict::ping(&samples, count, warn_ms)
+}
+
+/// The browser's clock against the helper's, corrected by half the round trip.
+async fn clock_skew(input: &CheckInput) -> Verdict {
+    let max = int_param(&input.params, "max_skew_s").unwrap_or(verdict::MAX_SKEW_S);
+    let before = js_sys::Date::now();
+    match http::get_json::<Ping>(Endpoint::Ping, &[], HELPER_TIMEOUT_MS).await {
+        Ok((p, _)) => {
+            let after = js_sys::Date::now();
+            let midpoint = (before + after) / 2.0;
+            let skew = (midpoint - p.time_ms as f64).round() as i64;
+            verdict::clock_skew(skew, max)
+        }
+        Err(e) => helper_unreachable(&e),
+    }
+}
+
+async fn captive_portal() -> Verdict {
+    let body = match http::endpoint_url(Endpoint::Canary, &[]) {
+        Some(url) => http::fetch(&url, false, HELPER_TIMEOUT_MS)
+            .await
+            .ok()
+            .filter(|f| f.status == 200)
+            .map(|f| f.body),
+        None => None,
+    };
+    verdict::captive_portal(body.as_deref(), navigator_online())
+}
+
+/// The operator's public settings (canary URLs, alternate ports).
+pub async fn public_config() -> Result<PublicConfig, HttpError> {
+    http::get_json::<PublicConfig>(Endpoint::Config, &[], HELPER_TIMEOUT_MS)
+        .await
+        .map(|(c, _)| c)
+}
+
+async fn internet_canary() -> Verdict {
+    let cfg = match public_config().await {
+        Ok(c) => c,
+        Err(e) => return helper_unreachable(&e),
+    };
+    let attempts = cfg
+        .canary_urls
+        .iter()
+        .map(|u| http::fetch(u, true, CANARY_TIMEOUT_MS));
+    let results = join_all(attempts).await;
+    let reached: Vec<f64> = results
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|f| f.elapsed_ms)
+        .collect();
+    let fastest = reached.iter().copied().reduce(f64::min);
+    verdict::internet_canary(cfg.canary_urls.len(), reached.len(), fastest)
+}
+
+async fn alt_ports() -> Verdict {
+    let cfg = match public_config().await {
+        Ok(c) => c,
+        Err(e) => return helper_unreachable(&e),
+    };
+    let attempts = cfg.alt_ports.iter().map(|port| async move {
+        match http::endpoint_url_on_port(Endpoint::Ping, *port) {
+            // no-cors: another port is another origin; an opaque answer still proves
+            // the port let us through.
+            Some(url) => http::fetch(&url, true, HELPER_TIMEOUT_MS).await.is_ok(),
+            None => false,
+        }
+    });
+    let open = join_all(attempts)
+        .await
+        .into_iter()
+        .filter(|ok| *ok)
+        .count();
+    verdict::alt_ports(cfg.alt_ports.len(), open)
+}
+
+/// A check run that several steps (and the prefetch) can wait on together.
+pub type SharedRun = Shared<LocalBoxFuture<'static, CheckReport>>;
+
+/// Check runs of one walk, keyed by check and input, so each runs once: the flow
+/// starts every independent check at once, and a step later waits on its run.
+#[derive(Default)]
+pub struct CheckCache {
+    runs: RefCell<HashMap<String, SharedRun>>,
+}
+
+impl CheckCache {
+    fn key(check: CheckName, input: &CheckInput) -> String {
+        format!("{}|{:?}|{:?}", check.as_str(), input.params, input.server_name)
+    }
+
+    /// The run for this check and input, started now if there is none yet.
+    pub fn get(&self, check: CheckName, input: &CheckInput) -> SharedRun {
+        let key = Self::key(check, input);
+        let mut runs = self.runs.borrow_mut();
+        runs.entry(key)
+            .or_insert_with(|| start(check, input.clone()))
+            .clone()
+    }
+
+    /// A fresh run (Retry), replacing the remembered one.
+    pub fn rerun(&self, check: CheckName, input: &CheckInput) -> SharedRun {
+        let run = start(check, input.clone());
+        self.runs
+            .borrow_mut()
+            .insert(Self::key(check, input), run.clone());
+        run
+    }
+
+    /// Starts, in parallel, every check of the tree that can run with what is known
+    /// now (checks needing a server name wait until one is given).
+    pub fn prefetch(&self, tree: &Tree, server_name: Option<&str>) {
+        for node in &tree.nodes {
+            if let NodeKind::Check { check, params, .. } = &node.kind {
+                if check.needs_server_name() && server_name.is_none() {
+                    continue;
+                }
+                let input = CheckInput {
+                    params: params.clone(),
+                    server_name: server_name.map(str::to_string),
+                };
+                let run = self.get(*check, &input);
+                wasm_bindgen_futures::spawn_local(async move {
+                    run.await;
+                });
+            }
+        }
+    }
+}
+
+fn start(check: CheckName, input: CheckInput) -> SharedRun {
+    async move { run(check, &input).await }.boxed_local().shared()
 }

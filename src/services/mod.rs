@@ -2,4 +2,5 @@
 
 pub mod checks;
 pub mod clock;
+pub mod http;
 pub mod page;

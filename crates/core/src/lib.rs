@@ -1,6 +1,8 @@
 //! Fixpath core: the tree model and lint, the engine, findings and the link codec.
 //! Pure Rust: no I/O, no clock, no randomness; compiles natively and to wasm32.
+//! `api` holds the helper's HTTP types, shared by the helper and the app.
 
+pub mod api;
 pub mod catalog;
 pub mod engine;
 pub mod findings;
@@ -8,6 +10,7 @@ pub mod link;
 pub mod lint;
 pub mod model;
 pub mod shipped;
+pub mod verdict;
 
 pub use catalog::CheckName;
 pub use engine::{Action, CheckResult, EngineError, Entry, Session};

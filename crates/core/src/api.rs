@@ -1,0 +1,232 @@
+//! The helper's HTTP API as types: every `/api/v1` path and the JSON each endpoint
+//! takes and answers. The helper serializes these and the app deserializes them,
+//! so the two cannot drift apart.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// Typed endpoints: the only place a path is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Health,
+    Ping,
+    WhoAmI,
+    Canary,
+    Resolve,
+    Probe,
+    Status,
+    Seal,
+    Keys,
+    Config,
+}
+
+impl Endpoint {
+    pub const ALL: [Endpoint; 10] = [
+        Self::Health,
+        Self::Ping,
+        Self::WhoAmI,
+        Self::Canary,
+        Self::Resolve,
+        Self::Probe,
+        Self::Status,
+        Self::Seal,
+        Self::Keys,
+        Self::Config,
+    ];
+
+    /// The absolute path on the helper.
+    pub const fn path(self) -> &'static str {
+        match self {
+            Self::Health => "/api/v1/health",
+            Self::Ping => "/api/v1/ping",
+            Self::WhoAmI => "/api/v1/whoami",
+            Self::Canary => "/api/v1/canary",
+            Self::Resolve => "/api/v1/resolve",
+            Self::Probe => "/api/v1/probe",
+            Self::Status => "/api/v1/status",
+            Self::Seal => "/api/v1/seal",
+            Self::Keys => "/api/v1/keys",
+            Self::Config => "/api/v1/config",
+        }
+    }
+}
+
+/// The prefix every API path shares (anything else under it is a JSON 404).
+pub const API_PREFIX: &str = "/api/v1";
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// `GET /api/v1/ping`: the helper's clock, for round trips and clock skew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ping {
+    /// Helper time, Unix milliseconds.
+    pub time_ms: u64,
+}
+
+/// IP address family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+}
+
+/// `GET /api/v1/whoami`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub address: IpAddr,
+    pub family: Family,
+    /// Inside one of the operator's office ranges, where no VPN is needed.
+    pub in_office: bool,
+}
+
+/// `GET /api/v1/canary` answers exactly these bytes as `text/plain; charset=utf-8`.
+/// Anything else means something between the browser and the helper changed it.
+pub const CANARY_BODY: &str =
+    "fixpath canary v1: if this line arrives unchanged, nothing rewrote the helper's answer.\n";
+
+/// `GET /api/v1/resolve?name=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveQuery {
+    pub name: String,
+}
+
+/// The answer to a resolve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    /// The name as asked, normalised (lowercase, no trailing dot).
+    pub name: String,
+    /// Whether the operator lists or allows this name.
+    pub known: bool,
+    pub addresses: Vec<IpAddr>,
+    /// Whether the addresses match the operator's expected ones (`None`: no
+    /// expectation configured, or the name is unknown).
+    pub matches_expected: Option<bool>,
+    /// For an unknown name: the closest known names ("did you mean").
+    pub did_you_mean: Vec<String>,
+}
+
+/// `GET /api/v1/probe?server=&port=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeQuery {
+    pub server: String,
+    pub port: u16,
+}
+
+/// What a TCP connect from the helper found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeStatus {
+    Open,
+    Refused,
+    Timeout,
+}
+
+/// The answer to a probe: status and timing only, never bytes from the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    pub server: String,
+    pub port: u16,
+    pub status: ProbeStatus,
+    /// Connect time in milliseconds, when the connect finished either way.
+    pub connect_ms: Option<u64>,
+    /// Served from the short-lived cache.
+    pub cached: bool,
+}
+
+/// How serious an announcement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Outage,
+}
+
+/// The operator's announcement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcement {
+    pub message: String,
+    pub severity: Severity,
+    /// When it was set, Unix milliseconds.
+    pub since_ms: u64,
+}
+
+/// `GET /api/v1/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub announcement: Option<Announcement>,
+}
+
+/// `PUT /api/v1/status` (admin bearer token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetStatus {
+    pub message: String,
+    pub severity: Severity,
+}
+
+/// `POST /api/v1/seal`: a SHA-256 digest of the findings payload, lowercase hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealRequest {
+    pub digest: String,
+}
+
+/// The helper's seal: an ed25519 signature over [`seal_message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    pub key_id: String,
+    /// Helper time of sealing, Unix milliseconds.
+    pub time_ms: u64,
+    /// The client address the helper saw.
+    pub client: IpAddr,
+    /// base64url (no padding) of the 64-byte signature.
+    pub signature: String,
+}
+
+/// The exact bytes a seal signs; both sides build them with this function.
+pub fn seal_message(digest_hex: &str, time_ms: u64, client: IpAddr) -> Vec<u8> {
+    format!("fixpath-seal-v1\n{digest_hex}\n{time_ms}\n{client}\n").into_bytes()
+}
+
+/// One public key of the helper's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicKey {
+    pub key_id: String,
+    /// base64url (no padding) of the 32-byte ed25519 public key.
+    pub public_key: String,
+}
+
+/// `GET /api/v1/keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keys {
+    pub keys: Vec<PublicKey>,
+}
+
+/// `GET /api/v1/config`: the operator's public, non-secret settings for the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicConfig {
+    /// Public URLs the app fetches with `mode: "no-cors"` for `internet.canary`.
+    pub canary_urls: Vec<String>,
+    /// Extra ports on which the helper answers `ping`.
+    pub alt_ports: Vec<u16>,
+}
+
+/// Every error the helper answers: `{"error":{"code":"...","message":"..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `not_found`, `rate_limited`, `target_refused`, ...
+    pub code: String,
+    /// A sentence a person can act on.
+    pub message: String,
+}

@@ -1,0 +1,203 @@
+//! Fetching from the helper and beyond: every request has a timeout (an
+//! AbortController), `cache: no-store`, and a URL built from typed endpoints.
+
+use fixpath_core::api::{ApiError, Endpoint};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, RequestCache, RequestInit, RequestMode, Response};
+
+/// Why a request did not give a usable answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HttpError {
+    /// No answer: network down, refused, blocked (the browser does not say which).
+    Network,
+    /// No answer within the time allowed.
+    Timeout,
+    /// The helper answered with an error status (and its JSON error, when it sent one).
+    Status(u16, Option<ApiError>),
+    /// The answer was not what the helper sends.
+    Malformed,
+    /// Not in a browser page (no window).
+    NoBrowser,
+}
+
+impl HttpError {
+    /// A sentence for the user.
+    pub fn explain(&self) -> String {
+        match self {
+            Self::Network => "we could not reach it at all".into(),
+            Self::Timeout => "it did not answer in time".into(),
+            Self::Status(_, Some(e)) => e.error.message.clone(),
+            Self::Status(code, None) => format!("it answered with an error ({code})"),
+            Self::Malformed => "its answer was not what we expected".into(),
+            Self::NoBrowser => "this page is not running in a browser".into(),
+        }
+    }
+}
+
+/// A finished request: HTTP status, body text and how long it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    pub status: u16,
+    pub body: String,
+    pub elapsed_ms: f64,
+    /// The URL actually fetched (for Resource Timing look-ups).
+    pub url: String,
+}
+
+/// Milliseconds from the page's monotonic clock.
+pub fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// The URL of a helper endpoint on this page's origin, with query pairs and a
+/// random `nocache` value, so no cache or connection trick answers for the helper.
+pub fn endpoint_url(ep: Endpoint, query: &[(&str, &str)]) -> Option<String> {
+    let origin = web_sys::window()?.location().origin().ok()?;
+    let url = web_sys::Url::new_with_base(ep.path(), &origin).ok()?;
+    let params = url.search_params();
+    for (k, v) in query {
+        params.append(k, v);
+    }
+    params.append("nocache", &random_token());
+    Some(url.href())
+}
+
+/// The same endpoint on another port of the helper's host (alternate ports).
+pub fn endpoint_url_on_port(ep: Endpoint, port: u16) -> Option<String> {
+    let href = endpoint_url(ep, &[])?;
+    let url = web_sys::Url::new(&href).ok()?;
+    url.set_port(&port.to_string());
+    Some(url.href())
+}
+
+fn random_token() -> String {
+    format!("{:x}", (js_sys::Math::random() * 4_294_967_296.0) as u64)
+}
+
+/// Fetches `url` with a timeout. `no_cors` gives an opaque answer (status 0), which
+/// still proves the far end was reached.
+pub async fn fetch(url: &str, no_cors: bool, timeout_ms: u32) -> Result<Fetched, HttpError> {
+    fetch_with(url, "GET", None, no_cors, timeout_ms).await
+}
+
+/// Like [`fetch`], with a method and an optional JSON body.
+pub async fn fetch_with(
+    url: &str,
+    method: &str,
+    json_body: Option<&str>,
+    no_cors: bool,
+    timeout_ms: u32,
+) -> Result<Fetched, HttpError> {
+    let window = web_sys::window().ok_or(HttpError::NoBrowser)?;
+    let controller = AbortController::new().map_err(|_| HttpError::NoBrowser)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_cache(RequestCache::NoStore);
+    init.set_mode(if no_cors {
+        RequestMode::NoCors
+    } else {
+        RequestMode::Cors
+    });
+    init.set_signal(Some(&controller.signal()));
+    if let Some(body) = json_body {
+        init.set_body(&JsValue::from_str(body));
+        let headers = web_sys::Headers::new().map_err(|_| HttpError::NoBrowser)?;
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_headers(&headers);
+    }
+
+    // Abort on timeout: the fetch (and its body) then rejects, which we report as Timeout.
+    let abort = {
+        let controller = controller.clone();
+        Closure::once(move || controller.abort())
+    };
+    let timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            abort.as_ref().unchecked_ref(),
+            i32::try_from(timeout_ms).unwrap_or(i32::MAX),
+        )
+        .map_err(|_| HttpError::NoBrowser)?;
+    let started = perf_now();
+    let result = async {
+        let resp: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|_| HttpError::Network)?
+            .dyn_into()
+            .map_err(|_| HttpError::Malformed)?;
+        let status = resp.status();
+        let text = match resp.text() {
+            Ok(p) => JsFuture::from(p)
+                .await
+                .map_err(|_| HttpError::Network)?
+                .as_string()
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        Ok::<_, HttpError>((status, text))
+    }
+    .await;
+    let elapsed_ms = perf_now() - started;
+    window.clear_timeout_with_handle(timer);
+    drop(abort);
+    match result {
+        Ok((status, body)) => Ok(Fetched {
+            status,
+            body,
+            elapsed_ms,
+            url: url.to_string(),
+        }),
+        Err(_) if controller.signal().aborted() => Err(HttpError::Timeout),
+        Err(e) => Err(e),
+    }
+}
+
+/// GETs a helper endpoint and parses its JSON answer.
+pub async fn get_json<T: DeserializeOwned>(
+    ep: Endpoint,
+    query: &[(&str, &str)],
+    timeout_ms: u32,
+) -> Result<(T, Fetched), HttpError> {
+    let url = endpoint_url(ep, query).ok_or(HttpError::NoBrowser)?;
+    let fetched = fetch(&url, false, timeout_ms).await?;
+    parse(fetched)
+}
+
+/// POSTs JSON to a helper endpoint and parses its JSON answer.
+pub async fn post_json<T: DeserializeOwned>(
+    ep: Endpoint,
+    body: &str,
+    timeout_ms: u32,
+) -> Result<(T, Fetched), HttpError> {
+    let url = endpoint_url(ep, &[]).ok_or(HttpError::NoBrowser)?;
+    let fetched = fetch_with(&url, "POST", Some(body), false, timeout_ms).await?;
+    parse(fetched)
+}
+
+fn parse<T: DeserializeOwned>(fetched: Fetched) -> Result<(T, Fetched), HttpError> {
+    if !(200..300).contains(&fetched.status) {
+        return Err(HttpError::Status(
+            fetched.status,
+            serde_json::from_str(&fetched.body).ok(),
+        ));
+    }
+    let value = serde_json::from_str(&fetched.body).map_err(|_| HttpError::Malformed)?;
+    Ok((value, fetched))
+}
+
+/// The request's duration from Resource Timing (request start to response end),
+/// which excludes the page's own scheduling; `None` when the browser has no entry.
+pub fn resource_timing_ms(url: &str) -> Option<f64> {
+    let perf = web_sys::window()?.performance()?;
+    let entries = perf.get_entries_by_name(url);
+    let last = entries.get(entries.length().checked_sub(1)?);
+    let timing: web_sys::PerformanceResourceTiming = last.dyn_into().ok()?;
+    let start = timing.request_start();
+    let end = timing.response_end();
+    (start > 0.0 && end >= start).then_some(end - start)
+}
