@@ -13,6 +13,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <Home /> },
         Route::Flow { tree } => html! { <FlowPage {tree} /> },
+        Route::FlowStep { tree, step } => html! { <FlowPage {tree} {step} /> },
         Route::Report { payload } => html! { <Report {payload} /> },
         Route::NotFound => html! { <NotFound /> },
     }

@@ -11,6 +11,9 @@ pub enum Route {
     /// Walking one troubleshooter.
     #[at("/t/:tree")]
     Flow { tree: String },
+    /// A step of a walk: the browser's back and forward buttons move between steps.
+    #[at("/t/:tree/:step")]
+    FlowStep { tree: String, step: usize },
     /// The read-only report a findings link opens.
     #[at("/r/:payload")]
     Report { payload: String },

@@ -4,18 +4,23 @@ use std::rc::Rc;
 
 use fixpath_core::{NodeKind, Tree};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::components::advice_step::AdviceStep;
 use crate::components::check_step::{CacheHandle, CheckStep};
 use crate::components::outcome_step::OutcomeStep;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::question_step::QuestionStep;
+use crate::route::Route;
 use crate::services::clock;
 use crate::state::{FlowAction, FlowState};
 
 #[derive(Properties, PartialEq)]
 pub struct FlowProps {
     pub tree: Rc<Tree>,
+    /// The user's step named in the address (`/t/<tree>/<step>`).
+    #[prop_or_default]
+    pub step: Option<usize>,
 }
 
 #[component]
@@ -33,6 +38,34 @@ pub fn Flow(props: &FlowProps) -> Html {
         let tree = Rc::clone(&state.tree);
         use_effect_with(state.session.server_name.clone(), move |name| {
             cache.0.prefetch(&tree, name.as_deref());
+        });
+    }
+
+    let navigator = use_navigator();
+    let user_steps = state.user_steps();
+    // The address is where the user wants to be: browser back and forward change it,
+    // and the walk follows.
+    {
+        let dispatch = state.dispatcher();
+        // `/t/<tree>` without a step is the walk's first step.
+        use_effect_with(props.step.unwrap_or(0), move |step| {
+            dispatch.dispatch(FlowAction::GoTo(*step));
+        });
+    }
+    // Each new step of the user's gets its own history entry.
+    {
+        let navigator = navigator.clone();
+        let route_step = props.step.unwrap_or(0);
+        let tree_id = state.tree.id.clone();
+        use_effect_with(user_steps, move |steps| {
+            if *steps != route_step {
+                if let Some(nav) = navigator {
+                    nav.push(&Route::FlowStep {
+                        tree: tree_id,
+                        step: *steps,
+                    });
+                }
+            }
         });
     }
 
@@ -69,7 +102,13 @@ pub fn Flow(props: &FlowProps) -> Html {
 
     let on_back = {
         let dispatch = dispatch.clone();
-        Callback::from(move |_| dispatch.dispatch(FlowAction::Back))
+        let in_history = props.step.is_some_and(|s| s > 0 && s == user_steps);
+        Callback::from(move |_| match (&navigator, in_history) {
+            // The previous step is the previous history entry: go there, so the
+            // browser's own buttons stay in step with ours.
+            (Some(nav), true) => nav.back(),
+            _ => dispatch.dispatch(FlowAction::Back),
+        })
     };
     let on_restart = {
         let dispatch = dispatch.clone();

@@ -11,6 +11,9 @@ use crate::route::Route;
 pub struct FlowPageProps {
     /// The tree id from the address.
     pub tree: String,
+    /// The step in the address, when there is one.
+    #[prop_or_default]
+    pub step: Option<usize>,
 }
 
 #[component]
@@ -19,7 +22,7 @@ pub fn FlowPage(props: &FlowPageProps) -> Html {
         Some(tree) => {
             // Keyed by tree, so moving to another troubleshooter starts a fresh walk.
             let key = tree.id.clone();
-            html! { <Flow {key} {tree} /> }
+            html! { <Flow {key} {tree} step={props.step} /> }
         }
         None => html! {
             <section class="not-found">

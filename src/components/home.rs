@@ -1,20 +1,58 @@
-//! The home page: every troubleshooter with its title and one-line symptom.
+//! The home page: the operator's announcement, a filter box, and every
+//! troubleshooter with its title and one-line symptom.
 
+use fixpath_core::api::{Announcement, Severity};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::catalog;
 use crate::route::Route;
+use crate::services::{clock, status};
 
 #[component]
 pub fn Home() -> Html {
     let trees = catalog::trees();
+    let filter = use_state(String::new);
+    let announcement = use_state(|| None::<Announcement>);
+    {
+        let announcement = announcement.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                announcement.set(status::announcement().await);
+            });
+        });
+    }
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |e: InputEvent| {
+            filter.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
+        })
+    };
+    let needle = filter.trim().to_lowercase();
+    let shown: Vec<_> = trees
+        .iter()
+        .filter(|t| {
+            needle.is_empty()
+                || t.title.to_lowercase().contains(&needle)
+                || t.symptom.to_lowercase().contains(&needle)
+        })
+        .collect();
+
     html! {
         <section class="home" aria-labelledby="home-title">
+            if let Some(a) = &*announcement {
+                <div class={classes!("announcement", severity_class(a.severity))} role="status">
+                    <strong>{ "Message from support: " }</strong>{ &a.message }
+                    <span class="since">{ format!(" (since {})", clock::format_local(a.since_ms)) }</span>
+                </div>
+            }
             <h1 id="home-title">{ "What is going wrong?" }</h1>
             <p class="lead">{ "Pick the problem you see. We will ask a few plain questions, run the checks a browser can do, and tell you what to try." }</p>
+            <label class="filter" for="filter">{ "Filter" }</label>
+            <input id="filter" class="filter" type="search" placeholder="for example: VPN, driver, 800"
+                value={(*filter).clone()} oninput={on_filter} />
             <ul class="trees">
-                { for trees.iter().map(|t| html! {
+                { for shown.iter().map(|t| html! {
                     <li key={t.id.clone()}>
                         <Link<Route> to={Route::Flow { tree: t.id.clone() }} classes="tree-card">
                             <span class="tree-title">{ &t.title }</span>
@@ -23,6 +61,17 @@ pub fn Home() -> Html {
                     </li>
                 }) }
             </ul>
+            if shown.is_empty() {
+                <p class="empty">{ "No troubleshooter matches that. Try another word, or clear the filter." }</p>
+            }
         </section>
+    }
+}
+
+fn severity_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Outage => "outage",
     }
 }

@@ -9,5 +9,6 @@ pub mod home;
 pub mod not_found;
 pub mod outcome_step;
 pub mod progress_bar;
+pub mod qr_code;
 pub mod question_step;
 pub mod report;

@@ -1,12 +1,16 @@
-//! The outcome step: the finding, what we saw, a note for support, and the link.
+//! The outcome step: the findings as they will be shared (a live preview, with
+//! switches to leave out the address and the server name), a note for support,
+//! and the findings link: sealed by the helper, with Copy, QR code and text.
 
 use fixpath_core::findings::Findings;
 use fixpath_core::link;
+use fixpath_core::seal::SealToken;
 use yew::prelude::*;
 
 use crate::components::findings_view::FindingsView;
+use crate::components::qr_code::QrCodeView;
 use crate::route::Route;
-use crate::services::page;
+use crate::services::{page, seal};
 use crate::state::{FlowAction, FlowState};
 
 #[derive(Properties, PartialEq)]
@@ -16,50 +20,118 @@ pub struct OutcomeStepProps {
     pub dispatch: UseReducerDispatcher<FlowState>,
 }
 
+#[derive(Clone, PartialEq)]
+enum SealState {
+    Working,
+    Sealed(SealToken),
+    Failed(String),
+}
+
 #[component]
 pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
-    let copied = use_state(|| None::<bool>);
-    let findings = Findings::new(&props.state.tree, &props.state.session);
-    let payload = link::encode(&props.state.session);
-    let url = page::absolute_url(&Route::Report { payload }).unwrap_or_default();
+    let copied = use_state(|| None::<&'static str>);
+    let include_address = use_state(|| true);
+    let include_server = use_state(|| true);
+    let show_qr = use_state(|| false);
+    let seal_state = use_state(|| SealState::Working);
+
+    // Exactly what the link will carry.
+    let mut shared = props.state.session.clone();
+    if !*include_address {
+        shared.client_address = None;
+    }
+    if !*include_server {
+        shared.server_name = None;
+    }
+    let payload = link::encode(&shared);
+    let findings = Findings::new(&props.state.tree, &shared);
+
+    // Seal each payload the user might share; notes change it, so this re-runs.
+    {
+        let seal_state = seal_state.clone();
+        use_effect_with(payload.clone(), move |payload| {
+            seal_state.set(SealState::Working);
+            let payload = payload.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                seal_state.set(match seal::request(&payload).await {
+                    Ok(t) => SealState::Sealed(t),
+                    Err(e) => SealState::Failed(e),
+                });
+            });
+        });
+    }
+    let fragment = match &*seal_state {
+        SealState::Sealed(t) => format!("{payload}.{}", t.encode()),
+        _ => payload.clone(),
+    };
+    let url = page::absolute_url(&Route::Report { payload: fragment }).unwrap_or_default();
+    let as_text = format!("{}\nFindings link: {url}\n", findings.to_text());
 
     let on_notes = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |e: InputEvent| {
-            let value = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+            let value = e
+                .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                .value();
             dispatch.dispatch(FlowAction::SetNotes(value));
         })
     };
-    let on_copy = {
-        let url = url.clone();
+    let copy = |text: String, done: &'static str| {
         let copied = copied.clone();
         Callback::from(move |_| {
-            let url = url.clone();
+            let text = text.clone();
             let copied = copied.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                copied.set(Some(page::copy_text(&url).await));
+                copied.set(Some(if page::copy_text(&text).await {
+                    done
+                } else {
+                    "Your browser did not allow copying: select the text and copy it by hand."
+                }));
             });
         })
     };
+    let toggle = |s: &UseStateHandle<bool>| {
+        let s = s.clone();
+        Callback::from(move |_| s.set(!*s))
+    };
+    let on_print = Callback::from(|_| page::print());
 
     html! {
         <div class="outcome">
             <FindingsView findings={findings} heading={props.heading.clone()} />
             <label for="notes" class="notes-label">{ "Anything else support should know? (optional)" }</label>
-            <textarea id="notes" rows="3" maxlength="2000" value={props.state.session.notes.clone()} oninput={on_notes} />
-            <h2>{ "Your findings link" }</h2>
-            <p>{ "Paste this link into your ticket or chat. Support staff will see the same report." }</p>
-            <div class="link-row">
-                <input class="findings-link" type="text" readonly=true value={url.clone()} aria-label="Findings link" />
-                <button type="button" onclick={on_copy}>{ "Copy" }</button>
+            <textarea id="notes" rows="3" maxlength="500" value={props.state.session.notes.clone()} oninput={on_notes} />
+
+            <h2>{ "Share with support" }</h2>
+            <p>{ "The report above is exactly what the link contains. Leave out what you prefer not to share:" }</p>
+            <div class="switches">
+                if props.state.session.client_address.is_some() {
+                    <label><input type="checkbox" checked={*include_address} onchange={toggle(&include_address)} />
+                        { format!(" Include my network address ({})", props.state.session.client_address.map(|a| a.to_string()).unwrap_or_default()) }</label>
+                }
+                if props.state.session.server_name.is_some() {
+                    <label><input type="checkbox" checked={*include_server} onchange={toggle(&include_server)} />
+                        { format!(" Include the VPN server name ({})", props.state.session.server_name.clone().unwrap_or_default()) }</label>
+                }
             </div>
-            <p class="copy-state" aria-live="polite">{
-                match *copied {
-                    Some(true) => "Copied.",
-                    Some(false) => "Your browser did not allow copying: select the link and copy it by hand.",
-                    None => "",
+            <p class={classes!("seal-state", matches!(*seal_state, SealState::Sealed(_)).then_some("sealed"))} aria-live="polite">{
+                match &*seal_state {
+                    SealState::Working => "Sealing the link with our helper…".to_string(),
+                    SealState::Sealed(t) => format!("Sealed by our helper (key {}): support can tell it was not edited.", t.key_id),
+                    SealState::Failed(e) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
                 }
             }</p>
+            <div class="link-row">
+                <input class="findings-link" type="text" readonly=true value={url.clone()} aria-label="Findings link" />
+                <button type="button" class="copy-link" onclick={copy(url.clone(), "Link copied.")}>{ "Copy" }</button>
+            </div>
+            <div class="share-actions">
+                <button type="button" class="secondary" onclick={copy(as_text, "Report copied as text.")}>{ "Copy as text" }</button>
+                <button type="button" class="secondary" onclick={toggle(&show_qr)} aria-expanded={show_qr.to_string()}>{ if *show_qr { "Hide QR code" } else { "Show QR code" } }</button>
+                <button type="button" class="secondary" onclick={on_print}>{ "Print" }</button>
+            </div>
+            if *show_qr { <QrCodeView text={url} /> }
+            <p class="copy-state" role="status">{ copied.unwrap_or("") }</p>
         </div>
     }
 }

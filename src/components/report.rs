@@ -1,22 +1,39 @@
-//! The read-only report a findings link opens, for support staff.
+//! The read-only report a findings link opens, for support staff: the seal's
+//! verdict, the tree and its version, and the findings.
 
 use fixpath_core::findings::Findings;
 use fixpath_core::link;
+use fixpath_core::seal::seal_of;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::catalog;
 use crate::components::findings_view::FindingsView;
 use crate::route::Route;
+use crate::services::clock;
+use crate::services::seal::{self, SealCheck};
 
 #[derive(Properties, PartialEq)]
 pub struct ReportProps {
-    /// The link payload from the URL fragment.
+    /// The link's fragment after `/r/`: the payload, then `.seal` when sealed.
     pub payload: String,
 }
 
 #[component]
 pub fn Report(props: &ReportProps) -> Html {
+    let check = use_state(|| None::<SealCheck>);
+    {
+        let check = check.clone();
+        use_effect_with(props.payload.clone(), move |fragment| {
+            check.set(None);
+            let payload = link::payload_of(fragment).to_string();
+            let sealed = seal_of(fragment).map(str::to_string);
+            wasm_bindgen_futures::spawn_local(async move {
+                check.set(Some(seal::check(&payload, sealed.as_deref()).await));
+            });
+        });
+    }
+
     let trees = catalog::plain_trees();
     let body = match link::decode(&props.payload, &trees) {
         Ok(decoded) => match trees.get(decoded.tree) {
@@ -24,18 +41,18 @@ pub fn Report(props: &ReportProps) -> Html {
                 let findings = Findings::new(tree, &decoded.session);
                 html! {
                     <>
-                        <p class="badge unsealed" role="status">{ "Not sealed: this report has not been checked by the helper." }</p>
-                        <p class="report-tree">{ format!("{} — version {}", tree.title, tree.version) }</p>
+                        { badge(check.as_ref()) }
+                        <p class="report-tree">{ format!("{} (version {})", tree.title, tree.version) }</p>
                         if decoded.tree_changed || decoded.fits.is_err() {
                             <p class="warning" role="note">{
-                                format!("This link was made with another version of this troubleshooter (version {}); we show what still fits.", decoded.session.tree_version)
+                                format!("This link was made with version {} of this troubleshooter, and it has changed since (now version {}). We show what still fits.", decoded.session.tree_version, tree.version)
                             }</p>
                         }
                         <FindingsView {findings} />
                     </>
                 }
             }
-            None => html! { <p class="error">{ "This link names a troubleshooter we cannot show." }</p> },
+            None => html! { <p class="error" role="alert">{ "This link names a troubleshooter we cannot show." }</p> },
         },
         Err(e) => html! {
             <div class="error" role="alert">
@@ -50,4 +67,33 @@ pub fn Report(props: &ReportProps) -> Html {
             <p class="report-foot"><Link<Route> to={Route::Home}>{ "Fixpath home" }</Link<Route>></p>
         </section>
     }
+}
+
+fn badge(check: Option<&SealCheck>) -> Html {
+    let (class, text) = match check {
+        None => ("checking", "Checking the seal…".to_string()),
+        Some(SealCheck::Sealed(t)) => (
+            "sealed",
+            format!(
+                "Sealed by the helper: key {}, {}, client address {}. These findings were not edited.",
+                t.key_id,
+                clock::format_local(t.time_ms),
+                t.client
+            ),
+        ),
+        Some(SealCheck::NotSealed) => (
+            "unsealed",
+            "Not sealed: the helper did not seal this link, so edits cannot be ruled out.".to_string(),
+        ),
+        Some(SealCheck::Mismatch) => (
+            "mismatch",
+            "Seal does not match: these findings were changed after the helper sealed them.".to_string(),
+        ),
+        Some(SealCheck::UnknownKey(k)) => (
+            "mismatch",
+            format!("The seal names a key this helper does not know ({k}): it cannot be trusted."),
+        ),
+        Some(SealCheck::CannotCheck(why)) => ("unsealed", format!("The seal could not be checked: {why}.")),
+    };
+    html! { <p class={classes!("badge", class)} role="status">{ text }</p> }
 }

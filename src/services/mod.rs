@@ -4,3 +4,5 @@ pub mod checks;
 pub mod clock;
 pub mod http;
 pub mod page;
+pub mod seal;
+pub mod status;

@@ -9,6 +9,7 @@ pub mod findings;
 pub mod link;
 pub mod lint;
 pub mod model;
+pub mod seal;
 pub mod shipped;
 pub mod verdict;
 
