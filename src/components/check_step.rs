@@ -50,7 +50,9 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
         }) => Some((*check, text.clone(), params.clone())),
         _ => None,
     };
-    let needs_name = check.as_ref().is_some_and(|(c, _, _)| c.needs_server_name());
+    let needs_name = check
+        .as_ref()
+        .is_some_and(|(c, _, _)| c.needs_server_name());
     let initial = if needs_name && props.server_name.is_none() {
         Phase::AskServerName
     } else {
@@ -74,20 +76,23 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
                 },
             )
         });
-        use_effect_with((running, *attempt, props.server_name.clone()), move |(running, attempt, _)| {
-            if *running {
-                if let Some((check, input)) = job {
-                    let run = if *attempt == 0 {
-                        cache.0.get(check, &input)
-                    } else {
-                        cache.0.rerun(check, &input)
-                    };
-                    wasm_bindgen_futures::spawn_local(async move {
-                        phase.set(Phase::Done(run.await));
-                    });
+        use_effect_with(
+            (running, *attempt, props.server_name.clone()),
+            move |(running, attempt, _)| {
+                if *running {
+                    if let Some((check, input)) = job {
+                        let run = if *attempt == 0 {
+                            cache.0.get(check, &input)
+                        } else {
+                            cache.0.rerun(check, &input)
+                        };
+                        wasm_bindgen_futures::spawn_local(async move {
+                            phase.set(Phase::Done(run.await));
+                        });
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 
     let Some((name, text, _)) = check else {

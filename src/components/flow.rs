@@ -97,7 +97,9 @@ pub fn Flow(props: &FlowProps) -> Html {
         Some(NodeKind::Outcome { .. }) => html! {
             <OutcomeStep key={steps} state={(*state).clone()} heading={heading.clone()} dispatch={dispatch.clone()} />
         },
-        None => html! { <p class="error">{ "This troubleshooter is damaged: its next step is missing." }</p> },
+        None => {
+            html! { <p class="error">{ "This troubleshooter is damaged: its next step is missing." }</p> }
+        }
     };
 
     let on_back = {
@@ -123,7 +125,7 @@ pub fn Flow(props: &FlowProps) -> Html {
         <section class="flow" aria-labelledby="flow-title">
             <p class="flow-title" id="flow-title">{ &tree.title }</p>
             <ProgressBar value={state.session.progress(tree)} />
-            <div class="step">{ step }</div>
+            <div class="step" data-node={tree.node(node_idx).map(|n| n.id.clone()).unwrap_or_default()}>{ step }</div>
             <nav class="flow-nav" aria-label="Steps">
                 <button type="button" class="secondary" onclick={on_back} disabled={steps == 0}>{ "Back" }</button>
                 <button type="button" class="secondary" onclick={on_restart} disabled={steps == 0}>{ "Start over" }</button>

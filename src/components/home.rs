@@ -25,7 +25,10 @@ pub fn Home() -> Html {
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |e: InputEvent| {
-            filter.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
+            filter.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            );
         })
     };
     let needle = filter.trim().to_lowercase();

@@ -36,7 +36,7 @@ pub fn QuestionStep(props: &QuestionStepProps) -> Html {
                     let dispatch = props.dispatch.clone();
                     let choice = u8::try_from(i).unwrap_or(u8::MAX);
                     let onclick = Callback::from(move |_| dispatch.dispatch(FlowAction::Answer { choice, at_ms: clock::now_ms() }));
-                    html! { <button type="button" class="choice" key={c.id.clone()} {onclick}>{ &c.label }</button> }
+                    html! { <button type="button" class="choice" key={c.id.clone()} data-choice={c.id.clone()} {onclick}>{ &c.label }</button> }
                 }) }
             </div>
         </div>

@@ -52,7 +52,9 @@ pub fn Report(props: &ReportProps) -> Html {
                     </>
                 }
             }
-            None => html! { <p class="error" role="alert">{ "This link names a troubleshooter we cannot show." }</p> },
+            None => {
+                html! { <p class="error" role="alert">{ "This link names a troubleshooter we cannot show." }</p> }
+            }
         },
         Err(e) => html! {
             <div class="error" role="alert">

@@ -111,8 +111,12 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             let Some(name) = input.server_name.as_deref() else {
                 return verdict::could_not_run("no server name was given").into();
             };
-            match http::get_json::<Resolved>(Endpoint::Resolve, &[("name", name)], HELPER_TIMEOUT_MS)
-                .await
+            match http::get_json::<Resolved>(
+                Endpoint::Resolve,
+                &[("name", name)],
+                HELPER_TIMEOUT_MS,
+            )
+            .await
             {
                 Ok((r, _)) => verdict::resolve(&r).into(),
                 Err(e) => helper_unreachable(&e).into(),
@@ -242,7 +246,12 @@ pub struct CheckCache {
 
 impl CheckCache {
     fn key(check: CheckName, input: &CheckInput) -> String {
-        format!("{}|{:?}|{:?}", check.as_str(), input.params, input.server_name)
+        format!(
+            "{}|{:?}|{:?}",
+            check.as_str(),
+            input.params,
+            input.server_name
+        )
     }
 
     /// The run for this check and input, started now if there is none yet.
@@ -285,5 +294,7 @@ impl CheckCache {
 }
 
 fn start(check: CheckName, input: CheckInput) -> SharedRun {
-    async move { run(check, &input).await }.boxed_local().shared()
+    async move { run(check, &input).await }
+        .boxed_local()
+        .shared()
 }

@@ -12,6 +12,8 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+mod size;
+
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
@@ -53,16 +55,28 @@ fn run(args: &[String]) -> Result {
                 pass.push(a.clone());
                 pass.push(v.clone());
             }
-            other => return Err(format!("unknown argument `{other}` (use --port N, --config PATH)")),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` (use --port N, --config PATH)"
+                ))
+            }
         }
     }
     let tools = Tools::new()?;
     tools.ensure(false)?;
     build_app(&tools)?;
-    step("building the helper", tools.cargo(&["build", "--release", "--quiet", "-p", "fixpath-helper"]))?;
+    step(
+        "building the helper",
+        tools.cargo(&["build", "--release", "--quiet", "-p", "fixpath-helper"]),
+    )?;
     let bin = root().join("target/release/fixpath");
     let mut serve = Command::new(bin);
-    serve.current_dir(root()).arg("serve").arg("--dist").arg(root().join("dist")).args(&pass);
+    serve
+        .current_dir(root())
+        .arg("serve")
+        .arg("--dist")
+        .arg(root().join("dist"))
+        .args(&pass);
     step("fixpath serve", serve)
 }
 
@@ -70,30 +84,84 @@ fn run(args: &[String]) -> Result {
 fn test() -> Result {
     let tools = Tools::new()?;
     tools.ensure(true)?;
-    step("cargo fmt --check", tools.cargo(&["fmt", "--all", "--", "--check"]))?;
+    step(
+        "cargo fmt --check",
+        tools.cargo(&["fmt", "--all", "--", "--check"]),
+    )?;
     step(
         "clippy (host)",
-        tools.cargo(&["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]),
+        tools.cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     step(
         "clippy (wasm32, app)",
         tools.cargo(&[
-            "clippy", "--target", WASM_TARGET, "-p", "fixpath-web", "--all-targets", "--quiet", "--", "-D",
+            "clippy",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "fixpath-web",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
             "warnings",
         ]),
     )?;
     step(
         "clippy (wasm32, core)",
-        tools.cargo(&["clippy", "--target", WASM_TARGET, "-p", "fixpath-core", "--lib", "--quiet", "--", "-D", "warnings"]),
+        tools.cargo(&[
+            "clippy",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "fixpath-core",
+            "--lib",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
-    step("native tests", tools.cargo(&["test", "--workspace"]))?;
+    step(
+        "native tests",
+        tools.cargo(&["test", "--workspace", "--exclude", "fixpath-e2e"]),
+    )?;
     let mut browser = tools.cargo(&["test", "-p", "fixpath-web", "--target", WASM_TARGET]);
     browser.env("CHROMEDRIVER", CHROMEDRIVER);
     step("browser tests (headless Chromium)", browser)?;
     step(
         "fixpath lint trees/",
-        tools.cargo(&["run", "--quiet", "-p", "fixpath-helper", "--bin", "fixpath", "--", "lint", "trees"]),
+        tools.cargo(&[
+            "run",
+            "--quiet",
+            "-p",
+            "fixpath-helper",
+            "--bin",
+            "fixpath",
+            "--",
+            "lint",
+            "trees",
+        ]),
     )?;
+    build_app(&tools)?;
+    size::check_budget(&root().join("dist"))?;
+    step(
+        "building the helper for end-to-end tests",
+        tools.cargo(&["build", "--quiet", "-p", "fixpath-helper"]),
+    )?;
+    let mut e2e = tools.cargo(&["test", "-p", "fixpath-e2e"]);
+    e2e.env("FIXPATH_BIN", root().join("target/debug/fixpath"))
+        .env("FIXPATH_DIST", root().join("dist"))
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+    step("end-to-end tests (Chromium through WebDriver)", e2e)?;
     println!("xtask: all checks passed");
     Ok(())
 }
@@ -107,7 +175,9 @@ fn build_app(tools: &Tools) -> Result {
 /// Runs one step, echoing its name; fails with the step's name.
 fn step(name: &str, mut cmd: Command) -> Result {
     println!("xtask: {name}");
-    let status = cmd.status().map_err(|e| format!("{name}: could not start: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{name}: could not start: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -123,7 +193,10 @@ struct Tools {
 impl Tools {
     fn new() -> Result<Self> {
         let mut dirs = vec![root().join("tools/node_modules/.bin")];
-        if let Some(home) = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))) {
+        if let Some(home) = env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        {
             dirs.push(home.join("bin"));
         }
         if let Some(p) = env::var_os("PATH") {
@@ -154,15 +227,22 @@ impl Tools {
             .stderr(Stdio::null())
             .output()
             .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").to_string())
+        out.status.success().then(|| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
     }
 
     /// Runs an install command quietly; its output is shown only when it fails.
     fn install(&self, what: &str, mut cmd: Command) -> Result {
         println!("xtask: installing {what} (first run only; this can take a few minutes)");
-        let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("installing {what}: {e}"))?;
+        let out = cmd
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("installing {what}: {e}"))?;
         if out.status.success() {
             Ok(())
         } else {
@@ -181,7 +261,10 @@ impl Tools {
             .args(["target", "list", "--installed"])
             .output()
             .map_err(|e| format!("rustup: {e}"))?;
-        if !String::from_utf8_lossy(&targets.stdout).lines().any(|l| l.trim() == WASM_TARGET) {
+        if !String::from_utf8_lossy(&targets.stdout)
+            .lines()
+            .any(|l| l.trim() == WASM_TARGET)
+        {
             let mut c = self.command("rustup");
             c.args(["target", "add", WASM_TARGET]);
             self.install("the wasm32 target", c)?;
@@ -191,26 +274,62 @@ impl Tools {
             c.args(["component", "add", "clippy", "rustfmt"]);
             self.install("clippy and rustfmt", c)?;
         }
-        if !self.version("trunk").is_some_and(|v| v.split_whitespace().any(|w| w == TRUNK_VERSION)) {
-            let mut c = self.cargo(&["install", "--locked", "--quiet", &format!("trunk@{TRUNK_VERSION}")]);
+        if !self
+            .version("trunk")
+            .is_some_and(|v| v.split_whitespace().any(|w| w == TRUNK_VERSION))
+        {
+            let mut c = self.cargo(&[
+                "install",
+                "--locked",
+                "--quiet",
+                &format!("trunk@{TRUNK_VERSION}"),
+            ]);
             // Trunk's release profile asks for fat LTO, slow to link on two cores.
             c.env("CARGO_PROFILE_RELEASE_LTO", "false");
             self.install(&format!("trunk {TRUNK_VERSION}"), c)?;
         }
         let bindgen = locked_version("wasm-bindgen")?;
-        if !self.version("wasm-bindgen").is_some_and(|v| v.split_whitespace().any(|w| w == bindgen)) {
+        if !self
+            .version("wasm-bindgen")
+            .is_some_and(|v| v.split_whitespace().any(|w| w == bindgen))
+        {
             let what = format!("wasm-bindgen-cli {bindgen}");
-            let locked = self.cargo(&["install", "--locked", "--quiet", "--force", "wasm-bindgen-cli", "--version", &format!("={bindgen}")]);
+            let locked = self.cargo(&[
+                "install",
+                "--locked",
+                "--quiet",
+                "--force",
+                "wasm-bindgen-cli",
+                "--version",
+                &format!("={bindgen}"),
+            ]);
             if self.install(&what, locked).is_err() {
                 // Its own lockfile can name a crate version the registry no longer
                 // serves; the version we need is pinned either way.
-                let unlocked = self.cargo(&["install", "--quiet", "--force", "wasm-bindgen-cli", "--version", &format!("={bindgen}")]);
+                let unlocked = self.cargo(&[
+                    "install",
+                    "--quiet",
+                    "--force",
+                    "wasm-bindgen-cli",
+                    "--version",
+                    &format!("={bindgen}"),
+                ]);
                 self.install(&what, unlocked)?;
             }
         }
-        if !self.version("wasm-opt").is_some_and(|v| v.split_whitespace().any(|w| w == BINARYEN_VERSION)) {
+        if !self
+            .version("wasm-opt")
+            .is_some_and(|v| v.split_whitespace().any(|w| w == BINARYEN_VERSION))
+        {
             let mut c = self.command("npm");
-            c.args(["ci", "--prefix", "tools", "--silent", "--no-audit", "--no-fund"]);
+            c.args([
+                "ci",
+                "--prefix",
+                "tools",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+            ]);
             self.install(&format!("wasm-opt (binaryen {BINARYEN_VERSION}, npm)"), c)?;
         }
         if browser && !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
@@ -225,7 +344,8 @@ impl Tools {
             if sudo {
                 c.arg("apt-get");
             }
-            c.args(["install", "-y", "-qq", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive");
+            c.args(["install", "-y", "-qq", "chromium", "chromium-driver"])
+                .env("DEBIAN_FRONTEND", "noninteractive");
             self.install("chromium and chromium-driver (Debian)", c)?;
         }
         Ok(())
@@ -242,11 +362,15 @@ fn is_root() -> bool {
 
 /// The version of `package` in the workspace's Cargo.lock.
 fn locked_version(package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(l) = lines.next() {
         if l.trim() == format!("name = \"{package}\"") {
-            if let Some(v) = lines.next().and_then(|v| v.trim().strip_prefix("version = \"")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|v| v.trim().strip_prefix("version = \""))
+            {
                 return Ok(v.trim_end_matches('"').to_string());
             }
         }

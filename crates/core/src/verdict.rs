@@ -55,7 +55,11 @@ pub fn jitter(samples: &[f64]) -> f64 {
 /// `browser.online`: the browser's own flag plus whether the helper answered.
 pub fn online(navigator_online: bool, helper_answered: bool) -> Verdict {
     match (navigator_online, helper_answered) {
-        (_, true) => verdict(CheckOutcome::Pass, None, "Your device is online and reached our helper."),
+        (_, true) => verdict(
+            CheckOutcome::Pass,
+            None,
+            "Your device is online and reached our helper.",
+        ),
         (false, false) => verdict(
             CheckOutcome::Fail,
             None,
@@ -125,7 +129,10 @@ pub fn clock_skew(skew_ms: i64, max_skew_s: i64) -> Verdict {
         verdict(
             CheckOutcome::Pass,
             Some(secs),
-            format!("Your device's clock is right (off by {}).", human_duration(abs)),
+            format!(
+                "Your device's clock is right (off by {}).",
+                human_duration(abs)
+            ),
         )
     }
 }
@@ -168,7 +175,11 @@ pub fn internet_canary(configured: usize, reached: usize, fastest_ms: Option<f64
         return could_not_run("no public test sites are configured");
     }
     if reached == configured {
-        verdict(CheckOutcome::Pass, fig, "Public websites are reachable from your device.")
+        verdict(
+            CheckOutcome::Pass,
+            fig,
+            "Public websites are reachable from your device.",
+        )
     } else if reached > 0 {
         verdict(
             CheckOutcome::Warn,
@@ -191,7 +202,11 @@ pub fn alt_ports(configured: usize, open: usize) -> Verdict {
         return could_not_run("no alternate ports are configured");
     }
     if open == configured {
-        verdict(CheckOutcome::Pass, fig, "Your network lets traffic through on unusual ports.")
+        verdict(
+            CheckOutcome::Pass,
+            fig,
+            "Your network lets traffic through on unusual ports.",
+        )
     } else if open > 0 {
         verdict(
             CheckOutcome::Warn,
@@ -267,13 +282,19 @@ pub fn client_address(who: &WhoAmI) -> Verdict {
         verdict(
             CheckOutcome::Warn,
             None,
-            format!("You are connecting from {}, which is inside the office network.", who.address),
+            format!(
+                "You are connecting from {}, which is inside the office network.",
+                who.address
+            ),
         )
     } else {
         verdict(
             CheckOutcome::Pass,
             None,
-            format!("You are connecting from {}, outside the office network.", who.address),
+            format!(
+                "You are connecting from {}, outside the office network.",
+                who.address
+            ),
         )
     }
 }
@@ -296,16 +317,26 @@ pub fn resolve(r: &Resolved) -> Verdict {
         return verdict(
             CheckOutcome::Fail,
             Some(0),
-            format!("The name “{}” does not lead to any address right now.", r.name),
+            format!(
+                "The name “{}” does not lead to any address right now.",
+                r.name
+            ),
         );
     }
     match r.matches_expected {
         Some(false) => verdict(
             CheckOutcome::Warn,
             n,
-            format!("“{}” leads to an address we did not expect: a saved address may be out of date.", r.name),
+            format!(
+                "“{}” leads to an address we did not expect: a saved address may be out of date.",
+                r.name
+            ),
         ),
-        _ => verdict(CheckOutcome::Pass, n, format!("“{}” is the right server name and can be found.", r.name)),
+        _ => verdict(
+            CheckOutcome::Pass,
+            n,
+            format!("“{}” is the right server name and can be found.", r.name),
+        ),
     }
 }
 
@@ -316,17 +347,26 @@ pub fn probe(p: &Probe) -> Verdict {
         ProbeStatus::Open => verdict(
             CheckOutcome::Pass,
             fig,
-            format!("The VPN server answers on port {} from the internet.", p.port),
+            format!(
+                "The VPN server answers on port {} from the internet.",
+                p.port
+            ),
         ),
         ProbeStatus::Refused => verdict(
             CheckOutcome::Fail,
             fig,
-            format!("The VPN server refused a connection on port {}: the service is not running there.", p.port),
+            format!(
+                "The VPN server refused a connection on port {}: the service is not running there.",
+                p.port
+            ),
         ),
         ProbeStatus::Timeout => verdict(
             CheckOutcome::Fail,
             None,
-            format!("The VPN server did not answer on port {}: it may be down or blocked.", p.port),
+            format!(
+                "The VPN server did not answer on port {}: it may be down or blocked.",
+                p.port
+            ),
         ),
     }
 }
@@ -334,7 +374,11 @@ pub fn probe(p: &Probe) -> Verdict {
 /// `operator.status`.
 pub fn operator_status(s: &Status) -> Verdict {
     match &s.announcement {
-        None => verdict(CheckOutcome::Pass, None, "There is no known problem on our side right now."),
+        None => verdict(
+            CheckOutcome::Pass,
+            None,
+            "There is no known problem on our side right now.",
+        ),
         Some(a) => {
             let o = match a.severity {
                 Severity::Info | Severity::Warning => CheckOutcome::Warn,

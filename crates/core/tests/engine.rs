@@ -93,7 +93,10 @@ fn a_recorded_check_answers_the_question_and_says_why() {
     let online = t.index_of("online").unwrap();
     assert_eq!(
         s.entries.last().unwrap().action,
-        Action::Skipped { choice: 0, by: online }
+        Action::Skipped {
+            choice: 0,
+            by: online
+        }
     );
     assert_eq!(s.entries.last().unwrap().at_ms, 10);
 }
@@ -149,10 +152,7 @@ fn operations_that_do_not_fit_the_step_are_refused() {
     )
     .unwrap();
     assert_eq!(s.answer(&t, 7, 2), Err(EngineError::NoSuchChoice(7)));
-    assert_eq!(
-        s.record_check(&t, pass(1), 2),
-        Err(EngineError::NotACheck)
-    );
+    assert_eq!(s.record_check(&t, pass(1), 2), Err(EngineError::NotACheck));
     s.answer(&t, 1, 3).unwrap();
     assert_eq!(s.answer(&t, 0, 4), Err(EngineError::Finished));
     assert_eq!(s.record_check(&t, pass(1), 4), Err(EngineError::Finished));
@@ -208,16 +208,25 @@ fn validate_accepts_real_walks_and_refuses_forged_ones() {
     if let Action::Checked(r) = &mut forged.entries[0].action {
         r.outcome = CheckOutcome::Warn;
     }
-    assert!(matches!(forged.validate(&t), Err(EngineError::Mismatch { step: 1, .. })));
+    assert!(matches!(
+        forged.validate(&t),
+        Err(EngineError::Mismatch { step: 1, .. })
+    ));
 
     // A step at the wrong node.
     let mut wrong = s.clone();
     wrong.entries[2].node = 0;
-    assert!(matches!(wrong.validate(&t), Err(EngineError::Mismatch { step: 2, .. })));
+    assert!(matches!(
+        wrong.validate(&t),
+        Err(EngineError::Mismatch { step: 2, .. })
+    ));
 
     let mut other = s.clone();
     other.tree_id = "other".into();
-    assert_eq!(other.validate(&t), Err(EngineError::WrongTree("other".into())));
+    assert_eq!(
+        other.validate(&t),
+        Err(EngineError::WrongTree("other".into()))
+    );
 }
 
 /// One random move: `pick` chooses between going forward and going back or

@@ -64,14 +64,19 @@ fn clock_skew_table() {
         let v = verdict::clock_skew(skew, 120);
         assert_eq!((o(&v), v.result.figure), (want, Some(fig)), "{skew}");
     }
-    assert!(verdict::clock_skew(-3_600_000, 120).message.contains("behind"));
+    assert!(verdict::clock_skew(-3_600_000, 120)
+        .message
+        .contains("behind"));
 }
 
 #[test]
 fn captive_portal_table() {
     assert_eq!(o(&verdict::captive_portal(Some(CANARY_BODY), true)), Pass);
     assert_eq!(
-        o(&verdict::captive_portal(Some("<html>Sign in to Hotel Wi-Fi</html>"), true)),
+        o(&verdict::captive_portal(
+            Some("<html>Sign in to Hotel Wi-Fi</html>"),
+            true
+        )),
         Fail
     );
     assert_eq!(o(&verdict::captive_portal(None, true)), Warn);
@@ -82,7 +87,10 @@ fn captive_portal_table() {
 fn canary_and_ports_tables() {
     assert_eq!(o(&verdict::internet_canary(0, 0, None)), Unknown);
     assert_eq!(o(&verdict::internet_canary(2, 2, Some(30.4))), Pass);
-    assert_eq!(verdict::internet_canary(2, 2, Some(30.4)).result.figure, Some(30));
+    assert_eq!(
+        verdict::internet_canary(2, 2, Some(30.4)).result.figure,
+        Some(30)
+    );
     assert_eq!(o(&verdict::internet_canary(2, 1, Some(30.0))), Warn);
     assert_eq!(o(&verdict::internet_canary(2, 0, None)), Fail);
     assert_eq!(o(&verdict::alt_ports(0, 0)), Unknown);
@@ -94,12 +102,30 @@ fn canary_and_ports_tables() {
 #[test]
 fn platform_detection_table() {
     let cases = [
-        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120", Some("windows")),
-        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Safari/605.1.15", Some("macos")),
-        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15", Some("ios")),
-        ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile", Some("android")),
-        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120", Some("linux")),
-        ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 Chrome/120", Some("chromeos")),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120",
+            Some("windows"),
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Safari/605.1.15",
+            Some("macos"),
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15",
+            Some("ios"),
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile",
+            Some("android"),
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120",
+            Some("linux"),
+        ),
+        (
+            "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 Chrome/120",
+            Some("chromeos"),
+        ),
         ("curl/8.0", None),
     ];
     for (ua, want) in cases {
@@ -131,10 +157,32 @@ fn helper_answers_table() {
         matches_expected: matches,
         did_you_mean: dym.into_iter().map(String::from).collect(),
     };
-    assert_eq!(o(&verdict::resolve(&resolved(true, vec![addr], Some(true), vec![]))), Pass);
-    assert_eq!(o(&verdict::resolve(&resolved(true, vec![addr], None, vec![]))), Pass);
-    assert_eq!(o(&verdict::resolve(&resolved(true, vec![addr], Some(false), vec![]))), Warn);
-    assert_eq!(o(&verdict::resolve(&resolved(true, vec![], None, vec![]))), Fail);
+    assert_eq!(
+        o(&verdict::resolve(&resolved(
+            true,
+            vec![addr],
+            Some(true),
+            vec![]
+        ))),
+        Pass
+    );
+    assert_eq!(
+        o(&verdict::resolve(&resolved(true, vec![addr], None, vec![]))),
+        Pass
+    );
+    assert_eq!(
+        o(&verdict::resolve(&resolved(
+            true,
+            vec![addr],
+            Some(false),
+            vec![]
+        ))),
+        Warn
+    );
+    assert_eq!(
+        o(&verdict::resolve(&resolved(true, vec![], None, vec![]))),
+        Fail
+    );
     let typo = verdict::resolve(&resolved(false, vec![], None, vec!["vpn.example.com"]));
     assert_eq!(o(&typo), Fail);
     assert!(typo.message.contains("Did you mean vpn.example.com?"));
@@ -146,9 +194,17 @@ fn helper_answers_table() {
         connect_ms: ms,
         cached: false,
     };
-    assert_eq!(verdict::probe(&probe(ProbeStatus::Open, Some(4))).result.figure, Some(4));
+    assert_eq!(
+        verdict::probe(&probe(ProbeStatus::Open, Some(4)))
+            .result
+            .figure,
+        Some(4)
+    );
     assert_eq!(o(&verdict::probe(&probe(ProbeStatus::Open, Some(4)))), Pass);
-    assert_eq!(o(&verdict::probe(&probe(ProbeStatus::Refused, Some(1)))), Fail);
+    assert_eq!(
+        o(&verdict::probe(&probe(ProbeStatus::Refused, Some(1)))),
+        Fail
+    );
     assert_eq!(o(&verdict::probe(&probe(ProbeStatus::Timeout, None))), Fail);
 
     let status = |sev: Option<Severity>| Status {
@@ -159,6 +215,12 @@ fn helper_answers_table() {
         }),
     };
     assert_eq!(o(&verdict::operator_status(&status(None))), Pass);
-    assert_eq!(o(&verdict::operator_status(&status(Some(Severity::Info)))), Warn);
-    assert_eq!(o(&verdict::operator_status(&status(Some(Severity::Outage)))), Fail);
+    assert_eq!(
+        o(&verdict::operator_status(&status(Some(Severity::Info)))),
+        Warn
+    );
+    assert_eq!(
+        o(&verdict::operator_status(&status(Some(Severity::Outage)))),
+        Fail
+    );
 }
