@@ -12,7 +12,7 @@ use crate::components::outcome_step::OutcomeStep;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::question_step::QuestionStep;
 use crate::route::Route;
-use crate::services::clock;
+use crate::services::{clock, storage};
 use crate::state::{FlowAction, FlowState};
 
 #[derive(Properties, PartialEq)]
@@ -26,7 +26,18 @@ pub struct FlowProps {
 #[component]
 pub fn Flow(props: &FlowProps) -> Html {
     let tree = Rc::clone(&props.tree);
-    let state = use_reducer(move || FlowState::new(tree, clock::now_ms()));
+    let state = use_reducer(move || {
+        let mut s = FlowState::new(Rc::clone(&tree), clock::now_ms());
+        // A reload in the middle of a walk picks up where it was.
+        if let Some(saved) = storage::load(&tree) {
+            s.session = saved;
+        }
+        s
+    });
+    {
+        let session = state.session.clone();
+        use_effect_with(session, |s| storage::save(s));
+    }
     let heading = use_node_ref();
     let steps = state.session.steps_taken();
     let cache = use_state(CacheHandle::default);

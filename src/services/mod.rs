@@ -6,3 +6,4 @@ pub mod http;
 pub mod page;
 pub mod seal;
 pub mod status;
+pub mod storage;
