@@ -41,7 +41,11 @@ async fn home_lists_every_shipped_troubleshooter() {
     let trees = fixpath_web::catalog::trees();
     assert!(trees.len() >= 2, "both shipped trees compile");
     for t in trees.iter() {
-        assert!(titles.contains(&t.title), "{} listed in {titles:?}", t.title);
+        assert!(
+            titles.contains(&t.title),
+            "{} listed in {titles:?}",
+            t.title
+        );
     }
     root.remove();
 }
@@ -53,24 +57,35 @@ async fn walking_one_step_of_a_question_tree() {
     let (index, tree) = trees
         .iter()
         .enumerate()
-        .find(|(_, t)| matches!(t.node(t.start).map(|n| &n.kind), Some(NodeKind::Question { .. })))
+        .find(|(_, t)| {
+            matches!(
+                t.node(t.start).map(|n| &n.kind),
+                Some(NodeKind::Question { .. })
+            )
+        })
         .expect("a shipped tree that starts with a question");
     click(&root, ".tree-card", index as u32);
     yew::scheduler::flush().await;
 
-    let Some(NodeKind::Question { text, choices, .. }) = tree.node(tree.start).map(|n| &n.kind) else {
+    let Some(NodeKind::Question { text, choices, .. }) = tree.node(tree.start).map(|n| &n.kind)
+    else {
         unreachable!()
     };
     assert_eq!(texts(&root, ".step h1"), vec![text.clone()]);
     let labels = texts(&root, ".choice");
-    assert_eq!(labels, choices.iter().map(|c| c.label.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        labels,
+        choices.iter().map(|c| c.label.clone()).collect::<Vec<_>>()
+    );
 
     click(&root, ".choice", 0);
     yew::scheduler::flush().await;
     let next = tree.node(choices[0].next).unwrap();
     let heading = texts(&root, ".step h1");
     let expected = match &next.kind {
-        NodeKind::Question { text, .. } | NodeKind::Advice { text, .. } | NodeKind::Check { text, .. } => text.clone(),
+        NodeKind::Question { text, .. }
+        | NodeKind::Advice { text, .. }
+        | NodeKind::Check { text, .. } => text.clone(),
         NodeKind::Outcome { summary, .. } => summary.clone(),
     };
     assert_eq!(heading, vec![expected], "the second step is shown");

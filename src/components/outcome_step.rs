@@ -90,10 +90,10 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             });
         })
     };
-    let toggle = |s: &UseStateHandle<bool>| {
+    fn toggle<E>(s: &UseStateHandle<bool>) -> Callback<E> {
         let s = s.clone();
         Callback::from(move |_| s.set(!*s))
-    };
+    }
     let on_print = Callback::from(|_| page::print());
 
     html! {

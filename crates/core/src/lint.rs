@@ -179,11 +179,7 @@ impl Cx<'_> {
             return None;
         }
         if src.nodes.len() > MAX_NODES {
-            self.report(
-                1,
-                None,
-                format!("the tree has more than {MAX_NODES} nodes"),
-            );
+            self.report(1, None, format!("the tree has more than {MAX_NODES} nodes"));
             return None;
         }
 
@@ -246,9 +242,7 @@ impl Cx<'_> {
                 self.report(
                     l,
                     Some(&id),
-                    format!(
-                        "unknown kind `{other}` (use question, check, advice or outcome)"
-                    ),
+                    format!("unknown kind `{other}` (use question, check, advice or outcome)"),
                 );
                 &[]
             }
@@ -276,7 +270,10 @@ impl Cx<'_> {
                 }
             }
         }
-        let help = n.help.as_ref().map(|h| self.non_empty(Some(&id), "help", h));
+        let help = n
+            .help
+            .as_ref()
+            .map(|h| self.non_empty(Some(&id), "help", h));
         let kind = match kind_name {
             "question" => self.question(&id, line, n, help),
             "check" => self.check(&id, line, n),
@@ -429,23 +426,25 @@ impl Cx<'_> {
 
     fn check(&mut self, id: &str, line: u32, n: &SourceNode) -> NodeKind {
         let text = self.text(id, line, "check", n);
-        let name = self.required(id, line, "check", "check", &n.check).and_then(|c| {
-            let parsed = CheckName::parse(c.get_ref());
-            if parsed.is_none() {
-                let l = self.at(c);
-                let known: Vec<_> = CheckName::ALL.iter().map(|c| c.as_str()).collect();
-                self.report(
-                    l,
-                    Some(id),
-                    format!(
-                        "unknown check `{}` (known: {})",
-                        c.get_ref(),
-                        known.join(", ")
-                    ),
-                );
-            }
-            parsed
-        });
+        let name = self
+            .required(id, line, "check", "check", &n.check)
+            .and_then(|c| {
+                let parsed = CheckName::parse(c.get_ref());
+                if parsed.is_none() {
+                    let l = self.at(c);
+                    let known: Vec<_> = CheckName::ALL.iter().map(|c| c.as_str()).collect();
+                    self.report(
+                        l,
+                        Some(id),
+                        format!(
+                            "unknown check `{}` (known: {})",
+                            c.get_ref(),
+                            known.join(", ")
+                        ),
+                    );
+                }
+                parsed
+            });
         let mut params = BTreeMap::new();
         if let (Some(name), Some(p)) = (name, n.params.as_ref()) {
             for (key, value) in p.get_ref() {

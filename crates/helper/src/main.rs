@@ -1,1 +1,132 @@
-fn main() {}
+//! The `fixpath` command: `serve` (the helper), `lint` (tree files) and `decode`
+//! (a findings link as text). Only argument parsing lives here; the work is in the
+//! library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use fixpath_helper::config::Config;
+use fixpath_helper::{cli, server, AppState};
+
+#[derive(Parser)]
+#[command(
+    name = "fixpath",
+    version,
+    about = "Fixpath: the helper and its command line"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the app and the /api/v1 checks.
+    Serve {
+        /// Config file (TOML); without it the embedded demo config is used.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Port of the main listener (overrides listen.port; 0 picks a free one).
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+        /// The built app (Trunk's output); default: `dist` in the current directory.
+        #[arg(long, value_name = "DIR")]
+        dist: Option<PathBuf>,
+    },
+    /// Lint tree files or directories of them (default: trees/).
+    Lint {
+        #[arg(value_name = "PATHS")]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a findings link (or its payload; `-` reads standard input) as text.
+    Decode {
+        #[arg(value_name = "LINK")]
+        input: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match args.command {
+        Command::Serve { config, port, dist } => serve(config, port, dist),
+        Command::Lint { paths } => {
+            let code = cli::lint(&paths, &mut std::io::stdout(), &mut std::io::stderr());
+            ExitCode::from(code)
+        }
+        Command::Decode { input } => ExitCode::from(cli::decode(
+            &input,
+            &mut std::io::stdin(),
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        )),
+    }
+}
+
+fn serve(config: Option<PathBuf>, port: Option<u16>, dist: Option<PathBuf>) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FIXPATH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let loaded = match &config {
+        Some(path) => Config::load(path),
+        None => Config::embedded_default(),
+    };
+    let cfg = match loaded {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("fixpath: bad configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let dist = dist
+        .or_else(|| cfg.dist.clone())
+        .unwrap_or_else(|| PathBuf::from("dist"));
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fixpath: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let state = match AppState::new(cfg, dist.clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("fixpath: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        // Before anything is announced: a SIGTERM from then on means a graceful stop.
+        let stop = server::shutdown_signal();
+        let running = match server::start(state, port).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("fixpath: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        // The first line with a URL is what scripts (and the e2e harness) wait for.
+        println!("Fixpath is running at {}", running.url());
+        if !dist.join(fixpath_helper::web::INDEX).is_file() {
+            println!(
+                "Note: {} has no index.html: the app is not built (run `cargo xtask run`).",
+                dist.display()
+            );
+        }
+        for a in &running.alt {
+            println!("Also answering ping on {}", server::url_of(*a));
+        }
+        for a in &running.demo {
+            println!("Demo VPN port stand-in listening on {a}");
+        }
+        stop.await;
+        println!("Shutting down…");
+        running.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}

@@ -12,7 +12,11 @@ use tokio::sync::Barrier;
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(addr), Some(path), Some(n)) = (args.get(1), args.get(2), args.get(3).and_then(|n| n.parse::<usize>().ok())) else {
+    let (Some(addr), Some(path), Some(n)) = (
+        args.get(1),
+        args.get(2),
+        args.get(3).and_then(|n| n.parse::<usize>().ok()),
+    ) else {
         eprintln!("usage: herd <host:port> <path-and-query> <n>");
         std::process::exit(2);
     };

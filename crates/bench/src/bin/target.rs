@@ -20,7 +20,8 @@ async fn main() -> std::io::Result<()> {
         let (sock, _) = listener.accept().await?;
         drop(sock);
         count += 1;
-        out.write_all(format!("connect {count}\n").as_bytes()).await?;
+        out.write_all(format!("connect {count}\n").as_bytes())
+            .await?;
         out.flush().await?;
     }
 }

@@ -1,0 +1,382 @@
+//! The `/api/v1` handlers: health, ping, whoami, canary, resolve, probe, status,
+//! seal, keys and config. Types come from `fixpath_core::api`, shared with the app.
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use fixpath_core::api::{
+    Announcement, Family, Health, Keys, Ping, Probe, PublicConfig, Resolved, Seal, SealRequest,
+    SetStatus, Status, WhoAmI, CANARY_BODY,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+
+use crate::client::ClientAddr;
+use crate::error::{Error, Result};
+use crate::names::{self, Target};
+use crate::probe::ProbeError;
+use crate::state::{now_ms, AppState};
+use crate::status::MAX_MESSAGE;
+
+// ---------------------------------------------------------------------------------
+// Extractors whose rejections are the helper's JSON errors.
+
+/// Query string parameters, with a JSON 400 when they do not parse.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Q(q.0))
+            .map_err(|e: QueryRejection| Error::BadRequest(e.body_text()))
+    }
+}
+
+/// A JSON body, with JSON errors for a wrong content type, bad JSON or a body too large.
+pub struct J<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for J<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(j) => Ok(J(j.0)),
+            Err(e) => Err(json_rejection(e)),
+        }
+    }
+}
+
+fn json_rejection(e: JsonRejection) -> Error {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json".into(),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => Error::Unprocessable(e.body_text()),
+        _ => Error::BadRequest(e.body_text()),
+    }
+}
+
+/// JSON answer (every API answer is also `Cache-Control: no-store`, set by the
+/// API layer).
+fn json<T: Serialize>(value: T) -> Response {
+    Json(value).into_response()
+}
+
+// ---------------------------------------------------------------------------------
+// Endpoints.
+
+pub async fn health() -> Response {
+    json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+/// The helper's clock, for round trips and skew. Allowed cross-origin callers may
+/// read its Resource Timing (Timing-Allow-Origin).
+pub async fn ping(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let mut resp = json(Ping { time_ms: now_ms() });
+    if let Some(origin) = allowed_origin(&state, &headers) {
+        resp.headers_mut()
+            .insert(HeaderName::from_static("timing-allow-origin"), origin);
+    }
+    resp
+}
+
+/// The request's `Origin`, when the operator allows it.
+fn allowed_origin(state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
+    let origin = headers.get(header::ORIGIN)?;
+    let text = origin.to_str().ok()?.to_ascii_lowercase();
+    state
+        .config()
+        .http
+        .cors_origins
+        .contains(&text)
+        .then(|| origin.clone())
+}
+
+pub async fn whoami(State(state): State<AppState>, ClientAddr(addr): ClientAddr) -> Response {
+    let family = if addr.is_ipv4() {
+        Family::Ipv4
+    } else {
+        Family::Ipv6
+    };
+    let in_office = state
+        .config()
+        .office_ranges
+        .iter()
+        .any(|r| r.contains(&addr));
+    json(WhoAmI {
+        address: addr,
+        family,
+        in_office,
+    })
+}
+
+/// A fixed body: anything else arriving at the browser was changed on the way.
+/// `no-transform` asks honest proxies not to touch it.
+pub async fn canary() -> Response {
+    let mut resp = (StatusCode::OK, CANARY_BODY).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-transform"),
+    );
+    resp
+}
+
+/// Query parameters taken as text, so every problem gets a helpful message.
+type Params = HashMap<String, String>;
+
+fn required<'a>(params: &'a Params, key: &str, example: &str) -> Result<&'a str> {
+    params
+        .get(key)
+        .map(String::as_str)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| Error::BadRequest(format!("give the `{key}` parameter, like ?{example}")))
+}
+
+fn target(params: &Params, key: &str) -> Result<Target> {
+    let raw = required(params, key, &format!("{key}=vpn.example.com"))?;
+    names::parse_target(raw).map_err(Error::BadRequest)
+}
+
+fn known_names(state: &AppState) -> impl Iterator<Item = String> + '_ {
+    state.config().servers.iter().map(|s| s.target.to_string())
+}
+
+fn did_you_mean(state: &AppState, target: &Target) -> Vec<String> {
+    let known: Vec<String> = known_names(state).collect();
+    names::closest(&target.to_string(), known.iter().map(String::as_str))
+}
+
+pub async fn resolve(State(state): State<AppState>, Q(params): Q<Params>) -> Result<Response> {
+    let target = target(&params, "name")?;
+    let name = target.to_string();
+    if !state.config().name_allowed(&target) {
+        return Ok(json(Resolved {
+            did_you_mean: did_you_mean(&state, &target),
+            name,
+            known: false,
+            addresses: Vec::new(),
+            matches_expected: None,
+        }));
+    }
+    let addresses = state
+        .resolver()
+        .resolve(&target)
+        .await
+        .map_err(|e| Error::DnsFailed(format!("could not look up {name}: {e}")))?;
+    let matches_expected = state
+        .config()
+        .server(&target)
+        .filter(|s| !s.expected.is_empty())
+        .map(|s| !addresses.is_empty() && addresses.iter().all(|a| s.expected.contains(a)));
+    Ok(json(Resolved {
+        name,
+        known: true,
+        addresses,
+        matches_expected,
+        did_you_mean: Vec::new(),
+    }))
+}
+
+pub async fn probe(State(state): State<AppState>, Q(params): Q<Params>) -> Result<Response> {
+    let target = target(&params, "server")?;
+    let port_text = required(&params, "port", "port=443")?;
+    let port: u16 = port_text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "`port` must be a TCP port number (1 to 65535), not `{}`",
+                port_text.chars().take(20).collect::<String>()
+            ))
+        })?;
+    let Some(server) = state.config().server(&target) else {
+        let hint = match did_you_mean(&state, &target).first() {
+            Some(s) => format!(" Did you mean {s}?"),
+            None => String::new(),
+        };
+        return Err(Error::NotAllowed(format!(
+            "{target} is not one of the VPN servers the helper may check.{hint}"
+        )));
+    };
+    if !server.ports.contains(&port) {
+        let allowed: Vec<String> = server.ports.iter().map(u16::to_string).collect();
+        return Err(Error::NotAllowed(format!(
+            "the helper does not check port {port} on {target}; it checks {}",
+            allowed.join(", ")
+        )));
+    }
+    let (result, cached) = state.prober().probe(state.resolver(), server, port).await;
+    match result {
+        Ok(outcome) => Ok(json(Probe {
+            server: target.to_string(),
+            port,
+            status: outcome.status,
+            connect_ms: outcome.connect_ms,
+            cached,
+        })),
+        Err(ProbeError::Refused { address, why }) => Err(Error::TargetRefused(format!(
+            "{target} leads to {address}, {}; the helper does not connect there unless the operator lists that exact address under targets.allow_addresses",
+            why.describe()
+        ))),
+        Err(ProbeError::NoAddress) => Err(Error::NoAddress(format!(
+            "{target} does not lead to any address right now, so there is nothing to connect to"
+        ))),
+        Err(ProbeError::Dns(e)) => Err(Error::DnsFailed(format!(
+            "could not look up {target}: {e}"
+        ))),
+    }
+}
+
+pub async fn status_get(State(state): State<AppState>) -> Response {
+    json(Status {
+        announcement: state.status().get().await,
+    })
+}
+
+/// Checks `Authorization: Bearer <token>` in constant time (over digests, so not
+/// even the length is compared openly).
+fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<()> {
+    use sha2::{Digest, Sha256};
+    let Some(expected) = state.config().admin_token.as_deref() else {
+        return Err(Error::Unauthorized(
+            "changing the announcement is turned off: the operator has set no admin.token".into(),
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .ok_or_else(|| {
+            Error::Unauthorized("send the admin token as Authorization: Bearer <token>".into())
+        })?;
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(expected.as_bytes());
+    if bool::from(a.as_slice().ct_eq(b.as_slice())) {
+        Ok(())
+    } else {
+        Err(Error::Unauthorized("the admin token is wrong".into()))
+    }
+}
+
+pub async fn status_put(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: J<SetStatus>,
+) -> Result<Response> {
+    require_admin(&state, &headers)?;
+    let J(set) = body;
+    let message = set.message.trim().to_string();
+    if message.is_empty() {
+        return Err(Error::Unprocessable(
+            "the announcement's `message` is empty; to clear it, send DELETE".into(),
+        ));
+    }
+    if message.chars().count() > MAX_MESSAGE {
+        return Err(Error::Unprocessable(format!(
+            "the announcement is too long: at most {MAX_MESSAGE} characters"
+        )));
+    }
+    if message.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::Unprocessable(
+            "the announcement may not contain control characters".into(),
+        ));
+    }
+    let announcement = Announcement {
+        message,
+        severity: set.severity,
+        since_ms: now_ms(),
+    };
+    state
+        .status()
+        .set(Some(announcement.clone()))
+        .await
+        .map_err(Error::Internal)?;
+    tracing::info!(severity = ?announcement.severity, "announcement set");
+    Ok(json(Status {
+        announcement: Some(announcement),
+    }))
+}
+
+pub async fn status_delete(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    require_admin(&state, &headers)?;
+    state.status().set(None).await.map_err(Error::Internal)?;
+    tracing::info!("announcement cleared");
+    Ok(json(Status { announcement: None }))
+}
+
+pub async fn seal(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    body: J<SealRequest>,
+) -> Result<Response> {
+    let J(req) = body;
+    if !crate::seal::valid_digest(&req.digest) {
+        return Err(Error::Unprocessable(
+            "`digest` must be the SHA-256 of the findings payload as 64 lowercase hex digits"
+                .into(),
+        ));
+    }
+    let seal: Seal = state.signer().seal(&req.digest, now_ms(), client);
+    Ok(json(seal))
+}
+
+pub async fn keys(State(state): State<AppState>) -> Response {
+    let keys: &Keys = state.signer().keys();
+    json(keys)
+}
+
+/// `GET /api/v1/config`: what the app may know of the operator's settings.
+#[derive(Debug, Serialize)]
+struct PublicConfigOut {
+    #[serde(flatten)]
+    base: PublicConfig,
+    /// How many VPN servers the operator lists.
+    known_servers: usize,
+    /// Their names, only when the operator opts in (`list_server_names`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_names: Option<Vec<String>>,
+}
+
+pub async fn public_config(State(state): State<AppState>) -> Response {
+    let cfg = state.config();
+    json(PublicConfigOut {
+        base: PublicConfig {
+            canary_urls: cfg.canary_urls.clone(),
+            alt_ports: state.alt_ports(),
+        },
+        known_servers: cfg.servers.len(),
+        server_names: cfg.list_server_names.then(|| known_names(&state).collect()),
+    })
+}
+
+/// Anything under `/api` that is not an endpoint.
+pub async fn not_found(req: Request) -> Error {
+    let path: String = req.uri().path().chars().take(100).collect();
+    Error::NotFound(format!(
+        "there is no API endpoint at {path}; the helper's endpoints are under {}/",
+        fixpath_core::api::API_PREFIX
+    ))
+}

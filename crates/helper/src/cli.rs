@@ -1,0 +1,154 @@
+//! The command-line verbs besides `serve`: `lint` (tree files) and `decode` (a
+//! findings link as text). Each writes to the given streams and returns the exit
+//! code, so tests run them without a process.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Exit codes of `fixpath lint`.
+pub const LINT_CLEAN: u8 = 0;
+pub const LINT_PROBLEMS: u8 = 1;
+pub const LINT_UNREADABLE: u8 = 2;
+
+/// The default lint input.
+pub const DEFAULT_TREES: &str = "trees";
+
+/// Lints tree files (or the `*.toml` files of directories). Problems go to `out` as
+/// `path:line: node `id`: message`; unreadable input goes to `err`.
+pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let default = [PathBuf::from(DEFAULT_TREES)];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut unreadable = false;
+    for p in paths {
+        match tree_files(p) {
+            Ok(list) if list.is_empty() => {
+                let _ = writeln!(
+                    err,
+                    "{}: no tree files (*.toml) in this directory",
+                    p.display()
+                );
+                unreadable = true;
+            }
+            Ok(list) => files.extend(list),
+            Err(e) => {
+                let _ = writeln!(err, "{}: {e}", p.display());
+                unreadable = true;
+            }
+        }
+    }
+    let mut problems = 0usize;
+    let mut files_with_problems = 0usize;
+    let mut linted = 0usize;
+    for f in &files {
+        let src = match std::fs::read(f) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = writeln!(err, "{}: not UTF-8 text", f.display());
+                    unreadable = true;
+                    continue;
+                }
+            },
+            Err(e) => {
+                let _ = writeln!(err, "{}: cannot read: {e}", f.display());
+                unreadable = true;
+                continue;
+            }
+        };
+        linted += 1;
+        let found = fixpath_core::lint::lint(&src);
+        if !found.is_empty() {
+            files_with_problems += 1;
+        }
+        for p in &found {
+            problems += 1;
+            let _ = match &p.node {
+                Some(node) => writeln!(
+                    out,
+                    "{}:{}: node `{node}`: {}",
+                    f.display(),
+                    p.line,
+                    p.message
+                ),
+                None => writeln!(out, "{}:{}: {}", f.display(), p.line, p.message),
+            };
+        }
+    }
+    let trees = if linted == 1 { "tree" } else { "trees" };
+    if problems == 0 && !unreadable {
+        let _ = writeln!(out, "{linted} {trees}, no problems");
+        return LINT_CLEAN;
+    }
+    if problems > 0 {
+        let _ = writeln!(
+            out,
+            "{linted} {trees}, {problems} problem{} in {files_with_problems} file{}",
+            if problems == 1 { "" } else { "s" },
+            if files_with_problems == 1 { "" } else { "s" },
+        );
+    }
+    if unreadable {
+        LINT_UNREADABLE
+    } else {
+        LINT_PROBLEMS
+    }
+}
+
+/// A file as given, or the `*.toml` files of a directory, sorted.
+fn tree_files(p: &Path) -> Result<Vec<PathBuf>, String> {
+    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.is_file() {
+        return Ok(vec![p.to_path_buf()]);
+    }
+    let mut list: Vec<PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| format!("cannot read the directory: {e}"))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    list.sort();
+    Ok(list)
+}
+
+/// Exit codes of `fixpath decode`.
+pub const DECODE_OK: u8 = 0;
+pub const DECODE_FAILED: u8 = 1;
+pub const DECODE_UNREADABLE: u8 = 2;
+
+/// Decodes a findings link (or bare payload) against the shipped trees and prints
+/// the findings as text. `input` is the argument; `-` reads `stdin`.
+pub fn decode(
+    input: &str,
+    stdin: &mut dyn std::io::Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let text = if input == "-" {
+        let mut s = String::new();
+        if let Err(e) = stdin.read_to_string(&mut s) {
+            let _ = writeln!(err, "cannot read standard input: {e}");
+            return DECODE_UNREADABLE;
+        }
+        s
+    } else {
+        input.to_string()
+    };
+    match crate::findings::decode_to_text(text.trim()) {
+        Ok(report) => {
+            let _ = write!(out, "{report}");
+            if !report.ends_with('\n') {
+                let _ = writeln!(out);
+            }
+            DECODE_OK
+        }
+        Err(message) => {
+            let _ = writeln!(err, "{message}");
+            DECODE_FAILED
+        }
+    }
+}

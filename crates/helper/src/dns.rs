@@ -1,0 +1,114 @@
+//! Name resolution for VPN server names: the config's static entries first, then a
+//! real resolver (hickory) when the operator allows one. A/AAAA only. Address
+//! literals (in every form the system resolver takes) resolve to themselves.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use hickory_resolver::config::{
+    ConnectionConfig, LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig,
+};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::{Resolver as Hickory, TokioResolver};
+
+use crate::config::{Dns, Upstream};
+use crate::names::Target;
+
+/// Why a name could not be resolved (a name that does not exist is not an error:
+/// it resolves to no addresses).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DnsError {
+    #[error("the DNS server did not answer in time")]
+    Timeout,
+    #[error("DNS lookup failed: {0}")]
+    Failed(String),
+}
+
+/// The helper's resolver.
+pub struct Resolver {
+    statics: BTreeMap<String, Vec<IpAddr>>,
+    upstream: Option<TokioResolver>,
+    timeout: Duration,
+}
+
+impl Resolver {
+    /// Builds the resolver the config asks for. `system` reads the OS resolver
+    /// configuration now, so a broken one stops the helper at start.
+    pub fn new(cfg: &Dns) -> Result<Resolver, String> {
+        let upstream = match &cfg.upstream {
+            Upstream::None => None,
+            Upstream::System => {
+                let mut b = TokioResolver::builder_tokio().map_err(|e| {
+                    format!("dns.upstream = \"system\": cannot read the system resolver configuration: {e}")
+                })?;
+                tune(b.options_mut(), cfg);
+                Some(b.build().map_err(|e| format!("dns: {e}"))?)
+            }
+            Upstream::Nameservers(list) => {
+                let servers = list
+                    .iter()
+                    .map(|sa| {
+                        let mut udp = ConnectionConfig::udp();
+                        udp.port = sa.port();
+                        let mut tcp = ConnectionConfig::tcp();
+                        tcp.port = sa.port();
+                        NameServerConfig::new(sa.ip(), true, vec![udp, tcp])
+                    })
+                    .collect();
+                // No search domains: a server name is asked exactly as configured.
+                let rc = ResolverConfig::from_parts(None, Vec::new(), servers);
+                let mut b = Hickory::builder_with_config(rc, TokioRuntimeProvider::default());
+                tune(b.options_mut(), cfg);
+                Some(b.build().map_err(|e| format!("dns: {e}"))?)
+            }
+        };
+        Ok(Resolver {
+            statics: cfg.statics.clone(),
+            upstream,
+            timeout: cfg.timeout,
+        })
+    }
+
+    /// The addresses of `target`, in the order the answer gave them, without repeats.
+    pub async fn resolve(&self, target: &Target) -> Result<Vec<IpAddr>, DnsError> {
+        let name = match target {
+            Target::Ip(a) => return Ok(vec![*a]),
+            Target::Host(h) => h,
+        };
+        if let Some(addrs) = self.statics.get(name) {
+            return Ok(addrs.clone());
+        }
+        let Some(upstream) = &self.upstream else {
+            return Ok(Vec::new());
+        };
+        // Fully qualified, so no search domain is tried.
+        let fqdn = format!("{name}.");
+        match tokio::time::timeout(self.timeout, upstream.lookup_ip(fqdn.as_str())).await {
+            Err(_) => Err(DnsError::Timeout),
+            Ok(Ok(lookup)) => {
+                let mut out: Vec<IpAddr> = Vec::new();
+                for a in lookup.iter() {
+                    if !out.contains(&a) {
+                        out.push(a);
+                    }
+                }
+                Ok(out)
+            }
+            Ok(Err(e)) if e.is_no_records_found() || e.is_nx_domain() => Ok(Vec::new()),
+            Ok(Err(e)) => Err(DnsError::Failed(e.to_string())),
+        }
+    }
+}
+
+fn tune(opts: &mut hickory_resolver::config::ResolverOpts, cfg: &Dns) {
+    opts.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
+    opts.timeout = cfg.timeout / 2;
+    opts.attempts = 2;
+    opts.ndots = 0;
+    opts.use_hosts_file = if cfg.use_hosts_file {
+        ResolveHosts::Always
+    } else {
+        ResolveHosts::Never
+    };
+}

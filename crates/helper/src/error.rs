@@ -1,0 +1,183 @@
+//! The helper's one error type for HTTP answers: each variant has a status, a stable
+//! code and a sentence a person can act on, sent as `{"error":{"code","message"}}`.
+//! 5xx answers never carry internals; those go to the log instead.
+
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use fixpath_core::api::{ApiError, ErrorBody};
+
+/// Everything the helper's HTTP layer can answer with besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed (missing or bad parameter, bad JSON).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such endpoint.
+    #[error("{0}")]
+    NotFound(String),
+    /// The endpoint exists but not for this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// Admin token missing or wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A probe or resolve the operator did not configure (name, port).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// A target whose address the range table refuses.
+    #[error("{0}")]
+    TargetRefused(String),
+    /// The request body is too large.
+    #[error("the request body is larger than the helper accepts; send less")]
+    TooLarge,
+    /// Wrong content type for a JSON endpoint.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The body parsed but its values are not acceptable.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Per-client rate limit.
+    #[error("too many requests from your address; try again in {} seconds", retry_secs(*retry_after))]
+    RateLimited { retry_after: Duration },
+    /// DNS could not answer (not "no such name": that is a normal answer).
+    #[error("{0}")]
+    DnsFailed(String),
+    /// The name leads to no address, so there is nothing to connect to.
+    #[error("{0}")]
+    NoAddress(String),
+    /// The request took longer than the helper allows.
+    #[error("the helper took too long to answer; try again in a moment")]
+    Timeout,
+    /// The app has not been built, so there is nothing to serve.
+    #[error("the Fixpath app is not built yet: run `cargo xtask run` (or `trunk build --release`) and reload")]
+    AppNotBuilt,
+    /// Something failed inside the helper; the detail goes to the log only.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// Whole seconds, rounded up, at least 1: a client that waits that long gets in.
+pub fn retry_secs(d: Duration) -> u64 {
+    (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
+}
+
+/// What every internal error tells the client.
+pub const INTERNAL_MESSAGE: &str =
+    "the helper hit an unexpected problem; try again, and tell support if it keeps happening";
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::NotAllowed(_) | Self::TargetRefused(_) => StatusCode::FORBIDDEN,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::DnsFailed(_) | Self::NoAddress(_) => StatusCode::BAD_GATEWAY,
+            Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::AppNotBuilt | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::NotAllowed(_) => "not_allowed",
+            Self::TargetRefused(_) => "target_refused",
+            Self::TooLarge => "body_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::Unprocessable(_) => "invalid_value",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::DnsFailed(_) => "dns_failed",
+            Self::NoAddress(_) => "no_address",
+            Self::Timeout => "timeout",
+            Self::AppNotBuilt => "app_not_built",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The sentence for the client: never internals on an internal error.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Internal(_) => INTERNAL_MESSAGE.to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> ApiError {
+        ApiError {
+            error: ErrorBody {
+                code: self.code().to_string(),
+                message: self.public_message(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Self::Internal(detail) = &self {
+            tracing::error!(detail = %detail, "internal error");
+        }
+        let mut resp = (self.status(), Json(self.body())).into_response();
+        let headers = resp.headers_mut();
+        match &self {
+            Self::RateLimited { retry_after } => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_secs(*retry_after)),
+                );
+            }
+            Self::Unauthorized(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"fixpath-admin\""),
+                );
+            }
+            _ => {}
+        }
+        resp
+    }
+}
+
+/// Result type of handlers.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_detail() {
+        let e = Error::Internal("disk /var/secret full".into());
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.public_message().contains("secret"));
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        let resp = Error::RateLimited {
+            retry_after: Duration::from_millis(1_200),
+        }
+        .into_response();
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(resp.headers()[header::RETRY_AFTER], "2");
+        let resp = Error::RateLimited {
+            retry_after: Duration::from_millis(10),
+        }
+        .into_response();
+        assert_eq!(resp.headers()[header::RETRY_AFTER], "1");
+    }
+}

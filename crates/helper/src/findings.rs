@@ -1,0 +1,40 @@
+//! `fixpath decode`: a findings link (or its fragment or payload) in, the findings
+//! as text out, against the shipped trees; or the link error's message.
+
+use fixpath_core::findings::{utc, Findings};
+use fixpath_core::link;
+use fixpath_core::seal::{seal_of, SealToken};
+use fixpath_core::shipped;
+
+/// Decodes `input` (a findings link, a fragment or a bare payload) and renders it.
+pub fn decode_to_text(input: &str) -> Result<String, String> {
+    if input.trim().is_empty() {
+        return Err("nothing to decode: give a findings link, its payload, or - to read one from standard input".into());
+    }
+    let trees = shipped::trees();
+    let decoded = link::decode(input, &trees).map_err(|e| format!("cannot decode: {e}"))?;
+    let tree = trees
+        .get(decoded.tree)
+        .ok_or_else(|| "cannot decode: the link's troubleshooter is missing".to_string())?;
+    let mut text = String::new();
+    if decoded.tree_changed || decoded.fits.is_err() {
+        text.push_str(&format!(
+            "Note: this link was made with version {} of `{}`, which has changed since (now version {}); what no longer fits is left out.\n",
+            decoded.session.tree_version, tree.id, tree.version
+        ));
+    }
+    text.push_str(&match seal_of(input) {
+        None => "Seal: none (the helper did not seal this link).\n".to_string(),
+        Some(s) => match SealToken::decode(s) {
+            Ok(t) => format!(
+                "Seal: key {}, {}, client {} (open the link in the browser to verify it against the helper's keys).\n",
+                t.key_id,
+                utc(t.time_ms),
+                t.client
+            ),
+            Err(e) => format!("Seal: unreadable ({e}).\n"),
+        },
+    });
+    text.push_str(&Findings::new(tree, &decoded.session).to_text());
+    Ok(text)
+}

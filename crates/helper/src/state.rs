@@ -1,0 +1,124 @@
+//! Everything a request handler needs, built once at start: the validated config,
+//! the resolver, the prober, the announcement store, the seal signer and the rate
+//! limiters. Cheap to clone (one `Arc`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::config::Config;
+use crate::dns::Resolver;
+use crate::probe::{Connect, Prober, TcpConnect};
+use crate::ratelimit::Limiters;
+use crate::seal::Signer;
+use crate::status::StatusStore;
+
+/// Why the helper could not get ready (files, resolver); printed, then exit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StartError(pub String);
+
+struct Inner {
+    config: Config,
+    dist: PathBuf,
+    resolver: Resolver,
+    prober: Prober,
+    status: StatusStore,
+    signer: Signer,
+    limiters: Limiters,
+    /// Alternate ports really listened on (after binding; port 0 becomes a real port).
+    alt_ports: RwLock<Vec<u16>>,
+}
+
+/// Shared state of every route.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl AppState {
+    /// Builds the state with the real TCP connector.
+    pub fn new(config: Config, dist: PathBuf) -> Result<AppState, StartError> {
+        Self::with_connector(config, dist, Arc::new(TcpConnect))
+    }
+
+    /// Builds the state with another connector (tests count or guard connects).
+    pub fn with_connector(
+        config: Config,
+        dist: PathBuf,
+        connector: Arc<dyn Connect>,
+    ) -> Result<AppState, StartError> {
+        let resolver = Resolver::new(&config.dns).map_err(StartError)?;
+        let prober = Prober::new(
+            connector,
+            config.probe.connect_timeout,
+            config.probe.cache_ttl,
+            config.allow_addresses.clone(),
+        );
+        let status = StatusStore::open(&config.status_file).map_err(StartError)?;
+        let signer = Signer::load_or_create(&config.seal.key_file, &config.seal.trusted_keys)
+            .map_err(StartError)?;
+        let limiters = Limiters::new(&config.rate_limit);
+        let alt_ports = RwLock::new(config.listen.alt_ports.clone());
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                config,
+                dist,
+                resolver,
+                prober,
+                status,
+                signer,
+                limiters,
+                alt_ports,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+    pub fn dist(&self) -> &std::path::Path {
+        &self.inner.dist
+    }
+    pub fn resolver(&self) -> &Resolver {
+        &self.inner.resolver
+    }
+    pub fn prober(&self) -> &Prober {
+        &self.inner.prober
+    }
+    pub fn status(&self) -> &StatusStore {
+        &self.inner.status
+    }
+    pub fn signer(&self) -> &Signer {
+        &self.inner.signer
+    }
+    pub fn limiters(&self) -> &Limiters {
+        &self.inner.limiters
+    }
+
+    /// The alternate ports the app is told about.
+    pub fn alt_ports(&self) -> Vec<u16> {
+        self.inner
+            .alt_ports
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Records the alternate ports really bound (`serve` calls this).
+    pub fn set_alt_ports(&self, ports: Vec<u16>) {
+        *self
+            .inner
+            .alt_ports
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = ports;
+    }
+}
+
+/// The helper's clock, Unix milliseconds.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}

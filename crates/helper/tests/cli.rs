@@ -1,0 +1,223 @@
+//! The `fixpath` binary: `lint` exit codes and output, `decode` errors, `serve`
+//! refusing a bad config by key, printing its URL, and stopping on SIGTERM.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_fixpath");
+
+/// A lint-clean tree (the engine tests' small tree).
+const CLEAN: &str = r#"
+id = "small"
+title = "Small"
+symptom = "A small tree for lint tests"
+version = 1
+start = "online"
+
+[[node]]
+id = "online"
+kind = "check"
+check = "browser.online"
+text = "Is the browser online?"
+next = { pass = "done", warn = "done", fail = "offline", unknown = "done" }
+
+[[node]]
+id = "offline"
+kind = "outcome"
+result = "escalate"
+summary = "The device is offline."
+cause = "no-network"
+
+[[node]]
+id = "done"
+kind = "outcome"
+result = "resolved"
+summary = "Online."
+cause = "transient"
+"#;
+
+fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run fixpath");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn lint_clean_trees_exit_0_with_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("trees")).unwrap();
+    std::fs::write(dir.path().join("trees/a.toml"), CLEAN).unwrap();
+    std::fs::write(
+        dir.path().join("trees/b.toml"),
+        CLEAN.replace("small", "other"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("trees/notes.txt"), "not a tree").unwrap();
+    // Default input: trees/.
+    let (code, out, _) = run(&["lint"], dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.trim(), "2 trees, no problems");
+    let (code, out, _) = run(&["lint", "trees/a.toml"], dir.path());
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "1 tree, no problems");
+}
+
+#[test]
+fn lint_problems_exit_1_as_path_line_node_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = CLEAN.replace("fail = \"offline\"", "fail = \"nowhere\"");
+    std::fs::write(dir.path().join("bad.toml"), &broken).unwrap();
+    let (code, out, _) = run(&["lint", "bad.toml"], dir.path());
+    assert_eq!(code, 1, "{out}");
+    let first = out.lines().next().unwrap();
+    assert!(first.starts_with("bad.toml:"), "{first}");
+    assert!(first.contains(": node `online`: "), "{first}");
+    let line: u32 = first.split(':').nth(1).unwrap().parse().unwrap();
+    assert!(line > 1);
+    assert!(out.lines().last().unwrap().contains("problem"));
+}
+
+#[test]
+fn lint_unreadable_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&["lint", "missing.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.toml"), "{err}");
+    std::fs::write(dir.path().join("latin1.toml"), b"id = \"caf\xe9\"\n").unwrap();
+    let (code, _, err) = run(&["lint", "latin1.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("not UTF-8"), "{err}");
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let (code, _, err) = run(&["lint", "empty"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("no tree files"), "{err}");
+    // Unreadable wins over problems and clean files alike.
+    std::fs::write(dir.path().join("ok.toml"), CLEAN).unwrap();
+    let (code, _, _) = run(&["lint", "ok.toml", "missing.toml"], dir.path());
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn decode_refuses_garbage_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(
+        &["decode", "https://x.example/#/r/!!!not-a-payload"],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!err.trim().is_empty());
+}
+
+#[test]
+fn decode_reads_standard_input_for_a_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["decode", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"#/r/%%%\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!out.stderr.is_empty());
+}
+
+#[test]
+fn serve_refuses_a_bad_config_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fixpath.toml"),
+        "[[servers]]\nname = \"vpn.example.com\"\nports = []\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        &["serve", "--config", "fixpath.toml", "--port", "0"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("`servers[0].ports`"), "{err}");
+    std::fs::write(dir.path().join("typo.toml"), "[listen]\nprot = 1\n").unwrap();
+    let (code, _, err) = run(&["serve", "--config", "typo.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("prot"), "{err}");
+    let (code, _, err) = run(&["serve", "--config", "missing.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.toml"), "{err}");
+}
+
+#[tokio::test]
+async fn serve_prints_its_url_and_stops_on_sigterm() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = format!(
+        "[listen]\naddress = \"127.0.0.1\"\nport = 0\n[dns]\nupstream = \"none\"\n[status]\nfile = '{0}/status.json'\n[seal]\nkey_file = '{0}/seal.key'\n",
+        dir.path().display()
+    );
+    std::fs::write(dir.path().join("fixpath.toml"), cfg).unwrap();
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["serve", "--config", "fixpath.toml", "--port", "0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("the helper printed its URL in time")
+        .unwrap()
+        .unwrap();
+    assert!(
+        first.starts_with("Fixpath is running at http://127.0.0.1:"),
+        "{first}"
+    );
+    let port: u16 = first
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(port, 0);
+    // It answers.
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    s.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).await.unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+
+    let pid = child.id().expect("running").to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .expect("the helper stopped on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut rest = Vec::new();
+    while let Ok(Some(l)) = lines.next_line().await {
+        rest.push(l);
+    }
+    assert!(rest.iter().any(|l| l.contains("Shutting down")), "{rest:?}");
+}
