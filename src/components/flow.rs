@@ -36,7 +36,7 @@ pub fn Flow(props: &FlowProps) -> Html {
     });
     {
         let session = state.session.clone();
-        use_effect_with(session, |s| storage::save(s));
+        use_effect_with(session, storage::save);
     }
     let heading = use_node_ref();
     let steps = state.session.steps_taken();

@@ -246,7 +246,7 @@ fn step(tree: &Tree, s: &mut Session, pick: u8, arg: u8, now: u64) -> bool {
             },
             now,
         ),
-        NodeKind::Advice { .. } if pick != 0 => s.advise(tree, arg % 2 == 0, now),
+        NodeKind::Advice { .. } if pick != 0 => s.advise(tree, arg.is_multiple_of(2), now),
         NodeKind::Outcome { .. } if pick == 1 => {
             s.restart(tree, now);
             return false;
