@@ -215,8 +215,23 @@ impl Session {
             }
             let kind = tree.node(at).map(|n| &n.kind);
             let ok = match (kind, e.action) {
-                (Some(NodeKind::Question { choices, .. }), Action::Chose { choice }) => {
-                    usize::from(choice) < choices.len()
+                (
+                    Some(NodeKind::Question {
+                        choices,
+                        answered_by,
+                        ..
+                    }),
+                    Action::Chose { choice },
+                ) => {
+                    // Where a recorded result answers the question, the engine
+                    // skips it: a manual answer there is not one it could make.
+                    let skipped = answered_by.as_ref().is_some_and(|r| {
+                        replay
+                            .result_of(r.check)
+                            .and_then(|res| *r.choice.get(res.outcome))
+                            .is_some_and(|c| usize::from(c) < choices.len())
+                    });
+                    usize::from(choice) < choices.len() && !skipped
                 }
                 (Some(NodeKind::Question { answered_by, .. }), Action::Skipped { choice, by }) => {
                     answered_by.as_ref().is_some_and(|r| {

@@ -28,11 +28,13 @@ use crate::model::{CheckOutcome, Tree};
 
 /// The link format this build writes (and the newest it reads).
 pub const VERSION: u8 = 1;
-/// Longest payload the decoder looks at, in characters: a real one is a few
-/// hundred; anything far longer is not a link of ours.
-pub const MAX_PAYLOAD_CHARS: usize = 16 * 1024;
-/// Most bytes a deflated body may expand to (guards against inflation bombs).
-const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Most bytes a body may take: above the largest body the encoder can write
+/// (4,096 entries of at most 33 bytes, 8 KiB of notes, two names, an address),
+/// so every link this codec writes, it reads; an inflation bomb stops here.
+const MAX_BODY_BYTES: usize = 192 * 1024;
+/// Longest payload the decoder looks at, in characters (base64 of the largest
+/// body plus the two header bytes). A real one is a few hundred.
+pub const MAX_PAYLOAD_CHARS: usize = (MAX_BODY_BYTES + 2).div_ceil(3) * 4;
 /// Most transcript entries a link may carry.
 pub const MAX_ENTRIES: usize = 4_096;
 /// Longest notes a link carries, in bytes (the app caps notes well below this).
@@ -199,7 +201,7 @@ fn body_of(s: &Session) -> Vec<u8> {
     match &s.server_name {
         None => w.push(0),
         Some(name) => {
-            let name = clip(name, MAX_NAME_BYTES - 1);
+            let name = clip(name, MAX_NAME_BYTES);
             put_var(&mut w, name.len() as u64 + 1);
             w.extend_from_slice(name.as_bytes());
         }

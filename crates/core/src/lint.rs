@@ -128,7 +128,11 @@ impl Cx<'_> {
         v: &'s Option<Spanned<String>>,
     ) -> Option<&'s Spanned<String>> {
         if v.is_none() {
-            self.report(line, Some(node), format!("a {kind} needs `{what}`"));
+            self.report(
+                line,
+                Some(node),
+                format!("{} {kind} needs `{what}`", article(kind)),
+            );
         }
         v.as_ref()
     }
@@ -265,7 +269,11 @@ impl Cx<'_> {
             for (key, at) in present {
                 if let Some(l) = at {
                     if !allowed.contains(&key) {
-                        self.report(l, Some(&id), format!("a {kind_name} does not take `{key}`"));
+                        self.report(
+                            l,
+                            Some(&id),
+                            format!("{} {kind_name} does not take `{key}`", article(kind_name)),
+                        );
                     }
                 }
             }
@@ -642,5 +650,13 @@ impl Cx<'_> {
                 }
             }
         }
+    }
+}
+
+/// "a" or "an" before a node kind, so messages read as English.
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
     }
 }

@@ -331,11 +331,23 @@ impl Tree {
         for n in &self.nodes {
             h.write(n.id.as_bytes());
             match &n.kind {
-                NodeKind::Question { choices, .. } => {
+                NodeKind::Question {
+                    choices,
+                    answered_by,
+                    ..
+                } => {
                     h.write(b"q");
                     for c in choices {
                         h.write(c.id.as_bytes());
                         h.write_u64(u64::from(c.next));
+                    }
+                    // Skip rules decide which steps a link may hold, so they are shape.
+                    if let Some(rule) = answered_by {
+                        h.write(b"s");
+                        h.write_u64(u64::from(rule.check));
+                        for o in CheckOutcome::ALL {
+                            h.write_u64(rule.choice.get(o).map_or(u64::MAX, u64::from));
+                        }
                     }
                 }
                 NodeKind::Check { check, next, .. } => {

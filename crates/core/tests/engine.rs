@@ -287,3 +287,52 @@ proptest! {
         }
     }
 }
+
+/// The shipped VPN tree skips "Do other websites load?" once the internet check
+/// has a result, and a link cannot swap that skip for a different manual answer.
+#[test]
+fn a_skip_in_the_shipped_tree_cannot_be_forged_into_a_manual_answer() {
+    let tree = fixpath_core::shipped::trees()
+        .into_iter()
+        .find(|t| t.id == "vpn-error-800")
+        .expect("the VPN tree");
+    let pass = CheckResult {
+        outcome: CheckOutcome::Pass,
+        figure: None,
+    };
+    let mut s = Session::start(&tree, 1_000);
+    for at in [2_000, 3_000, 4_000, 5_000] {
+        s.record_check(&tree, pass, at).unwrap();
+    }
+    let last = *s.entries.last().unwrap();
+    let question = tree.index_of("other_sites").unwrap();
+    assert_eq!(last.node, question);
+    assert!(matches!(last.action, Action::Skipped { choice: 0, .. }));
+    assert_eq!(s.current(&tree), tree.index_of("clock").unwrap());
+    assert_eq!(s.validate(&tree), Ok(()));
+
+    let mut forged = s.clone();
+    forged.entries.last_mut().unwrap().action = Action::Chose { choice: 1 };
+    assert!(matches!(
+        forged.validate(&tree),
+        Err(EngineError::Mismatch { step: 4, .. })
+    ));
+}
+
+/// Skip rules are part of a tree's shape: changing one changes the fingerprint.
+#[test]
+fn the_fingerprint_covers_skip_rules() {
+    let src = fixpath_core::shipped::SOURCES
+        .iter()
+        .find(|(name, _)| name.starts_with("vpn-error-800"))
+        .unwrap()
+        .1;
+    let base = Tree::from_toml(src).unwrap();
+    let changed = src.replace(
+        r#"answered_by = { check = "internet", pass = "yes", warn = "yes", fail = "no" }"#,
+        r#"answered_by = { check = "internet", pass = "yes", fail = "no" }"#,
+    );
+    assert_ne!(changed, src);
+    let changed = Tree::from_toml(&changed).unwrap();
+    assert_ne!(base.fingerprint, changed.fingerprint);
+}
