@@ -12,6 +12,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+mod bench;
 mod size;
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -21,10 +22,11 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("bench") => Tools::new().and_then(|t| bench::bench(&t)),
         Some("setup") => Tools::new().and_then(|t| t.ensure(true)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  setup                            install the tools the other two need"
+                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  setup                            install the tools the other two need"
             );
             return ExitCode::from(2);
         }
@@ -333,22 +335,42 @@ impl Tools {
             self.install(&format!("wasm-opt (binaryen {BINARYEN_VERSION}, npm)"), c)?;
         }
         if browser && !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
-            let sudo = !is_root();
-            let mut update = self.command(if sudo { "sudo" } else { "apt-get" });
-            if sudo {
-                update.arg("apt-get");
-            }
-            update.args(["update", "-qq"]);
-            self.install("Debian package lists", update)?;
+            self.apt_install(&["chromium", "chromium-driver"])?;
+        }
+        Ok(())
+    }
+}
+
+impl Tools {
+    /// Installs a Debian package when `program` is not on the PATH.
+    fn ensure_apt(&self, program: &str, package: &str) -> Result {
+        let found = self
+            .command("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if found {
+            return Ok(());
+        }
+        self.apt_install(&[package])
+    }
+
+    /// `apt-get update` then `apt-get install` (through sudo when not root).
+    fn apt_install(&self, packages: &[&str]) -> Result {
+        let sudo = !is_root();
+        let apt = |args: &[&str]| {
             let mut c = self.command(if sudo { "sudo" } else { "apt-get" });
             if sudo {
                 c.arg("apt-get");
             }
-            c.args(["install", "-y", "-qq", "chromium", "chromium-driver"])
-                .env("DEBIAN_FRONTEND", "noninteractive");
-            self.install("chromium and chromium-driver (Debian)", c)?;
-        }
-        Ok(())
+            c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            c
+        };
+        self.install("Debian package lists", apt(&["update", "-qq"]))?;
+        let mut args = vec!["install", "-y", "-qq"];
+        args.extend_from_slice(packages);
+        self.install(&format!("{} (Debian)", packages.join(", ")), apt(&args))
     }
 }
 
