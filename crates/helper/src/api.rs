@@ -164,9 +164,25 @@ fn did_you_mean(state: &AppState, target: &Target) -> Vec<String> {
     names::closest(&target.to_string(), known.iter().map(String::as_str))
 }
 
+/// Refuses any parameter but `only`: the record types (A and AAAA) and the DNS
+/// servers are the operator's choice, so a `type=` or `server=` must not look as if
+/// it had been obeyed.
+fn only_param(params: &Params, only: &str) -> Result<()> {
+    match params.keys().find(|k| k.as_str() != only) {
+        None => Ok(()),
+        Some(k) => Err(Error::BadRequest(format!(
+            "this endpoint takes only `{only}`, not `{}`: it asks for A and AAAA records, of the DNS servers the operator configured",
+            k.chars().take(20).collect::<String>()
+        ))),
+    }
+}
+
 pub async fn resolve(State(state): State<AppState>, Q(params): Q<Params>) -> Result<Response> {
+    only_param(&params, "name")?;
     let target = target(&params, "name")?;
     let name = target.to_string();
+    // The name a person typed may say who they are or where they work: hashed.
+    tracing::info!(name = %state.log_name(&name), allowed = state.config().name_allowed(&target), "resolve");
     if !state.config().name_allowed(&target) {
         return Ok(json(Resolved {
             did_you_mean: did_you_mean(&state, &target),
@@ -195,7 +211,11 @@ pub async fn resolve(State(state): State<AppState>, Q(params): Q<Params>) -> Res
     }))
 }
 
-pub async fn probe(State(state): State<AppState>, Q(params): Q<Params>) -> Result<Response> {
+pub async fn probe(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Q(params): Q<Params>,
+) -> Result<Response> {
     let target = target(&params, "server")?;
     let port_text = required(&params, "port", "port=443")?;
     let port: u16 = port_text
@@ -209,6 +229,13 @@ pub async fn probe(State(state): State<AppState>, Q(params): Q<Params>) -> Resul
                 port_text.chars().take(20).collect::<String>()
             ))
         })?;
+    tracing::info!(server = %state.log_name(&target.to_string()), port, "probe");
+    // Counted before the allow list is consulted: asking about many ports that are
+    // not configured is a sweep too.
+    state
+        .sweeps()
+        .check(client, &target.to_string(), port)
+        .map_err(|retry_after| Error::RateLimited { retry_after })?;
     let Some(server) = state.config().server(&target) else {
         let hint = match did_you_mean(&state, &target).first() {
             Some(s) => format!(" Did you mean {s}?"),

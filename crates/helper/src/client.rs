@@ -126,6 +126,13 @@ pub fn peer_of(parts: &Parts) -> Option<IpAddr> {
         .map(|ci| ci.0.ip())
 }
 
+/// The peer address of a whole request (for layers that have not split it).
+pub fn peer_of_request<B>(req: &axum::http::Request<B>) -> Option<IpAddr> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip())
+}
+
 /// Computes the client's address from the connection and the trusted headers.
 pub fn from_parts(parts: &Parts, state: &AppState) -> Result<ClientAddr, Error> {
     let peer =

@@ -45,6 +45,7 @@ pub struct RawConfig {
     pub admin: RawAdmin,
     pub seal: RawSeal,
     pub demo: RawDemo,
+    pub log: RawLog,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -112,6 +113,9 @@ pub struct RawTargets {
 pub struct RawProbe {
     pub connect_timeout_ms: u64,
     pub cache_ttl_ms: u64,
+    pub max_in_flight: usize,
+    pub sweep_limit: usize,
+    pub sweep_window_ms: u64,
 }
 
 impl Default for RawProbe {
@@ -119,6 +123,11 @@ impl Default for RawProbe {
         RawProbe {
             connect_timeout_ms: 3_000,
             cache_ttl_ms: 10_000,
+            max_in_flight: 32,
+            // A walk probes a handful of server/port pairs; an office behind one
+            // address still stays far below this, while a scanner hits it at once.
+            sweep_limit: 32,
+            sweep_window_ms: 60_000,
         }
     }
 }
@@ -147,6 +156,9 @@ pub struct RawHttp {
     pub body_limit_bytes: usize,
     pub request_timeout_ms: u64,
     pub header_read_timeout_ms: u64,
+    pub idle_timeout_ms: u64,
+    pub max_connections: usize,
+    pub max_connections_per_client: usize,
     pub shutdown_grace_ms: u64,
 }
 
@@ -157,6 +169,12 @@ impl Default for RawHttp {
             body_limit_bytes: 16 * 1024,
             request_timeout_ms: 10_000,
             header_read_timeout_ms: 5_000,
+            idle_timeout_ms: 60_000,
+            // Browsers open up to six connections per site; hundreds of people
+            // behind one NAT address need room, and the global cap keeps the helper
+            // below a typical descriptor limit.
+            max_connections: 4_096,
+            max_connections_per_client: 1_024,
             shutdown_grace_ms: 10_000,
         }
     }
@@ -182,6 +200,21 @@ impl Default for RawRateLimit {
             burst: 3_000,
             checks_per_second: 30,
             checks_burst: 1_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLog {
+    /// Client addresses in the log cut to their /24 (IPv4) or /48 (IPv6).
+    pub mask_addresses: bool,
+}
+
+impl Default for RawLog {
+    fn default() -> Self {
+        RawLog {
+            mask_addresses: true,
         }
     }
 }
@@ -286,6 +319,11 @@ pub struct Dns {
 pub struct ProbeSettings {
     pub connect_timeout: Duration,
     pub cache_ttl: Duration,
+    /// Outgoing connects at once, across the helper.
+    pub max_in_flight: usize,
+    /// Distinct server/port pairs one client may ask about per window.
+    pub sweep_limit: usize,
+    pub sweep_window: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,6 +338,9 @@ pub struct Http {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
     pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+    pub max_connections_per_client: usize,
     pub shutdown_grace: Duration,
 }
 
@@ -340,6 +381,8 @@ pub struct Config {
     pub admin_token: Option<String>,
     pub seal: SealSettings,
     pub demo_listeners: Vec<SocketAddr>,
+    /// Whether client addresses are masked in the log (`log.mask_addresses`).
+    pub log_mask_addresses: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -363,6 +406,7 @@ impl std::fmt::Debug for Config {
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
             .field("seal", &self.seal)
             .field("demo_listeners", &self.demo_listeners)
+            .field("log_mask_addresses", &self.log_mask_addresses)
             .finish()
     }
 }
@@ -461,6 +505,16 @@ fn net(key: &str, s: &str) -> Result<IpNet, Invalid> {
             format!("`{s}` is not an address range (write it like 10.0.0.0/8 or 2001:db8::/32)"),
         )
     })
+}
+
+fn count(key: &str, n: usize, min: usize, max: usize) -> Result<usize, Invalid> {
+    if n < min || n > max {
+        return Err(invalid(
+            key,
+            format!("{n} is out of range: use {min} to {max}"),
+        ));
+    }
+    Ok(n)
 }
 
 fn millis(key: &str, ms: u64, min: u64, max: u64) -> Result<Duration, Invalid> {
@@ -718,6 +772,14 @@ impl RawConfig {
                 30_000,
             )?,
             cache_ttl: millis("probe.cache_ttl_ms", self.probe.cache_ttl_ms, 0, 300_000)?,
+            max_in_flight: count("probe.max_in_flight", self.probe.max_in_flight, 1, 10_000)?,
+            sweep_limit: count("probe.sweep_limit", self.probe.sweep_limit, 1, 100_000)?,
+            sweep_window: millis(
+                "probe.sweep_window_ms",
+                self.probe.sweep_window_ms,
+                1_000,
+                3_600_000,
+            )?,
         };
 
         let proxy = Proxy {
@@ -776,8 +838,41 @@ impl RawConfig {
                     ),
                 ));
             }
+            let idle_timeout = millis(
+                "http.idle_timeout_ms",
+                self.http.idle_timeout_ms,
+                100,
+                3_600_000,
+            )?;
+            // The idle clock runs while a handler works without sending a byte; it
+            // must not cut a request the request timeout still allows.
+            if idle_timeout <= request_timeout {
+                return Err(invalid(
+                    "http.idle_timeout_ms",
+                    format!(
+                        "{} ms is too short: it must exceed http.request_timeout_ms ({} ms)",
+                        idle_timeout.as_millis(),
+                        request_timeout.as_millis()
+                    ),
+                ));
+            }
+            let max_connections = count(
+                "http.max_connections",
+                self.http.max_connections,
+                1,
+                1_000_000,
+            )?;
+            let max_connections_per_client = count(
+                "http.max_connections_per_client",
+                self.http.max_connections_per_client,
+                1,
+                max_connections,
+            )?;
             Http {
                 cors_origins,
+                idle_timeout,
+                max_connections,
+                max_connections_per_client,
                 body_limit_bytes: self.http.body_limit_bytes,
                 request_timeout,
                 header_read_timeout: millis(
@@ -900,6 +995,7 @@ impl RawConfig {
             admin_token,
             seal,
             demo_listeners,
+            log_mask_addresses: self.log.mask_addresses,
         })
     }
 }

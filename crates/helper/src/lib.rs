@@ -11,6 +11,7 @@ pub mod error;
 pub mod findings;
 pub mod middleware;
 pub mod names;
+pub mod privacy;
 pub mod probe;
 pub mod ranges;
 pub mod ratelimit;
@@ -110,7 +111,7 @@ pub fn layered(routes: Router<AppState>, state: AppState) -> Router {
         .layer(from_fn(middleware::api_hygiene))
         .layer(option_layer(cors(&state)))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(from_fn(middleware::access_log))
+        .layer(from_fn_with_state(state.clone(), middleware::access_log))
         .layer(from_fn(middleware::security_headers))
         .with_state(state)
 }

@@ -58,10 +58,18 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// One log line per request: method, route (the template, not the concrete path,
-/// and never the query), status, time. App paths are logged by length only.
-pub async fn access_log(req: Request, next: Next) -> Response {
+/// and never the query), status, time, and the client (masked unless the operator
+/// turned masking off). App paths are logged by length only.
+pub async fn access_log(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
+    let client = match client::peer_of_request(&req) {
+        Some(peer) => crate::privacy::log_address(
+            client::client_address(peer, req.headers(), &state.config().proxy),
+            state.config().log_mask_addresses,
+        ),
+        None => "-".to_string(),
+    };
     let route = match req.extensions().get::<MatchedPath>() {
         Some(m) => m.as_str().to_string(),
         None if is_api(req.uri().path()) => "(unknown api path)".to_string(),
@@ -71,9 +79,9 @@ pub async fn access_log(req: Request, next: Next) -> Response {
     let status = resp.status().as_u16();
     let ms = started.elapsed().as_millis();
     if resp.status().is_server_error() {
-        tracing::warn!(%method, %route, status, ms, "request");
+        tracing::warn!(%method, %route, status, ms, %client, "request");
     } else {
-        tracing::info!(%method, %route, status, ms, "request");
+        tracing::info!(%method, %route, status, ms, %client, "request");
     }
     resp
 }

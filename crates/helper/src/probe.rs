@@ -1,18 +1,19 @@
 //! TCP probes of the operator's VPN servers: resolve once, judge every address
 //! against the range table, connect to the address that was judged. Results live
 //! for a short TTL, and concurrent identical probes share one attempt (one flight
-//! per server and port), so a thousand clients cause one outgoing connect.
+//! per server and port), so a thousand clients cause one outgoing connect. At most
+//! `probe.max_in_flight` connects run at once across the helper; the rest wait.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fixpath_core::api::ProbeStatus;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::config::Server;
 use crate::dns::{DnsError, Resolver};
@@ -104,6 +105,28 @@ pub struct Prober {
     allow: Vec<IpAddr>,
     flights: Mutex<HashMap<Key, Arc<Flight>>>,
     connects: AtomicU64,
+    /// One permit per outgoing connect allowed at once.
+    permits: Semaphore,
+    max_in_flight: usize,
+    /// Attempts waiting for a permit (for tests and the log).
+    waiting: AtomicUsize,
+}
+
+/// Counts an attempt as waiting until dropped, so a request that times out while
+/// waiting does not leave the count high.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Waiting(n)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Entries kept before expired ones are swept (bounded by configured targets anyway).
@@ -115,7 +138,9 @@ impl Prober {
         connect_timeout: Duration,
         ttl: Duration,
         allow: Vec<IpAddr>,
+        max_in_flight: usize,
     ) -> Prober {
+        let max_in_flight = max_in_flight.clamp(1, Semaphore::MAX_PERMITS);
         Prober {
             connector,
             connect_timeout,
@@ -123,7 +148,20 @@ impl Prober {
             allow,
             flights: Mutex::new(HashMap::new()),
             connects: AtomicU64::new(0),
+            permits: Semaphore::new(max_in_flight),
+            max_in_flight,
+            waiting: AtomicUsize::new(0),
         }
+    }
+
+    /// Outgoing connects running now.
+    pub fn in_flight(&self) -> usize {
+        self.max_in_flight - self.permits.available_permits()
+    }
+
+    /// Attempts waiting for their turn to connect.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// Outgoing connects made so far (for tests and the log).
@@ -190,6 +228,14 @@ impl Prober {
         }
         let first = *addrs.first().ok_or(ProbeError::NoAddress)?;
         let target = SocketAddr::new(first, server.connect_port(port));
+        // The helper must not become a scanner with many hands: a global cap on
+        // connects at once, whatever the number of clients and targets.
+        let permit = {
+            let _waiting = Waiting::new(&self.waiting);
+            self.permits.acquire().await
+        };
+        // The semaphore is never closed, so the permit is always there.
+        let _permit = permit.ok();
         self.connects.fetch_add(1, Ordering::Relaxed);
         Ok(self.connector.connect(target, self.connect_timeout).await)
     }

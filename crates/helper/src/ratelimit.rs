@@ -1,11 +1,15 @@
 //! Per-client rate limits (GCRA, via governor): one bucket for every request and a
 //! smaller one for the requests that cost the helper real work (resolve, probe,
-//! seal, status writes). Clients are keyed by address, IPv6 per /64.
+//! seal, status writes). Clients are keyed by address, IPv6 per /64. Also the
+//! sweep limit: how many distinct server/port pairs one client may probe per window.
 
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -80,6 +84,67 @@ impl Limiters {
     }
 }
 
+/// One client's current sweep window.
+struct Window {
+    started: Instant,
+    /// Hashes of the pairs, not the names: a client's entry stays a few hundred
+    /// bytes whatever it typed.
+    pairs: HashSet<u64>,
+}
+
+/// Slows down a client that probes many targets or ports in a short time: within a
+/// window it may ask about `limit` distinct server/port pairs (repeats are free),
+/// then it is told to wait until the window ends. Fixed windows, keyed like the
+/// rate limits; a token bucket would let a scanner trickle on forever.
+pub struct Sweeps {
+    limit: usize,
+    window: Duration,
+    clients: Mutex<HashMap<IpAddr, Window>>,
+    /// Randomly keyed, so a client cannot pick names that collide on purpose.
+    hasher: std::collections::hash_map::RandomState,
+}
+
+/// Clients remembered before expired windows are swept.
+const SWEEPS_SWEEP_AT: usize = 10_000;
+
+impl Sweeps {
+    pub fn new(limit: usize, window: Duration) -> Sweeps {
+        Sweeps {
+            limit,
+            window,
+            clients: Mutex::new(HashMap::new()),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    }
+
+    /// Notes that `client` asks about `target:port`, or says how long to wait.
+    pub fn check(&self, client: IpAddr, target: &str, port: u16) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut map = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= SWEEPS_SWEEP_AT {
+            map.retain(|_, w| now.duration_since(w.started) < self.window);
+        }
+        let w = map.entry(limit_key(client)).or_insert_with(|| Window {
+            started: now,
+            pairs: HashSet::new(),
+        });
+        let age = now.duration_since(w.started);
+        if age >= self.window {
+            w.started = now;
+            w.pairs.clear();
+        }
+        let pair = self.hasher.hash_one((target, port));
+        if w.pairs.contains(&pair) {
+            return Ok(());
+        }
+        if w.pairs.len() >= self.limit {
+            return Err(self.window.saturating_sub(now.duration_since(w.started)));
+        }
+        w.pairs.insert(pair);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +206,23 @@ mod tests {
         for _ in 0..100 {
             assert!(l.check(a, Class::Checks).is_ok());
         }
+    }
+
+    #[test]
+    fn a_sweep_is_stopped_but_repeats_stay_free() {
+        let s = Sweeps::new(2, Duration::from_secs(60));
+        let a: IpAddr = "2001:db8::1".parse().unwrap();
+        assert!(s.check(a, "v.example.com", 443).is_ok());
+        assert!(s.check(a, "v.example.com", 1723).is_ok());
+        let wait = s.check(a, "v.example.com", 22).unwrap_err();
+        assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
+        // A neighbour in the same /64 is the same client.
+        assert!(s
+            .check("2001:db8::2".parse().unwrap(), "w.example.com", 1)
+            .is_err());
+        assert!(s.check(a, "v.example.com", 443).is_ok());
+        assert!(s
+            .check("192.0.2.1".parse().unwrap(), "w.example.com", 1)
+            .is_ok());
     }
 }

@@ -2,8 +2,16 @@
 //! (ping only) and the demo stand-ins for a VPN server's ports. Connections are
 //! served through hyper-util's auto builder with a Tokio timer, so the header-read
 //! timeout really fires (`axum::serve` installs no timer), and shut down gracefully.
+//! Every connection also has an idle timeout (no bytes either way) and takes a slot
+//! under the global and per-client connection caps, or is closed at once.
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -14,12 +22,173 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use ipnet::IpNet;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tower::ServiceExt;
 
+use crate::client::{canonical, limit_key};
 use crate::state::{AppState, StartError};
+
+/// The connection caps, shared by every listener of one helper: a slot is taken at
+/// accept and given back when the connection ends, however it ends.
+struct Caps {
+    global: Arc<Semaphore>,
+    per_client: Mutex<HashMap<IpAddr, usize>>,
+    max_per_client: usize,
+    /// Trusted proxies carry many clients on their connections, so only the global
+    /// cap applies to them.
+    trusted: Vec<IpNet>,
+}
+
+/// One connection's place under the caps.
+struct Slot {
+    _global: OwnedSemaphorePermit,
+    client: Option<IpAddr>,
+    caps: Arc<Caps>,
+}
+
+impl Caps {
+    fn new(max: usize, max_per_client: usize, trusted: Vec<IpNet>) -> Arc<Caps> {
+        Arc::new(Caps {
+            global: Arc::new(Semaphore::new(max)),
+            per_client: Mutex::new(HashMap::new()),
+            max_per_client,
+            trusted,
+        })
+    }
+
+    /// A slot for a connection from `peer`, or `None` when a cap is reached.
+    fn admit(self: &Arc<Self>, peer: IpAddr) -> Option<Slot> {
+        let global = self.global.clone().try_acquire_owned().ok()?;
+        let peer = canonical(peer);
+        let client = if self.trusted.iter().any(|n| n.contains(&peer)) {
+            None
+        } else {
+            // Keyed like the rate limits: one IPv6 subscriber usually holds a whole /64.
+            let key = limit_key(peer);
+            let mut map = self.per_client.lock().unwrap_or_else(|p| p.into_inner());
+            let n = map.entry(key).or_insert(0);
+            if *n >= self.max_per_client {
+                return None;
+            }
+            *n += 1;
+            Some(key)
+        };
+        Some(Slot {
+            _global: global,
+            client,
+            caps: self.clone(),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(key) = self.client {
+            let mut map = self
+                .caps
+                .per_client
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(n) = map.get_mut(&key) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    // Keeps the map as small as the set of clients connected now.
+                    map.remove(&key);
+                }
+            }
+        }
+    }
+}
+
+/// A stream that notes when bytes last moved either way, for the idle timeout.
+/// (hyper's HTTP/2 side has no idle timeout, and its HTTP/1 header-read timer does
+/// not cover a client that stops reading a response.)
+struct Watched {
+    inner: TcpStream,
+    born: Instant,
+    last: Arc<AtomicU64>,
+}
+
+impl Watched {
+    fn touch(&self) {
+        let ms = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(ms, Ordering::Relaxed);
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(r, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.touch();
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        r
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        r
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Returns once no byte has moved for `idle` (the connection is then dropped).
+async fn idle_expired(born: Instant, last: Arc<AtomicU64>, idle: Duration) {
+    loop {
+        let deadline = born + Duration::from_millis(last.load(Ordering::Relaxed)) + idle;
+        if Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep_until(deadline).await;
+    }
+}
+
+/// What every listener of one helper serves with.
+#[derive(Clone)]
+struct Limits {
+    header_timeout: Duration,
+    idle: Duration,
+    grace: Duration,
+    caps: Arc<Caps>,
+}
 
 /// What is listening, once [`start`] returns.
 pub struct Running {
@@ -109,21 +278,27 @@ pub async fn start(state: AppState, port: Option<u16>) -> Result<Running, StartE
 
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    let header_timeout = cfg.http.header_read_timeout;
-    let grace = cfg.http.shutdown_grace;
+    let limits = Limits {
+        header_timeout: cfg.http.header_read_timeout,
+        idle: cfg.http.idle_timeout,
+        grace: cfg.http.shutdown_grace,
+        caps: Caps::new(
+            cfg.http.max_connections,
+            cfg.http.max_connections_per_client,
+            cfg.proxy.trusted.clone(),
+        ),
+    };
     tasks.spawn(serve(
         main,
         crate::app(state.clone()),
-        header_timeout,
-        grace,
+        limits.clone(),
         stop_rx.clone(),
     ));
     for l in alt_listeners {
         tasks.spawn(serve(
             l,
             crate::alt_app(state.clone()),
-            header_timeout,
-            grace,
+            limits.clone(),
             stop_rx.clone(),
         ));
     }
@@ -143,15 +318,14 @@ pub async fn start(state: AppState, port: Option<u16>) -> Result<Running, StartE
 async fn serve(
     listener: TcpListener,
     router: Router,
-    header_timeout: Duration,
-    grace: Duration,
+    limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+        .header_read_timeout(limits.header_timeout);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
     loop {
@@ -166,19 +340,38 @@ async fn serve(
                         continue;
                     }
                 };
+                let Some(slot) = limits.caps.admit(peer.ip()) else {
+                    // Closed at once: an answer would cost what the cap protects.
+                    tracing::debug!("connection cap reached; connection closed");
+                    drop(stream);
+                    continue;
+                };
                 let svc = router
                     .clone()
                     .map_request(move |mut req: Request<Incoming>| {
                         req.extensions_mut().insert(ConnectInfo(peer));
                         req
                     });
+                let born = Instant::now();
+                let last = Arc::new(AtomicU64::new(0));
+                let io = Watched { inner: stream, born, last: last.clone() };
                 let conn = builder
-                    .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(svc))
+                    .serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(svc))
                     .into_owned();
                 let conn = graceful.watch(conn);
+                let idle = limits.idle;
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(error = %e, "connection ended with an error");
+                    // Held until the connection is gone, whichever way it goes.
+                    let _slot = slot;
+                    tokio::select! {
+                        r = conn => {
+                            if let Err(e) = r {
+                                tracing::debug!(error = %e, "connection ended with an error");
+                            }
+                        }
+                        _ = idle_expired(born, last, idle) => {
+                            tracing::debug!("idle connection closed");
+                        }
                     }
                 });
             }
@@ -186,7 +379,7 @@ async fn serve(
         }
     }
     drop(listener);
-    if tokio::time::timeout(grace, graceful.shutdown())
+    if tokio::time::timeout(limits.grace, graceful.shutdown())
         .await
         .is_err()
     {

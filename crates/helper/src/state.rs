@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::config::Config;
 use crate::dns::Resolver;
 use crate::probe::{Connect, Prober, TcpConnect};
-use crate::ratelimit::Limiters;
+use crate::ratelimit::{Limiters, Sweeps};
 use crate::seal::Signer;
 use crate::status::StatusStore;
 
@@ -26,6 +26,9 @@ struct Inner {
     status: StatusStore,
     signer: Signer,
     limiters: Limiters,
+    sweeps: Sweeps,
+    /// A random key per process for hashing typed names in the log.
+    log_key: [u8; 32],
     /// Alternate ports really listened on (after binding; port 0 becomes a real port).
     alt_ports: RwLock<Vec<u16>>,
 }
@@ -54,11 +57,16 @@ impl AppState {
             config.probe.connect_timeout,
             config.probe.cache_ttl,
             config.allow_addresses.clone(),
+            config.probe.max_in_flight,
         );
         let status = StatusStore::open(&config.status_file).map_err(StartError)?;
         let signer = Signer::load_or_create(&config.seal.key_file, &config.seal.trusted_keys)
             .map_err(StartError)?;
         let limiters = Limiters::new(&config.rate_limit);
+        let sweeps = Sweeps::new(config.probe.sweep_limit, config.probe.sweep_window);
+        let mut log_key = [0u8; 32];
+        getrandom::fill(&mut log_key)
+            .map_err(|e| StartError(format!("no randomness for the log key: {e}")))?;
         let alt_ports = RwLock::new(config.listen.alt_ports.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -69,6 +77,8 @@ impl AppState {
                 status,
                 signer,
                 limiters,
+                sweeps,
+                log_key,
                 alt_ports,
             }),
         })
@@ -94,6 +104,15 @@ impl AppState {
     }
     pub fn limiters(&self) -> &Limiters {
         &self.inner.limiters
+    }
+    pub fn sweeps(&self) -> &Sweeps {
+        &self.inner.sweeps
+    }
+
+    /// A name as the log may show it: a keyed hash (16 hex digits), the same for the
+    /// same name within one run, and saying nothing about the name without the key.
+    pub fn log_name(&self, name: &str) -> String {
+        crate::privacy::keyed_hash(&self.inner.log_key, name)
     }
 
     /// The alternate ports the app is told about.

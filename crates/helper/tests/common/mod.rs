@@ -407,10 +407,11 @@ impl FullBacklog {
 // A DNS server on loopback for the real resolver.
 
 /// Answers A queries for `records` (name with trailing dot → address) and NXDOMAIN
-/// for anything else. Counts queries.
+/// for anything else. Counts queries and notes each question as `TYPE name`.
 pub struct FakeDns {
     pub addr: SocketAddr,
     pub queries: Arc<std::sync::atomic::AtomicUsize>,
+    pub asked: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeDns {
@@ -429,6 +430,8 @@ impl FakeDns {
             .collect();
         let queries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let q = queries.clone();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let noted = asked.clone();
         tokio::spawn(async move {
             let mut buf = [0u8; 1500];
             while let Ok((n, from)) = sock.recv_from(&mut buf).await {
@@ -443,6 +446,10 @@ impl FakeDns {
                 let mut known = false;
                 for query in &req.queries {
                     let name = query.name().to_ascii().to_ascii_lowercase();
+                    noted
+                        .lock()
+                        .unwrap()
+                        .push(format!("{} {name}", query.query_type()));
                     for (n, a) in &records {
                         if *n != name {
                             continue;
@@ -465,6 +472,10 @@ impl FakeDns {
                 }
             }
         });
-        FakeDns { addr, queries }
+        FakeDns {
+            addr,
+            queries,
+            asked,
+        }
     }
 }
