@@ -14,6 +14,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 mod bench;
 mod size;
+mod soak;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -23,10 +24,11 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("bench") => Tools::new().and_then(|t| bench::bench(&t)),
+        Some("soak") => soak::soak(&args[1..]),
         Some("setup") => Tools::new().and_then(|t| t.ensure(true)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  setup                            install the tools the other two need"
+                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need"
             );
             return ExitCode::from(2);
         }
