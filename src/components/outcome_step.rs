@@ -2,6 +2,9 @@
 //! switches to leave out the address and the server name), a note for support,
 //! and the findings link: sealed by the helper, with Copy, QR code and text.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use fixpath_core::findings::Findings;
 use fixpath_core::link;
 use fixpath_core::seal::SealToken;
@@ -47,17 +50,26 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     let findings = Findings::new(&props.state.tree, &shared);
 
     // Seal each payload the user might share; notes change it, so this re-runs.
+    // Answers can arrive out of order (one request per keystroke): an answer for a
+    // payload that has since changed is dropped, or its seal would go on a link it
+    // does not fit.
     {
         let seal_state = seal_state.clone();
         use_effect_with(payload.clone(), move |payload| {
             seal_state.set(SealState::Working);
             let payload = payload.clone();
+            let current = Rc::new(Cell::new(true));
+            let still_current = Rc::clone(&current);
             wasm_bindgen_futures::spawn_local(async move {
-                seal_state.set(match seal::request(&payload).await {
-                    Ok(t) => SealState::Sealed(t),
-                    Err(e) => SealState::Failed(e),
-                });
+                let sealed = seal::request(&payload).await;
+                if still_current.get() {
+                    seal_state.set(match sealed {
+                        Ok(t) => SealState::Sealed(t),
+                        Err(e) => SealState::Failed(e),
+                    });
+                }
             });
+            move || current.set(false)
         });
     }
     let fragment = match &*seal_state {

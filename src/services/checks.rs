@@ -245,13 +245,14 @@ pub struct CheckCache {
 }
 
 impl CheckCache {
+    /// The server name is part of the key only for the checks that use it: typing
+    /// the name must not start every other check a second time.
     fn key(check: CheckName, input: &CheckInput) -> String {
-        format!(
-            "{}|{:?}|{:?}",
-            check.as_str(),
-            input.params,
-            input.server_name
-        )
+        let server_name = input
+            .server_name
+            .as_deref()
+            .filter(|_| check.needs_server_name());
+        format!("{}|{:?}|{:?}", check.as_str(), input.params, server_name)
     }
 
     /// The run for this check and input, started now if there is none yet.

@@ -57,6 +57,8 @@ pub fn perf_now() -> f64 {
 
 /// The URL of a helper endpoint on this page's origin, with query pairs and a
 /// random `nocache` value, so no cache or connection trick answers for the helper.
+/// `resolve` refuses any parameter but `name` (400), so it gets no `nocache`; its
+/// answer is `no-store` and every fetch here is `cache: no-store` anyway.
 pub fn endpoint_url(ep: Endpoint, query: &[(&str, &str)]) -> Option<String> {
     let origin = web_sys::window()?.location().origin().ok()?;
     let url = web_sys::Url::new_with_base(ep.path(), &origin).ok()?;
@@ -64,7 +66,9 @@ pub fn endpoint_url(ep: Endpoint, query: &[(&str, &str)]) -> Option<String> {
     for (k, v) in query {
         params.append(k, v);
     }
-    params.append("nocache", &random_token());
+    if ep != Endpoint::Resolve {
+        params.append("nocache", &random_token());
+    }
     Some(url.href())
 }
 

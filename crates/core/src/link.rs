@@ -28,6 +28,8 @@ use crate::model::{CheckOutcome, Tree};
 
 /// The link format this build writes (and the newest it reads).
 pub const VERSION: u8 = 1;
+/// How many formats past [`VERSION`] are taken for a newer Fixpath's.
+pub const NEWER_VERSIONS: u8 = 15;
 /// Most bytes a body may take: above the largest body the encoder can write
 /// (4,096 entries of at most 33 bytes, 8 KiB of notes, two names, an address),
 /// so every link this codec writes, it reads; an inflation bomb stops here.
@@ -142,8 +144,13 @@ pub fn decode_session(input: &str) -> Result<Session, LinkError> {
     let (&version, rest) = bytes.split_first().ok_or(LinkError::Truncated)?;
     match version {
         VERSION => {}
-        0 => return Err(LinkError::UnknownVersion(0)),
-        v => return Err(LinkError::NewerVersion(v)),
+        // A few formats ahead is a newer Fixpath; far beyond is damage (pasted
+        // text that is not a link at all reads as some first byte, too).
+        v if v > VERSION && v <= VERSION + NEWER_VERSIONS => {
+            return Err(LinkError::NewerVersion(v))
+        }
+        v if v == 0 => return Err(LinkError::UnknownVersion(v)),
+        _ => return Err(LinkError::Corrupt),
     }
     let (&mode, rest) = rest.split_first().ok_or(LinkError::Truncated)?;
     let inflated;

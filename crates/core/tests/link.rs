@@ -595,10 +595,13 @@ fn damaged_links_give_typed_errors() {
         ),
         ("version 0", with_version(0), LinkError::UnknownVersion(0)),
         ("version 2", with_version(2), LinkError::NewerVersion(2)),
+        ("version 16", with_version(16), LinkError::NewerVersion(16)),
+        ("version 17", with_version(17), LinkError::Corrupt),
+        ("version 255", with_version(255), LinkError::Corrupt),
         (
-            "version 255",
-            with_version(255),
-            LinkError::NewerVersion(255),
+            "pasted text",
+            "not-a-findings-link".into(),
+            LinkError::Corrupt,
         ),
         (
             "too long",

@@ -3,10 +3,12 @@
 //! Every wait is on a condition in the page (WebDriver polling), never a fixed sleep.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -16,6 +18,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Longest wait for any one condition in the page.
 pub const WAIT: Duration = Duration::from_secs(20);
+/// How often a condition is looked at again while waiting for it.
+pub const POLL: Duration = Duration::from_millis(40);
+
+/// The demo VPN server's name, as the helper configs here know it.
+pub const DEMO_SERVER: &str = "vpn.demo.fixpath.test";
 
 /// Where `cargo xtask test` put the helper binary and the built app.
 fn env_path(var: &str) -> Result<PathBuf> {
@@ -24,19 +31,171 @@ fn env_path(var: &str) -> Result<PathBuf> {
     })
 }
 
+/// Waits until `probe` gives a value, looking again every [`POLL`] for at most
+/// [`WAIT`]; `what` names the condition in the error.
+pub async fn poll<T, F, Fut>(what: &str, mut probe: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = probe().await? {
+            return Ok(v);
+        }
+        if start.elapsed() > WAIT {
+            return Err(format!("gave up after {WAIT:?} waiting for {what}").into());
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Waits for an element matching `css`.
+pub async fn wait_css(c: &Client, css: &str) -> Result<Element> {
+    c.wait()
+        .at_most(WAIT)
+        .every(POLL)
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("waiting for `{css}`: {e}").into())
+}
+
+/// Whether anything matches `css` right now.
+pub async fn exists(c: &Client, css: &str) -> Result<bool> {
+    Ok(!c.find_all(Locator::Css(css)).await?.is_empty())
+}
+
+/// An element's text as the DOM holds it (`textContent`, runs of white space made
+/// one space), independent of CSS such as `text-transform`.
+pub async fn content(e: &Element) -> Result<String> {
+    let text = e.prop("textContent").await?.unwrap_or_default();
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// The text of the first element matching `css` right now, if there is one.
+pub async fn text_of(c: &Client, css: &str) -> Result<Option<String>> {
+    match c.find_all(Locator::Css(css)).await?.first() {
+        Some(e) => Ok(Some(content(e).await?)),
+        None => Ok(None),
+    }
+}
+
+/// `N` distinct loopback ports nothing listens on right now (bound to
+/// 127.0.0.1:0 together, then released for the helper to take).
+pub fn free_ports<const N: usize>() -> Result<[u16; N]> {
+    // Held together so the N ports differ.
+    let mut held = Vec::with_capacity(N);
+    let mut ports = [0u16; N];
+    for p in &mut ports {
+        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+        *p = l.local_addr()?.port();
+        held.push(l);
+    }
+    Ok(ports)
+}
+
+/// A helper configuration with every target on loopback, on ports picked free for
+/// this test only (so helpers of tests running side by side never share a port):
+/// the demo VPN server `vpn.demo.fixpath.test` → 127.0.0.1 with its 1723 and 443
+/// mapped to demo listeners, two alternate ping ports, and a canary URL on the
+/// first of them.
+#[derive(Debug, Clone)]
+pub struct Loopback {
+    /// Where probes of port 1723 connect.
+    pub pptp: u16,
+    /// Where probes of port 443 connect.
+    pub sstp: u16,
+    /// Alternate ping ports.
+    pub alt: [u16; 2],
+    /// Whether a demo listener answers on `pptp` (false: the probe is refused).
+    pub pptp_open: bool,
+}
+
+impl Loopback {
+    pub fn new() -> Result<Loopback> {
+        let [pptp, sstp, a, b] = free_ports::<4>()?;
+        Ok(Loopback {
+            pptp,
+            sstp,
+            alt: [a, b],
+            pptp_open: true,
+        })
+    }
+
+    /// The same, with nothing listening where probes of 1723 go.
+    pub fn pptp_closed(mut self) -> Loopback {
+        self.pptp_open = false;
+        self
+    }
+
+    pub fn toml(&self) -> String {
+        let Loopback {
+            pptp,
+            sstp,
+            alt: [a, b],
+            ..
+        } = self;
+        let mut listeners = vec![format!("\"127.0.0.1:{sstp}\"")];
+        if self.pptp_open {
+            listeners.push(format!("\"127.0.0.1:{pptp}\""));
+        }
+        format!(
+            r#"# Written by the end-to-end tests: everything on loopback.
+canary_urls = ["http://127.0.0.1:{a}/api/v1/ping"]
+
+[[servers]]
+name = "{DEMO_SERVER}"
+expected = ["127.0.0.1"]
+ports = [1723, 443]
+port_map = {{ 1723 = {pptp}, 443 = {sstp} }}
+
+[listen]
+address = "127.0.0.1"
+alt_ports = [{a}, {b}]
+
+[dns]
+upstream = "none"
+
+[dns.static]
+"{DEMO_SERVER}" = ["127.0.0.1"]
+
+[targets]
+allow_addresses = ["127.0.0.1"]
+
+[probe]
+connect_timeout_ms = 2000
+
+[demo]
+listeners = [{}]
+"#,
+            listeners.join(", ")
+        )
+    }
+}
+
 /// A running `fixpath serve`.
 pub struct Helper {
     child: Child,
     /// e.g. `http://127.0.0.1:40123/`
     pub url: String,
+    /// Its working directory (state files, config, `helper.log`).
+    pub dir: PathBuf,
 }
 
 impl Helper {
     /// Starts the helper on a free loopback port, with `config` (TOML text) or the
-    /// embedded default, and waits until it says where it listens.
+    /// embedded default, and waits until it says where it listens. Its log goes to
+    /// `helper.log` in its own directory.
     pub async fn start(config: Option<&str>) -> Result<Helper> {
         let bin = env_path("FIXPATH_BIN")?;
         let dist = env_path("FIXPATH_DIST")?;
+        let dir = std::env::temp_dir().join(format!(
+            "fixpath-e2e-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let log = std::fs::File::create(dir.join("helper.log"))?;
         let mut cmd = Command::new(bin);
         cmd.arg("serve")
             .arg("--port")
@@ -44,15 +203,9 @@ impl Helper {
             .arg("--dist")
             .arg(dist)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
-        let dir = std::env::temp_dir().join(format!(
-            "fixpath-e2e-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir)?;
-        cmd.current_dir(&dir);
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true)
+            .current_dir(&dir);
         if let Some(cfg) = config {
             let path = dir.join("fixpath.toml");
             std::fs::write(&path, cfg)?;
@@ -61,7 +214,7 @@ impl Helper {
         let mut child = cmd.spawn()?;
         let stdout = child.stdout.take().ok_or("no stdout from the helper")?;
         let mut lines = BufReader::new(stdout).lines();
-        let url = tokio::time::timeout(WAIT, async {
+        let found = tokio::time::timeout(WAIT, async {
             while let Some(line) = lines.next_line().await? {
                 if let Some(at) = line.find("http://") {
                     let url: String = line[at..]
@@ -73,8 +226,17 @@ impl Helper {
             }
             Err("the helper exited before printing its address".into())
         })
-        .await
-        .map_err(|_| "the helper did not print its address in time")??;
+        .await;
+        let url = match found {
+            Ok(Ok(url)) => url,
+            Ok(Err(e)) => return Err(with_log(&dir, &e.to_string())),
+            Err(_) => {
+                return Err(with_log(
+                    &dir,
+                    "the helper did not print its address in time",
+                ))
+            }
+        };
         // Keep draining stdout so the helper never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let url = if url.ends_with('/') {
@@ -82,50 +244,77 @@ impl Helper {
         } else {
             format!("{url}/")
         };
-        Ok(Helper { child, url })
+        Ok(Helper { child, url, dir })
     }
 
-    /// Stops the helper (SIGKILL) and waits for it to go.
+    /// Stops the helper at once (SIGKILL, as if it crashed) and waits for it to go.
     pub async fn stop(&mut self) -> Result<()> {
         self.child.kill().await?;
         Ok(())
+    }
+
+    /// `link` (made on any helper) pointed at this helper: same fragment, this origin.
+    pub fn here(&self, link: &str) -> String {
+        match link.find('#') {
+            Some(at) => format!("{}{}", self.url, &link[at..]),
+            None => format!("{}{link}", self.url),
+        }
+    }
+}
+
+fn with_log(dir: &std::path::Path, why: &str) -> Error {
+    let log = std::fs::read_to_string(dir.join("helper.log")).unwrap_or_default();
+    format!("{why}; its log:\n{log}").into()
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        if std::thread::panicking() {
+            // Kept for the failure report.
+            eprintln!("helper log in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
 static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// A running chromedriver.
+/// A running chromedriver, in its own process group with every Chromium it starts:
+/// dropping it kills the whole group, so no browser outlives a test.
 pub struct Driver {
-    _child: Child,
+    child: Child,
     pub url: String,
 }
 
 impl Driver {
     pub async fn start() -> Result<Driver> {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-            l.local_addr()?.port()
-        };
+        let [port] = free_ports::<1>()?;
         let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let child = Command::new(bin)
+        let mut child = Command::new(bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()?;
         let url = format!("http://127.0.0.1:{port}");
         // Ready when it accepts connections.
-        tokio::time::timeout(WAIT, async {
-            while tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_err()
-            {
-                tokio::task::yield_now().await;
+        let start = Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            if let Some(status) = child.try_wait()? {
+                return Err(format!("chromedriver exited ({status})").into());
             }
-        })
-        .await
-        .map_err(|_| "chromedriver did not start")?;
-        Ok(Driver { _child: child, url })
+            if start.elapsed() > WAIT {
+                return Err("chromedriver did not start".into());
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        Ok(Driver { child, url })
     }
 
     /// A fresh headless Chromium session (new profile: nothing shared between sessions).
@@ -141,9 +330,8 @@ impl Driver {
                 ]
             }
         });
-        let caps = match caps {
-            serde_json::Value::Object(m) => m,
-            _ => unreachable!("a JSON object literal"),
+        let serde_json::Value::Object(caps) = caps else {
+            return Err("capabilities are not a JSON object".into());
         };
         let mut builder =
             ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
@@ -152,15 +340,40 @@ impl Driver {
     }
 }
 
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The group is chromedriver's pid (process_group(0)); Chromium's processes
+        // inherit it. Killing chromedriver alone would leave them running.
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Opens troubleshooter `tree` on `helper` and waits for its first step.
+pub async fn open_flow(c: &Client, helper: &Helper, tree: &str) -> Result<()> {
+    c.goto(&format!("{}#/t/{tree}", helper.url)).await?;
+    wait_css(c, ".step[data-node]").await?;
+    Ok(())
+}
+
 /// How to answer each step, by node id; anything not named takes the first
 /// choice, and advice "Didn't help".
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
+    /// Question node id → choice id.
     pub choices: HashMap<String, String>,
+    /// Advice node ids answered "That fixed it".
     pub fixed: Vec<String>,
+    /// Typed when a check asks for the server name.
     pub server_name: String,
-    /// Called with the node id before acting on it; returning true stops the walk
-    /// there (to stop the helper mid-flow, say).
+    /// Stop the walk when this node is on screen, before acting on it (to stop the
+    /// helper mid-flow, say); walking again carries on from there.
     pub stop_at: Option<String>,
 }
 
@@ -169,24 +382,35 @@ pub struct Policy {
 pub struct Walk {
     /// Node ids in the order they were shown.
     pub nodes: Vec<String>,
-    /// The outcome node id.
+    /// The outcome node id (empty until one is reached).
     pub outcome: String,
     /// Check node id -> the result class (`pass`, `warn`, `fail`, `unknown`) and message.
     pub checks: HashMap<String, (String, String)>,
 }
 
-async fn exists(c: &Client, css: &str) -> Result<bool> {
-    Ok(!c.find_all(Locator::Css(css)).await?.is_empty())
+impl Walk {
+    /// The result class and message a check node showed.
+    pub fn check(&self, node: &str) -> Result<&(String, String)> {
+        self.checks
+            .get(node)
+            .ok_or_else(|| format!("the walk did not run check `{node}`: {:?}", self.nodes).into())
+    }
 }
 
 /// The id of the step on screen.
 pub async fn current_node(c: &Client) -> Result<String> {
-    let step = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(".step[data-node]"))
-        .await?;
+    let step = wait_css(c, ".step[data-node]").await?;
     Ok(step.attr("data-node").await?.unwrap_or_default())
+}
+
+/// Clicks the first element matching `css`.
+async fn click(c: &Client, css: &str) -> Result<()> {
+    c.find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("finding `{css}` to click: {e}"))?
+        .click()
+        .await?;
+    Ok(())
 }
 
 /// Walks from the current step until an outcome (or `policy.stop_at`).
@@ -205,36 +429,35 @@ pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
             return Ok(());
         } else if exists(c, &format!("{here} .question")).await? {
             let sel = match policy.choices.get(&node) {
-                Some(choice) => format!("{here} [data-choice=\"{choice}\"]"),
+                Some(choice) => format!("{here} .choice[data-choice=\"{choice}\"]"),
                 None => format!("{here} .choice"),
             };
-            c.find(Locator::Css(&sel)).await?.click().await?;
+            click(c, &sel).await?;
         } else if exists(c, &format!("{here} .check")).await? {
-            if exists(c, "#server-name").await? {
-                let input = c.find(Locator::Id("server-name")).await?;
-                input.send_keys(&policy.server_name).await?;
-                c.find(Locator::Css("form.server-name button"))
-                    .await?
-                    .click()
+            if exists(c, &format!("{here} #server-name")).await? {
+                if policy.server_name.is_empty() {
+                    return Err(format!(
+                        "step {node} asks for a server name, and the policy has none"
+                    )
+                    .into());
+                }
+                let input = c
+                    .find(Locator::Css(&format!("{here} #server-name")))
                     .await?;
+                input.send_keys(&policy.server_name).await?;
+                click(c, &format!("{here} form.server-name button[type=submit]")).await?;
             }
-            let result = c
-                .wait()
-                .at_most(WAIT)
-                .for_element(Locator::Css(&format!("{here} .result")))
-                .await?;
+            let result = wait_css(c, &format!("{here} .result")).await?;
             let class = result.attr("class").await?.unwrap_or_default();
             let outcome = ["pass", "warn", "fail", "unknown"]
                 .into_iter()
                 .find(|o| class.split_whitespace().any(|w| w == *o))
-                .unwrap_or("")
+                .ok_or_else(|| format!("step {node}: a result without an outcome class ({class})"))?
                 .to_string();
             walk.checks
-                .insert(node.clone(), (outcome, result.text().await?));
-            c.find(Locator::Css(&format!("{here} .choice")))
-                .await?
-                .click()
-                .await?;
+                .insert(node.clone(), (outcome, content(&result).await?));
+            // Continue (Retry is `.secondary`).
+            click(c, &format!("{here} .choice")).await?;
         } else if exists(c, &format!("{here} .advice")).await? {
             let idx = if policy.fixed.contains(&node) { 0 } else { 1 };
             let buttons = c.find_all(Locator::Css(&format!("{here} .choice"))).await?;
@@ -248,40 +471,209 @@ pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
             return Err(format!("step {node} shows nothing we know how to answer").into());
         }
         // The step must change before we look again.
-        c.wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(&format!(
-                ".step[data-node]:not([data-node=\"{node}\"])"
-            )))
-            .await?;
+        wait_css(c, &format!(".step[data-node]:not([data-node=\"{node}\"])")).await?;
     }
     Err("the walk did not reach an outcome in 200 steps".into())
 }
 
-/// Waits until the outcome's seal attempt has finished, then returns the link.
-pub async fn findings_link(c: &Client) -> Result<(String, bool)> {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(".seal-state:not(:empty)"))
-        .await?;
-    // "Sealing…" is replaced by either the sealed or the not-sealed sentence.
-    let state = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(
-            "//p[contains(@class,'seal-state') and not(contains(., 'Sealing'))]",
-        ))
-        .await?;
-    let sealed = state
-        .attr("class")
-        .await?
+/// Types `notes` into the outcome step's note for support.
+pub async fn type_notes(c: &Client, notes: &str) -> Result<()> {
+    let area = wait_css(c, ".outcome textarea#notes").await?;
+    area.send_keys(notes).await?;
+    Ok(())
+}
+
+/// The outcome step's link once its seal attempt has finished.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// The findings link as the page offers it.
+    pub link: String,
+    /// Whether the page says the helper sealed it.
+    pub sealed: bool,
+    /// The sentence about the seal.
+    pub seal_text: String,
+}
+
+impl Shared {
+    /// The payload in the link (no seal).
+    pub fn payload(&self) -> &str {
+        fixpath_core::link::payload_of(&self.link)
+    }
+
+    /// The seal part of the link, if any.
+    pub fn seal(&self) -> Option<&str> {
+        fixpath_core::seal::seal_of(&self.link)
+    }
+}
+
+/// Waits until the outcome's seal attempt has finished for the findings as they
+/// stand (with `notes`, when given: each keystroke changes the payload and starts a
+/// new seal), then returns the link. Reads the sentence and the link together, in
+/// one script, so they belong to the same render.
+pub async fn findings_link(c: &Client, notes: Option<&str>) -> Result<Shared> {
+    const READ: &str = "const s = document.querySelector('.outcome .seal-state');
+        const l = document.querySelector('.outcome .findings-link');
+        return (s && l) ? [s.className, s.textContent, l.value] : null;";
+    poll("the findings link and its seal", || async move {
+        let v = c.execute(READ, vec![]).await?;
+        let Some([class, text, link]) = v.as_array().and_then(|a| {
+            let s = |i: usize| a.get(i).and_then(|x| x.as_str()).map(str::to_string);
+            Some([s(0)?, s(1)?, s(2)?])
+        }) else {
+            return Ok(None);
+        };
+        if text.starts_with("Sealing") || !link.contains("#/r/") {
+            return Ok(None);
+        }
+        if let Some(want) = notes {
+            match fixpath_core::link::decode_session(&link) {
+                Ok(s) if s.notes == want => {}
+                _ => return Ok(None),
+            }
+        }
+        let sealed = class.split_whitespace().any(|w| w == "sealed");
+        // A link with a seal is only offered beside "Sealed by our helper".
+        if sealed != fixpath_core::seal::seal_of(&link).is_some() {
+            return Ok(None);
+        }
+        Ok(Some(Shared {
+            link,
+            sealed,
+            seal_text: text,
+        }))
+    })
+    .await
+}
+
+/// What a findings report page shows.
+#[derive(Debug, Clone, Default)]
+pub struct ReportPage {
+    /// `sealed`, `unsealed` or `mismatch`.
+    pub badge_class: String,
+    pub badge: String,
+    /// "VPN error 800 (version 1)".
+    pub tree: String,
+    /// "Fixed" or "Needs support".
+    pub kicker: String,
+    /// The outcome's summary.
+    pub summary: String,
+    pub cause: String,
+    /// Each evidence line: its outcome class and its text.
+    pub evidence: Vec<(String, String)>,
+    pub notes: Option<String>,
+    /// The VPN server name as typed, when the link carries it.
+    pub server: Option<String>,
+    /// Any "this link was made with version …" warning.
+    pub warning: Option<String>,
+}
+
+/// Waits until the report on screen has checked its seal, then reads it.
+pub async fn read_report(c: &Client) -> Result<ReportPage> {
+    let badge = wait_css(c, ".report .badge:not(.checking)").await?;
+    let class = badge.attr("class").await?.unwrap_or_default();
+    let badge_class = class
+        .split_whitespace()
+        .find(|w| *w != "badge")
         .unwrap_or_default()
-        .contains("sealed");
-    let link = c
-        .find(Locator::Css(".findings-link"))
+        .to_string();
+    let mut evidence = Vec::new();
+    for li in c
+        .find_all(Locator::Css(".report ul.evidence li.ev"))
         .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
-    Ok((link, sealed))
+    {
+        let class = li.attr("class").await?.unwrap_or_default();
+        let outcome = class
+            .split_whitespace()
+            .find(|w| *w != "ev")
+            .unwrap_or_default()
+            .to_string();
+        evidence.push((outcome, content(&li).await?));
+    }
+    let need = |v: Option<String>, what: &str| -> Result<String> {
+        v.ok_or_else(|| format!("the report shows no {what}").into())
+    };
+    Ok(ReportPage {
+        badge_class,
+        badge: content(&badge).await?,
+        tree: need(text_of(c, ".report .report-tree").await?, "tree line")?,
+        kicker: need(text_of(c, ".report .findings .kicker").await?, "kicker")?,
+        summary: need(text_of(c, ".report .findings h1").await?, "summary")?,
+        cause: need(text_of(c, ".report .findings .cause code").await?, "cause")?,
+        evidence,
+        notes: text_of(c, ".report .findings .notes").await?,
+        server: match c
+            .find_all(Locator::XPath(
+                "//article[contains(@class,'findings')]/p[starts-with(normalize-space(.),'VPN server as typed')]/code",
+            ))
+            .await?
+            .first()
+        {
+            Some(e) => Some(content(e).await?),
+            None => None,
+        },
+        warning: text_of(c, ".report .warning").await?,
+    })
+}
+
+/// The helper's own key id, from `GET /api/v1/keys` (navigates `c` there).
+pub async fn helper_key_id(c: &Client, helper: &Helper) -> Result<String> {
+    c.goto(&format!("{}api/v1/keys", helper.url)).await?;
+    let body = wait_css(c, "body").await?.text().await?;
+    let v: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|e| format!("/api/v1/keys did not answer JSON ({e}): {body}"))?;
+    v["keys"][0]["key_id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("/api/v1/keys lists no key: {body}").into())
+}
+
+/// The steps the core engine shows for `tree` when every check gives the result
+/// the walk saw and every question and advice is answered as `policy` says: what
+/// the page must have shown, skips (`answered_by`) included.
+pub fn expected_path(
+    tree: &fixpath_core::Tree,
+    walked: &Walk,
+    policy: &Policy,
+) -> Result<Vec<String>> {
+    use fixpath_core::{CheckOutcome, CheckResult, NodeKind, Session};
+    let mut session = Session::start(tree, 0);
+    let mut shown = Vec::new();
+    for at in 1..=200u64 {
+        let node = tree
+            .node(session.current(tree))
+            .ok_or("the engine points at no node")?;
+        shown.push(node.id.clone());
+        match &node.kind {
+            NodeKind::Outcome { .. } => return Ok(shown),
+            NodeKind::Check { .. } => {
+                let (class, _) = walked.check(&node.id)?;
+                let outcome = CheckOutcome::ALL
+                    .into_iter()
+                    .find(|o| o.as_str() == class)
+                    .ok_or_else(|| format!("`{class}` is not a check outcome"))?;
+                session.record_check(
+                    tree,
+                    CheckResult {
+                        outcome,
+                        figure: None,
+                    },
+                    at,
+                )?;
+            }
+            NodeKind::Question { choices, .. } => {
+                let index = match policy.choices.get(&node.id) {
+                    Some(id) => choices
+                        .iter()
+                        .position(|c| &c.id == id)
+                        .ok_or_else(|| format!("`{}` has no choice `{id}`", node.id))?,
+                    None => 0,
+                };
+                session.answer(tree, u8::try_from(index)?, at)?;
+            }
+            NodeKind::Advice { .. } => {
+                session.advise(tree, policy.fixed.contains(&node.id), at)?;
+            }
+        }
+    }
+    Err("the engine did not reach an outcome in 200 steps".into())
 }

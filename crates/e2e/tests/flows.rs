@@ -1,0 +1,583 @@
+//! End-to-end flows: headless Chromium walks `vpn-error-800` on a real `fixpath serve`
+//! with loopback demo targets (all fine, VPN port closed, a typo in the server name,
+//! the helper stopped mid-flow), then opens each findings link in a fresh browser and
+//! checks the report: seal badge, tree, outcome, checks and figures; plus tampered,
+//! garbage and cut-short links.
+
+use fantoccini::Locator;
+use fixpath_core::findings::{figure_text, outcome_word, Findings};
+use fixpath_core::link;
+use fixpath_core::model::Resolution;
+use fixpath_core::seal::SealToken;
+use fixpath_core::{NodeKind, Session, Tree};
+use fixpath_e2e::{
+    content, expected_path, findings_link, helper_key_id, open_flow, read_report, type_notes,
+    wait_css, walk, Driver, Helper, Loopback, Policy, ReportPage, Result, Shared, Walk,
+    DEMO_SERVER,
+};
+
+const TREE: &str = "vpn-error-800";
+
+/// Checks that do not need the server name.
+const EARLY: [&str; 6] = ["status", "online", "portal", "internet", "clock", "where"];
+
+fn tree() -> Result<Tree> {
+    fixpath_core::shipped::trees()
+        .into_iter()
+        .find(|t| t.id == TREE)
+        .ok_or_else(|| format!("the shipped trees have no `{TREE}`").into())
+}
+
+fn policy(server: &str) -> Policy {
+    Policy {
+        server_name: server.to_string(),
+        ..Policy::default()
+    }
+}
+
+/// Checks the walk showed exactly the steps the engine gives for what it saw,
+/// and that it went through `through` (in that order) to `outcome`.
+fn check_path(tree: &Tree, w: &Walk, p: &Policy, through: &[&str], outcome: &str) -> Result<()> {
+    assert_eq!(
+        w.nodes,
+        expected_path(tree, w, p)?,
+        "checks: {:?}",
+        w.checks
+    );
+    assert_eq!(w.outcome, outcome, "path: {:?}", w.nodes);
+    assert_eq!(w.nodes.last().map(String::as_str), Some(outcome));
+    let mut from = 0;
+    for id in through {
+        match w.nodes[from..].iter().position(|n| n == id) {
+            Some(i) => from += i + 1,
+            None => {
+                return Err(
+                    format!("the walk did not go through `{id}` in order: {:?}", w.nodes).into(),
+                )
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a report should say about its seal.
+enum Seal<'a> {
+    /// Sealed by the helper with this key id.
+    By(&'a str),
+    NotSealed,
+}
+
+/// The outcome node `id` of the tree: summary, cause, and the report's kicker.
+fn outcome_of(tree: &Tree, id: &str) -> Result<(String, String, &'static str)> {
+    match tree.nodes.iter().find(|n| n.id == id).map(|n| &n.kind) {
+        Some(NodeKind::Outcome {
+            result,
+            summary,
+            cause,
+            ..
+        }) => Ok((
+            summary.clone(),
+            cause.clone(),
+            match result {
+                Resolution::Resolved => "Fixed",
+                Resolution::Escalate => "Needs support",
+            },
+        )),
+        _ => Err(format!("`{id}` is not an outcome of {TREE}").into()),
+    }
+}
+
+/// The evidence lines the report must show for `link`, worked out natively from
+/// the link itself: (outcome class, "OK <check text> (<figure> <unit>)").
+fn expected_evidence(tree: &Tree, link: &str) -> Result<Vec<(String, String)>> {
+    let decoded = link::decode(link, std::slice::from_ref(tree))?;
+    let findings = Findings::new(tree, &decoded.session);
+    Ok(findings
+        .evidence
+        .iter()
+        .map(|e| {
+            let figure = e
+                .figure
+                .map(|v| format!(" ({})", figure_text(v, e.unit)))
+                .unwrap_or_default();
+            (
+                e.outcome.as_str().to_string(),
+                format!("{} {}{figure}", outcome_word(e.outcome), e.text),
+            )
+        })
+        .collect())
+}
+
+/// The evidence line of check node `node` in a report.
+fn evidence_of<'r>(
+    tree: &Tree,
+    report: &'r ReportPage,
+    node: &str,
+) -> Result<&'r (String, String)> {
+    let text = match tree.nodes.iter().find(|n| n.id == node).map(|n| &n.kind) {
+        Some(NodeKind::Check { text, .. }) => text,
+        _ => return Err(format!("`{node}` is not a check").into()),
+    };
+    report
+        .evidence
+        .iter()
+        .find(|(_, line)| line.contains(text.as_str()))
+        .ok_or_else(|| format!("the report has no line for `{node}`: {:?}", report.evidence).into())
+}
+
+/// Opens `link` on `helper` in a fresh browser session and checks the report
+/// against the tree, the walk that made it, and the link's own content.
+async fn check_report(
+    driver: &Driver,
+    helper: &Helper,
+    link: &str,
+    walked: &Walk,
+    seal: Seal<'_>,
+    notes: &str,
+) -> Result<ReportPage> {
+    let tree = tree()?;
+    let c = driver.browser().await?;
+    c.goto(&helper.here(link)).await?;
+    let report = read_report(&c).await?;
+    c.close().await?;
+
+    match seal {
+        Seal::By(key_id) => {
+            assert_eq!(report.badge_class, "sealed", "badge: {}", report.badge);
+            assert!(
+                report.badge.starts_with("Sealed by the helper: key ")
+                    && report.badge.contains(&format!("key {key_id},"))
+                    && report.badge.contains("client address 127.0.0.1")
+                    && report.badge.contains("were not edited"),
+                "badge: {}",
+                report.badge
+            );
+        }
+        Seal::NotSealed => {
+            assert_eq!(report.badge_class, "unsealed", "badge: {}", report.badge);
+            assert!(
+                report.badge.starts_with("Not sealed"),
+                "badge: {}",
+                report.badge
+            );
+        }
+    }
+    assert_eq!(
+        report.tree,
+        format!("{} (version {})", tree.title, tree.version)
+    );
+    assert!(
+        report.tree.starts_with("VPN error 800 (version "),
+        "{}",
+        report.tree
+    );
+    assert_eq!(report.warning, None, "the link fits the tree as it is");
+
+    let (summary, cause, kicker) = outcome_of(&tree, &walked.outcome)?;
+    assert_eq!(report.summary, summary);
+    assert_eq!(report.cause, cause);
+    assert_eq!(report.kicker, kicker);
+
+    // Every check the walk ran, in its order, with the class it showed…
+    let ran: Vec<(String, String)> = walked
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            walked
+                .checks
+                .get(n)
+                .map(|(class, _)| (n.clone(), class.clone()))
+        })
+        .collect();
+    let classes: Vec<&str> = report.evidence.iter().map(|(c, _)| c.as_str()).collect();
+    let walked_classes: Vec<&str> = ran.iter().map(|(_, c)| c.as_str()).collect();
+    assert_eq!(
+        classes, walked_classes,
+        "report {:?} vs walk {ran:?}",
+        report.evidence
+    );
+    // …and each line exactly as the link's findings put it, figures included.
+    assert_eq!(report.evidence, expected_evidence(&tree, link)?);
+
+    if notes.is_empty() {
+        assert_eq!(report.notes, None);
+    } else {
+        assert_eq!(report.notes.as_deref(), Some(notes));
+    }
+    Ok(report)
+}
+
+/// A copy of `shared`'s link with one character of its payload changed, still
+/// decodable and still fitting the tree (so the report shows the findings, under a
+/// seal that no longer matches), with the session's notes as they now read.
+/// Prefers a change inside the payload itself that alters only the notes; if no
+/// such character exists, changes one character of the notes and encodes again.
+fn tampered(tree: &Tree, shared: &Shared) -> Result<(String, String)> {
+    let payload = shared.payload();
+    let seal = shared
+        .seal()
+        .ok_or("the link has no seal to tamper under")?;
+    let original = link::decode(payload, std::slice::from_ref(tree))?.session;
+    let base = &shared.link[..shared.link.find("#/r/").ok_or("not a findings link")?];
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for i in 0..payload.len() {
+        for &alt in ALPHABET {
+            if payload.as_bytes()[i] == alt {
+                continue;
+            }
+            let mut p = payload.as_bytes().to_vec();
+            p[i] = alt;
+            let p = String::from_utf8(p)?;
+            let Ok(d) = link::decode(&p, std::slice::from_ref(tree)) else {
+                continue;
+            };
+            let only_notes = Session {
+                notes: original.notes.clone(),
+                ..d.session.clone()
+            } == original;
+            // One letter or digit in place of another: plain to see in the report.
+            let a: Vec<char> = original.notes.chars().collect();
+            let b: Vec<char> = d.session.notes.chars().collect();
+            let readable = a.len() == b.len()
+                && a.iter().zip(&b).filter(|(x, y)| x != y).count() == 1
+                && b.iter().all(|c| c.is_ascii_graphic() || *c == ' ')
+                && a.iter()
+                    .zip(&b)
+                    .all(|(x, y)| x == y || y.is_ascii_alphanumeric());
+            if d.fits.is_ok()
+                && !d.tree_changed
+                && only_notes
+                && readable
+                && d.session.notes != original.notes
+            {
+                return Ok((format!("{base}#/r/{p}.{seal}"), d.session.notes));
+            }
+        }
+    }
+    let mut s = original.clone();
+    let first = s.notes.chars().next().ok_or("no notes to change")?;
+    let swapped = if first == 'X' { 'Y' } else { 'X' };
+    s.notes
+        .replace_range(..first.len_utf8(), &swapped.to_string());
+    let notes = s.notes.clone();
+    Ok((format!("{base}#/r/{}.{seal}", link::encode(&s)), notes))
+}
+
+/// The key id in the outcome step's "Sealed by our helper (key …)" sentence.
+fn key_in(seal_text: &str) -> Result<String> {
+    let rest = seal_text
+        .split_once("(key ")
+        .map(|(_, r)| r)
+        .ok_or_else(|| format!("no key id in: {seal_text}"))?;
+    let id: String = rest.chars().take_while(|c| *c != ')').collect();
+    if id.is_empty() {
+        return Err(format!("empty key id in: {seal_text}").into());
+    }
+    Ok(id)
+}
+
+/// Checks a sealed link's seal part and the outcome step's sentence agree on the key.
+fn sealed_key(shared: &Shared) -> Result<String> {
+    assert!(shared.sealed, "not sealed: {}", shared.seal_text);
+    let key_id = key_in(&shared.seal_text)?;
+    let token = SealToken::decode(shared.seal().ok_or("a sealed link without a seal")?)
+        .map_err(|e| format!("the link's seal does not decode: {e}"))?;
+    assert_eq!(token.key_id, key_id);
+    assert_eq!(token.client.to_string(), "127.0.0.1");
+    Ok(key_id)
+}
+
+#[tokio::test]
+async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result<()> {
+    let tree = tree()?;
+    let helper = Helper::start(Some(&Loopback::new()?.toml())).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    open_flow(&c, &helper, TREE).await?;
+    let mut w = Walk::default();
+    let p = policy(DEMO_SERVER);
+    walk(&c, &p, &mut w).await?;
+
+    check_path(
+        &tree,
+        &w,
+        &p,
+        &[
+            "status",
+            "resolve",
+            "probe_pptp",
+            "ports",
+            "platform",
+            "other_device",
+        ],
+        "blocked",
+    )?;
+    assert!(!w.nodes.iter().any(|n| n == "probe_sstp"), "{:?}", w.nodes);
+    for node in EARLY.iter().chain(&["resolve", "probe_pptp", "ports"]) {
+        assert_eq!(w.check(node)?.0, "pass", "{node}: {}", w.check(node)?.1);
+    }
+    // Headless Chromium here says Linux, which the tree only warns about.
+    assert_eq!(
+        w.check("platform")?,
+        &("warn".into(), "You are using Linux.".into())
+    );
+    assert_eq!(
+        w.check("resolve")?.1,
+        format!("“{DEMO_SERVER}” is the right server name and can be found.")
+    );
+    assert_eq!(
+        w.check("probe_pptp")?.1,
+        "The VPN server answers on port 1723 from the internet."
+    );
+    assert_eq!(
+        w.check("ports")?.1,
+        "Your network lets traffic through on unusual ports."
+    );
+
+    let notes = "Tried from home and from the office; error 800 both times.";
+    type_notes(&c, notes).await?;
+    let shared = findings_link(&c, Some(notes)).await?;
+    let key_id = sealed_key(&shared)?;
+    assert!(
+        shared.link.starts_with(&format!("{}#/r/", helper.url)),
+        "{}",
+        shared.link
+    );
+    c.close().await?;
+
+    // The helper lists the key that sealed it.
+    let k = driver.browser().await?;
+    assert_eq!(helper_key_id(&k, &helper).await?, key_id);
+    k.close().await?;
+
+    let report = check_report(&driver, &helper, &shared.link, &w, Seal::By(&key_id), notes).await?;
+    assert_eq!(report.server.as_deref(), Some(DEMO_SERVER));
+    let (class, line) = evidence_of(&tree, &report, "resolve")?;
+    assert_eq!(class, "pass");
+    assert!(
+        line.starts_with("OK ") && line.ends_with(" (1 addresses)"),
+        "{line}"
+    );
+    let (class, line) = evidence_of(&tree, &report, "probe_pptp")?;
+    assert_eq!(class, "pass");
+    assert!(line.starts_with("OK ") && line.ends_with(" ms)"), "{line}");
+    let (_, line) = evidence_of(&tree, &report, "ports")?;
+    assert!(line.ends_with(" (2 ports open)"), "{line}");
+
+    // One character changed: the report still reads, under a seal that no longer fits.
+    let (edited, edited_notes) = tampered(&tree, &shared)?;
+    assert_ne!(edited, shared.link);
+    let t = driver.browser().await?;
+    t.goto(&helper.here(&edited)).await?;
+    let bad = read_report(&t).await?;
+    t.close().await?;
+    assert_eq!(bad.badge_class, "mismatch", "badge: {}", bad.badge);
+    assert!(
+        bad.badge.starts_with("Seal does not match"),
+        "badge: {}",
+        bad.badge
+    );
+    assert_eq!(bad.notes.as_deref(), Some(edited_notes.as_str()));
+    assert_eq!(bad.summary, report.summary);
+    Ok(())
+}
+
+#[tokio::test]
+async fn closed_vpn_port_is_refused_and_ends_pptp_down() -> Result<()> {
+    let tree = tree()?;
+    let helper = Helper::start(Some(&Loopback::new()?.pptp_closed().toml())).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    open_flow(&c, &helper, TREE).await?;
+    let mut w = Walk::default();
+    let p = policy(DEMO_SERVER);
+    walk(&c, &p, &mut w).await?;
+
+    check_path(
+        &tree,
+        &w,
+        &p,
+        &["resolve", "probe_pptp", "probe_sstp"],
+        "pptp_down",
+    )?;
+    assert_eq!(w.check("resolve")?.0, "pass");
+    assert_eq!(
+        w.check("probe_pptp")?,
+        &(
+            "fail".into(),
+            "The VPN server refused a connection on port 1723: the service is not running there."
+                .into()
+        )
+    );
+    assert_eq!(
+        w.check("probe_sstp")?.0,
+        "pass",
+        "{}",
+        w.check("probe_sstp")?.1
+    );
+
+    let shared = findings_link(&c, None).await?;
+    let key_id = sealed_key(&shared)?;
+    c.close().await?;
+
+    let report = check_report(&driver, &helper, &shared.link, &w, Seal::By(&key_id), "").await?;
+    let (class, line) = evidence_of(&tree, &report, "probe_pptp")?;
+    assert_eq!(class, "fail");
+    assert!(line.starts_with("Problem "), "{line}");
+    let (class, line) = evidence_of(&tree, &report, "probe_sstp")?;
+    assert_eq!(class, "pass");
+    assert!(line.starts_with("OK ") && line.ends_with(" ms)"), "{line}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn typo_in_server_name_suggests_the_demo_server() -> Result<()> {
+    let tree = tree()?;
+    let typo = "vpn.demo.fixpath.tset";
+    let helper = Helper::start(Some(&Loopback::new()?.toml())).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    open_flow(&c, &helper, TREE).await?;
+    let mut w = Walk::default();
+    let p = policy(typo);
+    walk(&c, &p, &mut w).await?;
+
+    check_path(&tree, &w, &p, &["resolve", "fix_name"], "wrong_name")?;
+    assert_eq!(
+        w.check("resolve")?,
+        &(
+            "fail".into(),
+            format!("“{typo}” is not one of our VPN servers. Did you mean {DEMO_SERVER}?")
+        )
+    );
+
+    let shared = findings_link(&c, None).await?;
+    let key_id = sealed_key(&shared)?;
+    c.close().await?;
+
+    let report = check_report(&driver, &helper, &shared.link, &w, Seal::By(&key_id), "").await?;
+    assert_eq!(report.server.as_deref(), Some(typo));
+    let (class, line) = evidence_of(&tree, &report, "resolve")?;
+    assert_eq!(class, "fail");
+    assert!(
+        line.starts_with("Problem ") && line.ends_with(" (0 addresses)"),
+        "{line}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn helper_stopped_mid_flow_still_gives_an_unsealed_link() -> Result<()> {
+    let tree = tree()?;
+    let mut helper = Helper::start(Some(&Loopback::new()?.toml())).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    open_flow(&c, &helper, TREE).await?;
+    let mut w = Walk::default();
+    let mut p = policy(DEMO_SERVER);
+    p.stop_at = Some("resolve".into());
+    walk(&c, &p, &mut w).await?;
+    assert_eq!(w.nodes.last().map(String::as_str), Some("resolve"));
+    assert_eq!(w.outcome, "", "stopped before any outcome");
+
+    helper.stop().await?;
+    p.stop_at = None;
+    walk(&c, &p, &mut w).await?;
+
+    check_path(
+        &tree,
+        &w,
+        &p,
+        &["resolve", "probe_pptp", "probe_sstp", "ports", "platform"],
+        "blocked",
+    )?;
+    // Checked while the helper was still up.
+    for node in EARLY.iter().chain(&["ports"]) {
+        assert_eq!(w.check(node)?.0, "pass", "{node}: {}", w.check(node)?.1);
+    }
+    for node in ["resolve", "probe_pptp", "probe_sstp"] {
+        let (class, message) = w.check(node)?;
+        assert_eq!(class, "unknown", "{node}: {message}");
+        assert_eq!(
+            message,
+            "We could not run this check: our helper did not answer (we could not reach it at all).",
+            "{node}"
+        );
+    }
+    // The findings on the outcome step say so too.
+    let could_not_run = c
+        .find_all(Locator::Css(".outcome ul.evidence li.ev.unknown"))
+        .await?;
+    let mut lines = Vec::new();
+    for li in could_not_run {
+        lines.push(content(&li).await?);
+    }
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    for line in &lines {
+        assert!(line.starts_with("Could not run "), "{line}");
+    }
+
+    let notes = "The helper went away halfway.";
+    type_notes(&c, notes).await?;
+    let shared = findings_link(&c, Some(notes)).await?;
+    assert!(!shared.sealed);
+    assert_eq!(shared.seal(), None, "{}", shared.link);
+    assert_eq!(
+        shared.seal_text,
+        "Not sealed (we could not reach it at all). The link still works; support will see it as not sealed."
+    );
+    // The link is whole: it decodes to the walk's outcome.
+    let decoded = link::decode(&shared.link, std::slice::from_ref(&tree))?;
+    assert!(decoded.fits.is_ok());
+    assert_eq!(decoded.session.notes, notes);
+    c.close().await?;
+
+    // Support opens it on a helper that is running.
+    let support = Helper::start(Some(&Loopback::new()?.toml())).await?;
+    let report = check_report(&driver, &support, &shared.link, &w, Seal::NotSealed, notes).await?;
+    for node in ["resolve", "probe_pptp", "probe_sstp"] {
+        let (class, line) = evidence_of(&tree, &report, node)?;
+        assert_eq!(class, "unknown");
+        assert!(line.starts_with("Could not run "), "{line}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn garbage_and_cut_links_show_a_clear_error() -> Result<()> {
+    let tree = tree()?;
+    let helper = Helper::start(Some(&Loopback::new()?.toml())).await?;
+    let driver = Driver::start().await?;
+
+    // A real payload, cut in half as a careless copy would.
+    let mut session = Session::start(&tree, 1_700_000_000_000);
+    session.notes = "A note long enough to make the payload worth cutting.".into();
+    let whole = link::encode(&session);
+    let cut = &whole[..whole.len() / 2];
+
+    for (payload, says) in [
+        ("this~is~not~a~findings~link", "the link is damaged"),
+        (cut, "the link is cut short"),
+    ] {
+        let expected = match link::decode(payload, std::slice::from_ref(&tree)) {
+            Err(e) => e.to_string(),
+            Ok(_) => return Err(format!("`{payload}` decodes, so it is no test").into()),
+        };
+        assert!(expected.starts_with(says), "{expected}");
+        let c = driver.browser().await?;
+        c.goto(&format!("{}#/r/{payload}", helper.url)).await?;
+        let heading = wait_css(&c, ".report .error[role=alert] h1").await?;
+        assert_eq!(
+            content(&heading).await?,
+            "This findings link cannot be read"
+        );
+        let why = content(&c.find(Locator::Css(".report .error[role=alert] p")).await?).await?;
+        assert_eq!(why, expected, "{payload}");
+        assert!(
+            c.find_all(Locator::Css(".report .badge")).await?.is_empty(),
+            "no seal verdict for a link that cannot be read"
+        );
+        c.close().await?;
+    }
+    Ok(())
+}
