@@ -47,7 +47,8 @@ async fn scenario(name: &str, config: &str, runs: usize, driver: &Driver) -> Res
             let mut w = Walk::default();
             walk(&c, &policy, &mut w).await?;
             let ms = c.execute(SUITE_MS, vec![]).await?;
-            ms.as_f64().ok_or_else(|| "no fixpath-checks measure".into())
+            ms.as_f64()
+                .ok_or_else(|| "no fixpath-checks measure".into())
         };
         let outcome: Result<f64> = outcome.await;
         let _ = c.close().await;
