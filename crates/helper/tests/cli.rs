@@ -221,3 +221,39 @@ async fn serve_prints_its_url_and_stops_on_sigterm() {
     }
     assert!(rest.iter().any(|l| l.contains("Shutting down")), "{rest:?}");
 }
+
+#[test]
+fn decode_prints_a_real_link_as_readable_findings() {
+    use fixpath_core::{link, shipped, NodeKind, Session};
+    let tree = shipped::trees()
+        .into_iter()
+        .find(|t| t.id == "device-manager-code-28")
+        .expect("the Code 28 tree");
+    let mut s = Session::start(&tree, 1_795_000_000_000);
+    let mut now = 1_795_000_000_000;
+    while !s.is_finished(&tree) {
+        now += 7_000;
+        match tree.node(s.current(&tree)).map(|n| &n.kind) {
+            Some(NodeKind::Question { .. }) => s.answer(&tree, 0, now).unwrap(),
+            Some(NodeKind::Advice { .. }) => s.advise(&tree, false, now).unwrap(),
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    s.notes = "Dock on the left USB port".into();
+    let url = format!("https://support.example.com/#/r/{}", link::encode(&s));
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(&["decode", &url], dir.path());
+    assert_eq!(code, 0, "{err}");
+    for expected in [
+        "Device Manager: Code 28 (version 1)",
+        "Result: Needs support",
+        "Likely cause: faulty-or-unsupported-hardware",
+        "What kind of device shows Code 28? Network or Wi-Fi adapter",
+        "did not help",
+        "Dock on the left USB port",
+        "Seal: none",
+        "2026-11-18 ",
+    ] {
+        assert!(out.contains(expected), "`{expected}` in:\n{out}");
+    }
+}
