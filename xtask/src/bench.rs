@@ -450,6 +450,17 @@ pub fn bench(tools: &Tools) -> Result {
     ))?;
     let bare = load(&floor_url)?;
     let peak = peak_kib(helper.0.id());
+    // The same constant behind the helper's middleware stack: tells the layers'
+    // cost from the serving's.
+    let load_config = work.join("load/bench.toml").to_string_lossy().into_owned();
+    let (layered_floor, layered_line, _l) = start(
+        &bin.join("floor"),
+        &["0", "layered", &load_config],
+        &work,
+        "http://",
+    )?;
+    let layered = load(&url_in(&layered_line)?)?;
+    drop(layered_floor);
     drop(floor);
     drop(helper);
     drop(target);
@@ -482,6 +493,14 @@ pub fn bench(tools: &Tools) -> Result {
         md,
         "| floor (bare axum) | {:.0} | {:.2} | {:.2} | 100 % | |",
         bare.rps, bare.p50_ms, bare.p99_ms
+    );
+    let _ = writeln!(
+        md,
+        "| floor behind the helper's layers (diagnostic) | {:.0} | {:.2} | {:.2} | {:.0} % | |",
+        layered.rps,
+        layered.p50_ms,
+        layered.p99_ms,
+        layered.rps / bare.rps * 100.0
     );
     let _ = writeln!(
         md,
@@ -718,6 +737,13 @@ fn cause_of(miss: &str) -> &'static str {
         ": the list is painted by the app only after the whole wasm is fetched, compiled \
          and mounted; the static shell paints at once but has no list. It follows the \
          transfer size: a smaller wasm is the lever."
+    } else if miss.starts_with("ping") || miss.starts_with("cached probe") {
+        ": the diagnostic row shows the split: the helper's middleware stack (security \
+         headers, access log, CORS, panic catching, rate limiting, request timeout, body \
+         limits: each `from_fn` layer boxes a future per request) costs about a third of \
+         the floor's rate by itself, and serving through hyper-util with the header-read \
+         and idle timers and the connection caps, with the handler, makes up the rest. Folding the \
+         per-request layers into one middleware is the next step."
     } else if miss.starts_with("helper peak memory") {
         ": every open connection holds hyper's read and write buffers and a task, so \
          the peak follows the number of simultaneous connections (compare the two \

@@ -294,9 +294,24 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
     let driver = Driver::start().await?;
     let c = driver.browser().await?;
     open_flow(&c, &helper, TREE).await?;
+    // From here on, anything the page logs as an error is kept (a Rust panic in
+    // the app logs through console.error too).
+    c.execute(
+        "window.__fixpathErrors = []; const e = console.error; \
+         console.error = (...a) => { window.__fixpathErrors.push(a.join(' ')); e(...a); }; \
+         window.addEventListener('error', (ev) => window.__fixpathErrors.push(String(ev.message)));",
+        vec![],
+    )
+    .await?;
     let mut w = Walk::default();
     let p = policy(DEMO_SERVER);
     walk(&c, &p, &mut w).await?;
+    let errors = c.execute("return window.__fixpathErrors;", vec![]).await?;
+    assert_eq!(
+        errors,
+        serde_json::json!([]),
+        "errors in the browser console during the walk"
+    );
 
     check_path(
         &tree,
