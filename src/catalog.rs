@@ -1,11 +1,17 @@
-//! The shipped troubleshooters, compiled once per page load and shared.
+//! The shipped troubleshooters, compiled at build time (see `build.rs`) and
+//! built once per page load, then shared.
 
 use std::rc::Rc;
 
 use fixpath_core::Tree;
 
+/// The trees as `build.rs` compiled them from `trees/*.toml`.
+fn compiled() -> Vec<Tree> {
+    include!(concat!(env!("OUT_DIR"), "/trees.rs"))
+}
+
 thread_local! {
-    static TREES: Rc<[Rc<Tree>]> = fixpath_core::shipped::trees().into_iter().map(Rc::new).collect();
+    static TREES: Rc<[Rc<Tree>]> = compiled().into_iter().map(Rc::new).collect();
 }
 
 /// Every shipped tree, in listing order.

@@ -242,3 +242,12 @@ async fn a_damaged_link_is_a_clear_message_not_a_blank_page() {
         assert!(error.contains(says), "{hash}: {error}");
     }
 }
+
+#[wasm_bindgen_test]
+fn the_embedded_trees_are_the_shipped_toml_compiled() {
+    assert_eq!(
+        fixpath_web::catalog::plain_trees(),
+        fixpath_core::shipped::trees(),
+        "build.rs embeds exactly what the TOML compiles to"
+    );
+}

@@ -4,12 +4,16 @@
 
 pub mod api;
 pub mod catalog;
+#[cfg(feature = "source")]
+pub mod codegen;
 pub mod engine;
 pub mod findings;
 pub mod link;
+#[cfg(feature = "source")]
 pub mod lint;
 pub mod model;
 pub mod seal;
+#[cfg(feature = "source")]
 pub mod shipped;
 pub mod verdict;
 

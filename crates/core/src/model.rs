@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "source")]
 use serde::Deserialize;
+#[cfg(feature = "source")]
 use toml::Spanned;
 
 use crate::catalog::CheckName;
@@ -87,8 +89,8 @@ impl Resolution {
 }
 
 /// A check parameter's value as written in the tree.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "source", derive(Deserialize), serde(untagged))]
 pub enum ParamValue {
     Int(i64),
     Str(String),
@@ -99,6 +101,7 @@ pub enum ParamValue {
 // Source form: exactly what a support team writes, spans kept for messages.
 // ---------------------------------------------------------------------------
 
+#[cfg(feature = "source")]
 /// A tree file as written. Unknown keys are refused by the parser itself.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +115,7 @@ pub struct SourceTree {
     pub nodes: Vec<Spanned<SourceNode>>,
 }
 
+#[cfg(feature = "source")]
 /// One `[[node]]` table. Flat on purpose: serde's tagged enums lose toml spans, and
 /// a flat form lets lint say "a question needs `choices`" rather than a parse error.
 #[derive(Debug, Clone, Deserialize)]
@@ -139,6 +143,7 @@ pub struct SourceNode {
     pub cause: Option<Spanned<String>>,
 }
 
+#[cfg(feature = "source")]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceChoice {
@@ -147,6 +152,7 @@ pub struct SourceChoice {
     pub next: Spanned<String>,
 }
 
+#[cfg(feature = "source")]
 /// `next = { pass = "..", warn = "..", fail = "..", unknown = ".." }`; a missing
 /// outcome is a lint error, not a parse error, so the message can say which.
 #[derive(Debug, Clone, Deserialize)]
@@ -158,6 +164,7 @@ pub struct SourceOutcomes {
     pub unknown: Option<Spanned<String>>,
 }
 
+#[cfg(feature = "source")]
 impl SourceOutcomes {
     pub fn get(&self, o: CheckOutcome) -> Option<&Spanned<String>> {
         match o {
@@ -169,6 +176,7 @@ impl SourceOutcomes {
     }
 }
 
+#[cfg(feature = "source")]
 /// `answered_by = { check = "<check node id>", pass = "<choice id>", ... }`: when that
 /// check node has a recorded result with a mapped outcome, the question is skipped.
 #[derive(Debug, Clone, Deserialize)]
@@ -181,6 +189,7 @@ pub struct SourceSkip {
     pub unknown: Option<Spanned<String>>,
 }
 
+#[cfg(feature = "source")]
 impl SourceSkip {
     pub fn get(&self, o: CheckOutcome) -> Option<&Spanned<String>> {
         match o {
@@ -262,6 +271,7 @@ pub struct SkipRule {
 
 impl Tree {
     /// Parses and lints a tree file; the tree is built only when lint finds nothing.
+    #[cfg(feature = "source")]
     pub fn from_toml(src: &str) -> Result<Tree, Vec<crate::lint::Problem>> {
         crate::lint::compile(src)
     }
