@@ -728,11 +728,12 @@ fn spread(v: &[f64]) -> String {
 /// What was found to cause a missed goal, as far as it is known.
 fn cause_of(miss: &str) -> &'static str {
     if miss.starts_with("transfer size") {
-        ": the app parses the shipped trees from TOML in the browser, so the `toml` parser \
-         and the serde code for the source form ship in the wasm (about 150 KB of its code \
-         before compression, by the name section), beside Yew (about 120 KB) and \
-         serde_json. The next step is compiling the trees at build time and dropping `toml` \
-         from the app."
+        ": the trees are already compiled at build time (no TOML parser ships); of the \
+         wasm's code, Yew and its router take the largest share (about 170 KB before \
+         compression, by the name section), then core's formatting and collections, \
+         the app's own components and check services, and serde_json. Next: measure \
+         which components and `format!` uses cost most, and replace serde_json in the \
+         app by the browser's JSON.parse for the few helper answers."
     } else if miss.starts_with("cold first step") {
         ": the list is painted by the app only after the whole wasm is fetched, compiled \
          and mounted; the static shell paints at once but has no list. It follows the \

@@ -10,7 +10,7 @@ pub const GOAL_BROTLI: usize = 150 * 1024;
 /// so this ceiling, just above the measured size, stops it from growing further
 /// while the work to reach the goal goes on. Lower it as the app shrinks; it must
 /// end at `GOAL_BROTLI`.
-pub const CEILING_BROTLI: usize = 280 * 1024;
+pub const CEILING_BROTLI: usize = 212 * 1024;
 
 /// Sizes of one file.
 #[derive(Debug, Clone)]
