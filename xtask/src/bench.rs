@@ -173,16 +173,29 @@ fn load(url: &str) -> Result<Load> {
     }
 }
 
-/// Peak resident memory of a process, in KiB.
-pub(crate) fn peak_kib(pid: u32) -> Option<u64> {
+/// A `/proc/<pid>/status` figure in KiB (`VmHWM:` peak, `VmRSS:` now).
+pub(crate) fn status_kib(pid: u32, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .split_whitespace()
         .next()?
         .parse()
         .ok()
+}
+
+/// Peak resident memory of a process, in KiB.
+pub(crate) fn peak_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmHWM:")
+}
+
+/// The port at the end of a line like `target listening on 127.0.0.1:PORT`.
+pub(crate) fn port_in(line: &str) -> Result<u16> {
+    line.rsplit(':')
+        .next()
+        .and_then(|p| p.trim().parse().ok())
+        .ok_or_else(|| format!("no port in `{line}`"))
 }
 
 pub(crate) fn machine() -> String {
@@ -262,16 +275,19 @@ fn floor_page(dist: &Path, dir: &Path) -> Result<()> {
     std::fs::write(dir.join("index.html"), page).map_err(|e| e.to_string())
 }
 
-/// The helper's config for the bench: one server whose port 1723 is the counting
-/// target, limits opened up (the bench is one client making many requests).
-fn bench_config(target_port: u16) -> String {
+/// A helper config on loopback only: one VPN server `name` resolving through a
+/// static entry to 127.0.0.1, whose ports map to the given loopback ports
+/// (`(port, where probes of it connect)`), no alternate ports; `extra` adds tables.
+pub(crate) fn loopback_config(name: &str, ports: &[(u16, u16)], extra: &str) -> String {
+    let list: Vec<String> = ports.iter().map(|(p, _)| p.to_string()).collect();
+    let map: Vec<String> = ports.iter().map(|(p, to)| format!("{p} = {to}")).collect();
     format!(
         r#"
 [[servers]]
-name = "bench.fixpath.test"
+name = "{name}"
 expected = ["127.0.0.1"]
-ports = [1723]
-port_map = {{ 1723 = {target_port} }}
+ports = [{}]
+port_map = {{ {} }}
 
 [listen]
 address = "127.0.0.1"
@@ -282,11 +298,23 @@ alt_ports = []
 upstream = "none"
 
 [dns.static]
-"bench.fixpath.test" = ["127.0.0.1"]
+"{name}" = ["127.0.0.1"]
 
 [targets]
 allow_addresses = ["127.0.0.1"]
+{extra}"#,
+        list.join(", "),
+        map.join(", ")
+    )
+}
 
+/// The helper's config for the bench: one server whose port 1723 is the counting
+/// target, limits opened up (the bench is one client making many requests).
+fn bench_config(target_port: u16) -> String {
+    loopback_config(
+        "bench.fixpath.test",
+        &[(1723, target_port)],
+        r#"
 [probe]
 cache_ttl_ms = 60000
 sweep_limit = 100000
@@ -298,7 +326,7 @@ max_connections_per_client = 100000
 
 [rate_limit]
 enabled = false
-"#
+"#,
     )
 }
 
@@ -687,11 +715,7 @@ fn helper_with_target(
     String,
 )> {
     let (target, target_line, target_rest) = start(&bin.join("target"), &["0"], work, "listening")?;
-    let target_port: u16 = target_line
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.trim().parse().ok())
-        .ok_or_else(|| format!("no port in `{target_line}`"))?;
+    let target_port = port_in(&target_line)?;
     let dir = work.join(name);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let config = dir.join("bench.toml");

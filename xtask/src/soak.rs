@@ -8,7 +8,10 @@ use std::io::Read as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::bench::{field, machine, start, today, url_in, Running, RAISE_FILES};
+use crate::bench::{
+    field, loopback_config, machine, port_in, start, status_kib, today, url_in, Running,
+    RAISE_FILES,
+};
 use crate::{root, step, Result, Tools};
 
 /// Default and largest run length, in seconds.
@@ -34,52 +37,16 @@ const MEMORY_SLACK: f64 = 0.05;
 /// counting targets; rate limits and connection caps left at their defaults, so
 /// the flood meets them as it would in production.
 fn soak_config(port_1723: u16, port_443: u16) -> String {
-    format!(
-        r#"
-[[servers]]
-name = "{SERVER}"
-expected = ["127.0.0.1"]
-ports = [1723, 443]
-port_map = {{ 1723 = {port_1723}, 443 = {port_443} }}
-
-[listen]
-address = "127.0.0.1"
-port = 0
-alt_ports = []
-
-[dns]
-upstream = "none"
-
-[dns.static]
-"{SERVER}" = ["127.0.0.1"]
-
-[targets]
-allow_addresses = ["127.0.0.1"]
-
-[probe]
-cache_ttl_ms = {CACHE_TTL_MS}
-"#
+    loopback_config(
+        SERVER,
+        &[(1723, port_1723), (443, port_443)],
+        &format!("\n[probe]\ncache_ttl_ms = {CACHE_TTL_MS}\n"),
     )
 }
 
 /// Resident memory of a process now (VmRSS), in KiB.
 fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// The port at the end of the target's `target listening on 127.0.0.1:PORT`.
-fn port_in(line: &str) -> Result<u16> {
-    line.rsplit(':')
-        .next()
-        .and_then(|p| p.trim().parse().ok())
-        .ok_or_else(|| format!("no port in `{line}`"))
+    status_kib(pid, "VmRSS:")
 }
 
 /// `BENCHMARKS.md` with `section` in place of an earlier `## Soak` section (up
