@@ -68,8 +68,14 @@ fn navigator_online() -> bool {
         .unwrap_or(false)
 }
 
+/// The check could not run because of the helper: it was not reached, or it
+/// answered with an error (then its own message says why).
 fn helper_unreachable(e: &HttpError) -> Verdict {
-    verdict::could_not_run(&format!("our helper did not answer ({})", e.explain()))
+    let why = match e {
+        HttpError::Status(..) => format!("our helper could not do it ({})", e.explain()),
+        _ => format!("our helper did not answer ({})", e.explain()),
+    };
+    verdict::could_not_run(&why)
 }
 
 /// Runs one check.
