@@ -1,8 +1,7 @@
 //! The findings as people read them: shared by the outcome step and the report.
 
-use fixpath_core::findings::Findings;
+use fixpath_core::findings::{figure_text, outcome_word, Findings};
 use fixpath_core::model::Resolution;
-use fixpath_core::CheckOutcome;
 use yew::prelude::*;
 
 use crate::services::clock;
@@ -13,15 +12,6 @@ pub struct FindingsViewProps {
     /// Focus target for the page's main heading.
     #[prop_or_default]
     pub heading: NodeRef,
-}
-
-fn outcome_word(o: CheckOutcome) -> &'static str {
-    match o {
-        CheckOutcome::Pass => "OK",
-        CheckOutcome::Warn => "Warning",
-        CheckOutcome::Fail => "Problem",
-        CheckOutcome::Unknown => "Could not run",
-    }
 }
 
 #[component]
@@ -52,7 +42,7 @@ pub fn FindingsView(props: &FindingsViewProps) -> Html {
                             <span class="ev-state">{ outcome_word(e.outcome) }</span>
                             { " " }{ &e.text }
                             if let Some(fig) = e.figure {
-                                { format!(" ({fig}{}{})", if e.unit.is_some() { " " } else { "" }, e.unit.unwrap_or("")) }
+                                { format!(" ({})", figure_text(fig, e.unit)) }
                             }
                         </li>
                     }) }

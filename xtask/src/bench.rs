@@ -308,6 +308,22 @@ allow_addresses = ["127.0.0.1"]
     )
 }
 
+/// Builds the release helper and the bench tools, as users run the helper.
+pub(crate) fn build_release(tools: &Tools) -> Result {
+    step(
+        "building the helper and the bench tools (release)",
+        tools.cargo(&[
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "fixpath-helper",
+            "-p",
+            "fixpath-bench",
+        ]),
+    )
+}
+
 /// The helper's config for the bench: one server whose port 1723 is the counting
 /// target, limits opened up (the bench is one client making many requests).
 fn bench_config(target_port: u16) -> String {
@@ -334,18 +350,7 @@ pub fn bench(tools: &Tools) -> Result {
     tools.ensure(true)?;
     tools.ensure_apt("wrk", "wrk")?;
     crate::build_app(tools)?;
-    step(
-        "building the helper and the bench tools (release)",
-        tools.cargo(&[
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "fixpath-helper",
-            "-p",
-            "fixpath-bench",
-        ]),
-    )?;
+    build_release(tools)?;
     let bin = root().join("target/release");
     let dist = root().join("dist");
     let work = root().join("target/bench");

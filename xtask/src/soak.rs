@@ -9,10 +9,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::bench::{
-    field, loopback_config, machine, port_in, start, status_kib, today, url_in, Running,
-    RAISE_FILES,
+    build_release, field, loopback_config, machine, port_in, start, status_kib, today, url_in,
+    Running, RAISE_FILES,
 };
-use crate::{root, step, Result, Tools};
+use crate::{root, Result, Tools};
 
 /// Default and largest run length, in seconds.
 const DEFAULT_SECONDS: u64 = 60;
@@ -98,18 +98,7 @@ fn parse_seconds(args: &[String]) -> Result<u64> {
 pub fn soak(args: &[String]) -> Result {
     let seconds = parse_seconds(args)?;
     let tools = Tools::new()?;
-    step(
-        "building the helper and the bench tools (release)",
-        tools.cargo(&[
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "fixpath-helper",
-            "-p",
-            "fixpath-bench",
-        ]),
-    )?;
+    build_release(&tools)?;
     let bin = root().join("target/release");
     let work = root().join("target/soak");
     let _ = std::fs::remove_dir_all(&work);
