@@ -1,6 +1,7 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the home page and its
-//! filter, walking steps with Back, and the report a findings link opens (a good
-//! link, and clear errors for damaged ones). Every wait is on a condition.
+//! filter, walking steps with Back, following the address, the report a findings
+//! link opens (a good link, and clear errors for damaged ones), and reading every
+//! helper answer as the helper writes it. Every wait is on a condition.
 #![cfg(target_arch = "wasm32")]
 
 use fixpath_core::{link, NodeKind, Session};
@@ -250,4 +251,167 @@ fn the_embedded_trees_are_the_shipped_toml_compiled() {
         fixpath_core::shipped::trees(),
         "build.rs embeds exactly what the TOML compiles to"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_page_follows_its_address() {
+    let m = mount("#/").await;
+    until("the list", || !texts(&m.root, ".tree-title").is_empty()).await;
+    let _ = window().location().set_hash("/t/no-such-tree");
+    until("the unknown troubleshooter page", || {
+        texts(&m.root, ".not-found h1") == vec!["We do not have that troubleshooter".to_string()]
+    })
+    .await;
+    let _ = window().location().set_hash("/elsewhere");
+    until("the not-found page", || {
+        texts(&m.root, "h1") == vec!["This page does not exist".to_string()]
+    })
+    .await;
+    // The brand link is a plain link home.
+    click(&m.root, "header .brand", 0);
+    until("the list again", || {
+        !texts(&m.root, ".tree-title").is_empty()
+    })
+    .await;
+}
+
+mod wire {
+    use std::net::IpAddr;
+
+    use fixpath_core::api::*;
+    use fixpath_web::services::wire::{parse, seal_request, FromJson};
+    use serde::Serialize;
+    use wasm_bindgen_test::*;
+
+    /// Written by serde_json, exactly as the helper writes it, then read back.
+    fn round_trip<T: Serialize + FromJson + PartialEq + std::fmt::Debug>(value: T) {
+        let json = serde_json::to_string(&value).unwrap();
+        assert_eq!(parse::<T>(&json).as_ref(), Some(&value), "{json}");
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn reads_every_helper_answer_as_the_helper_writes_it() {
+        round_trip(Ping {
+            time_ms: 1_795_519_545_123,
+        });
+        round_trip(WhoAmI {
+            address: ip("2001:db8::7"),
+            family: Family::Ipv6,
+            in_office: false,
+        });
+        round_trip(WhoAmI {
+            address: ip("192.0.2.10"),
+            family: Family::Ipv4,
+            in_office: true,
+        });
+        for matches_expected in [None, Some(true), Some(false)] {
+            round_trip(Resolved {
+                name: "vpn.example.com".into(),
+                known: true,
+                addresses: vec![ip("192.0.2.1"), ip("2001:db8::1")],
+                matches_expected,
+                did_you_mean: vec!["vpn2.example.com".into()],
+            });
+        }
+        for (status, connect_ms) in [
+            (ProbeStatus::Open, Some(12)),
+            (ProbeStatus::Refused, Some(0)),
+            (ProbeStatus::Timeout, None),
+        ] {
+            round_trip(Probe {
+                server: "vpn.example.com".into(),
+                port: 1723,
+                status,
+                connect_ms,
+                cached: true,
+            });
+        }
+        round_trip(Status { announcement: None });
+        for severity in [Severity::Info, Severity::Warning, Severity::Outage] {
+            round_trip(Status {
+                announcement: Some(Announcement {
+                    message: "VPN maintenance \"tonight\" — 22:00".into(),
+                    severity,
+                    since_ms: 1_795_000_000_000,
+                }),
+            });
+        }
+        round_trip(Seal {
+            key_id: "k1".into(),
+            time_ms: 1_795_519_545_000,
+            client: ip("198.51.100.4"),
+            signature: "c2ln".into(),
+        });
+        round_trip(Keys {
+            keys: vec![PublicKey {
+                key_id: "k1".into(),
+                public_key: "AAAA".into(),
+            }],
+        });
+        round_trip(PublicConfig {
+            canary_urls: vec!["https://example.com/".into()],
+            alt_ports: vec![443, 8443],
+        });
+        round_trip(ApiError {
+            error: ErrorBody {
+                code: "rate_limited".into(),
+                message: "Too many requests.".into(),
+            },
+        });
+    }
+
+    #[wasm_bindgen_test]
+    fn refuses_what_the_helper_never_sends() {
+        for bad in [
+            "",
+            "not json",
+            "null",
+            "[]",
+            "{}",
+            r#"{"time_ms":-1}"#,
+            r#"{"time_ms":1.5}"#,
+            r#"{"time_ms":"1"}"#,
+            r#"{"time_ms":1e300}"#,
+        ] {
+            assert_eq!(parse::<Ping>(bad), None, "{bad}");
+        }
+        for bad in [
+            r#"{"address":"300.1.1.1","family":"ipv4","in_office":false}"#,
+            r#"{"address":"192.0.2.1","family":"ipx","in_office":false}"#,
+            r#"{"address":"192.0.2.1","family":"ipv4"}"#,
+        ] {
+            assert_eq!(parse::<WhoAmI>(bad), None, "{bad}");
+        }
+        for bad in [
+            r#"{"server":"a","port":70000,"status":"open","connect_ms":1,"cached":false}"#,
+            r#"{"server":"a","port":1723,"status":"closed","connect_ms":1,"cached":false}"#,
+            r#"{"server":"a","port":1723,"status":"open","connect_ms":"1","cached":false}"#,
+        ] {
+            assert_eq!(parse::<Probe>(bad), None, "{bad}");
+        }
+        assert_eq!(
+            parse::<PublicConfig>(r#"{"canary_urls":["a",1],"alt_ports":[]}"#),
+            None
+        );
+        assert_eq!(parse::<ApiError>(r#"{"error":"boom"}"#), None);
+        // An absent optional member reads as serde reads it: none.
+        assert_eq!(
+            parse::<Probe>(r#"{"server":"a","port":1,"status":"timeout","cached":false}"#)
+                .map(|p| p.connect_ms),
+            Some(None)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn writes_the_seal_request_the_helper_reads() {
+        let req = SealRequest {
+            digest: "ab".repeat(32),
+        };
+        let json = seal_request(&req).unwrap();
+        assert_eq!(serde_json::from_str::<SealRequest>(&json).unwrap(), req);
+    }
 }

@@ -4,7 +4,6 @@ use std::rc::Rc;
 
 use fixpath_core::{NodeKind, Tree};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::components::advice_step::AdviceStep;
 use crate::components::check_step::{CacheHandle, CheckStep};
@@ -12,7 +11,7 @@ use crate::components::outcome_step::OutcomeStep;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::question_step::QuestionStep;
 use crate::route::Route;
-use crate::services::{clock, storage};
+use crate::services::{clock, location, storage};
 use crate::state::{FlowAction, FlowState};
 
 #[derive(Properties, PartialEq)]
@@ -52,7 +51,6 @@ pub fn Flow(props: &FlowProps) -> Html {
         });
     }
 
-    let navigator = use_navigator();
     let user_steps = state.user_steps();
     // The address is where the user wants to be: browser back and forward change it,
     // and the walk follows.
@@ -65,17 +63,14 @@ pub fn Flow(props: &FlowProps) -> Html {
     }
     // Each new step of the user's gets its own history entry.
     {
-        let navigator = navigator.clone();
         let route_step = props.step.unwrap_or(0);
         let tree_id = state.tree.id.clone();
         use_effect_with(user_steps, move |steps| {
             if *steps != route_step {
-                if let Some(nav) = navigator {
-                    nav.push(&Route::FlowStep {
-                        tree: tree_id,
-                        step: *steps,
-                    });
-                }
+                location::push(&Route::FlowStep {
+                    tree: tree_id,
+                    step: *steps,
+                });
             }
         });
     }
@@ -116,11 +111,14 @@ pub fn Flow(props: &FlowProps) -> Html {
     let on_back = {
         let dispatch = dispatch.clone();
         let in_history = props.step.is_some_and(|s| s > 0 && s == user_steps);
-        Callback::from(move |_| match (&navigator, in_history) {
-            // The previous step is the previous history entry: go there, so the
-            // browser's own buttons stay in step with ours.
-            (Some(nav), true) => nav.back(),
-            _ => dispatch.dispatch(FlowAction::Back),
+        Callback::from(move |_| {
+            if in_history {
+                // The previous step is the previous history entry: go there, so the
+                // browser's own buttons stay in step with ours.
+                location::back();
+            } else {
+                dispatch.dispatch(FlowAction::Back);
+            }
         })
     };
     let on_restart = {

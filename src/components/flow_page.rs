@@ -1,7 +1,6 @@
 //! The route for one troubleshooter: finds the tree, or says plainly it does not exist.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::catalog;
 use crate::components::flow::Flow;
@@ -28,7 +27,7 @@ pub fn FlowPage(props: &FlowPageProps) -> Html {
             <section class="not-found">
                 <h1>{ "We do not have that troubleshooter" }</h1>
                 <p>{ format!("There is no troubleshooter called “{}”.", props.tree) }</p>
-                <p><Link<Route> to={Route::Home}>{ "See all troubleshooters" }</Link<Route>></p>
+                <p><a href={Route::Home.href()}>{ "See all troubleshooters" }</a></p>
             </section>
         },
     }

@@ -1,7 +1,6 @@
 //! The page for an address the app does not know.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::route::Route;
 
@@ -10,7 +9,7 @@ pub fn NotFound() -> Html {
     html! {
         <section class="not-found">
             <h1>{ "This page does not exist" }</h1>
-            <p><Link<Route> to={Route::Home}>{ "See all troubleshooters" }</Link<Route>></p>
+            <p><a href={Route::Home.href()}>{ "See all troubleshooters" }</a></p>
         </section>
     }
 }

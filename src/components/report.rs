@@ -5,7 +5,6 @@ use fixpath_core::findings::Findings;
 use fixpath_core::link;
 use fixpath_core::seal::seal_of;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::catalog;
 use crate::components::findings_view::FindingsView;
@@ -66,7 +65,7 @@ pub fn Report(props: &ReportProps) -> Html {
     html! {
         <section class="report" aria-label="Findings report">
             { body }
-            <p class="report-foot"><Link<Route> to={Route::Home}>{ "Fixpath home" }</Link<Route>></p>
+            <p class="report-foot"><a href={Route::Home.href()}>{ "Fixpath home" }</a></p>
         </section>
     }
 }

@@ -3,11 +3,10 @@
 //! Every check has a timeout and an honest "couldn't run".
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use fixpath_core::api::{Endpoint, Ping, Probe, PublicConfig, Resolved, Status, WhoAmI};
-use fixpath_core::model::ParamValue;
+use fixpath_core::model::{ParamValue, Params};
 use fixpath_core::verdict::{self, Verdict};
 use fixpath_core::{CheckName, CheckResult, NodeKind, Tree};
 use futures_util::future::{join_all, LocalBoxFuture, Shared};
@@ -44,18 +43,18 @@ impl From<Verdict> for CheckReport {
 /// What a check needs besides its name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckInput {
-    pub params: BTreeMap<String, ParamValue>,
+    pub params: Params,
     pub server_name: Option<String>,
 }
 
-fn int_param(p: &BTreeMap<String, ParamValue>, key: &str) -> Option<i64> {
+fn int_param(p: &Params, key: &str) -> Option<i64> {
     match p.get(key) {
         Some(ParamValue::Int(v)) => Some(*v),
         _ => None,
     }
 }
 
-fn list_param(p: &BTreeMap<String, ParamValue>, key: &str) -> Vec<String> {
+fn list_param(p: &Params, key: &str) -> Vec<String> {
     match p.get(key) {
         Some(ParamValue::List(v)) => v.clone(),
         _ => Vec::new(),
@@ -245,39 +244,61 @@ pub type SharedRun = Shared<LocalBoxFuture<'static, CheckReport>>;
 
 /// Check runs of one walk, keyed by check and input, so each runs once: the flow
 /// starts every independent check at once, and a step later waits on its run.
+/// A walk has a dozen checks at most, so a list searched in order is enough.
 #[derive(Default)]
 pub struct CheckCache {
-    runs: RefCell<HashMap<String, SharedRun>>,
+    runs: RefCell<Vec<(RunKey, SharedRun)>>,
     /// Prefetch batches started, to name each batch's performance mark.
     batches: Cell<u32>,
+}
+
+/// What makes two check runs the same run.
+#[derive(PartialEq)]
+struct RunKey {
+    check: CheckName,
+    input: CheckInput,
 }
 
 impl CheckCache {
     /// The server name is part of the key only for the checks that use it: typing
     /// the name must not start every other check a second time.
-    fn key(check: CheckName, input: &CheckInput) -> String {
-        let server_name = input
-            .server_name
-            .as_deref()
-            .filter(|_| check.needs_server_name());
-        format!("{}|{:?}|{:?}", check.as_str(), input.params, server_name)
+    fn key(check: CheckName, input: &CheckInput) -> RunKey {
+        RunKey {
+            check,
+            input: CheckInput {
+                params: input.params.clone(),
+                server_name: input
+                    .server_name
+                    .clone()
+                    .filter(|_| check.needs_server_name()),
+            },
+        }
+    }
+
+    /// Remembers `run` under `key`, replacing an earlier run of the same key.
+    fn remember(&self, key: RunKey, run: &SharedRun) {
+        let mut runs = self.runs.borrow_mut();
+        match runs.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = run.clone(),
+            None => runs.push((key, run.clone())),
+        }
     }
 
     /// The run for this check and input, started now if there is none yet.
     pub fn get(&self, check: CheckName, input: &CheckInput) -> SharedRun {
         let key = Self::key(check, input);
-        let mut runs = self.runs.borrow_mut();
-        runs.entry(key)
-            .or_insert_with(|| start(check, input.clone()))
-            .clone()
+        if let Some((_, run)) = self.runs.borrow().iter().find(|(k, _)| *k == key) {
+            return run.clone();
+        }
+        let run = start(check, input.clone());
+        self.remember(key, &run);
+        run
     }
 
     /// A fresh run (Retry), replacing the remembered one.
     pub fn rerun(&self, check: CheckName, input: &CheckInput) -> SharedRun {
         let run = start(check, input.clone());
-        self.runs
-            .borrow_mut()
-            .insert(Self::key(check, input), run.clone());
+        self.remember(Self::key(check, input), &run);
         run
     }
 

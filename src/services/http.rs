@@ -2,11 +2,12 @@
 //! AbortController), `cache: no-store`, and a URL built from typed endpoints.
 
 use fixpath_core::api::{ApiError, Endpoint};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCache, RequestInit, RequestMode, Response};
+
+use super::wire::{self, FromJson};
 
 /// Why a request did not give a usable answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,37 +162,45 @@ pub async fn fetch_with(
     }
 }
 
-/// GETs a helper endpoint and parses its JSON answer.
-pub async fn get_json<T: DeserializeOwned>(
+/// GETs a helper endpoint and reads its JSON answer.
+pub async fn get_json<T: FromJson>(
     ep: Endpoint,
     query: &[(&str, &str)],
     timeout_ms: u32,
 ) -> Result<(T, Fetched), HttpError> {
-    let url = endpoint_url(ep, query).ok_or(HttpError::NoBrowser)?;
-    let fetched = fetch(&url, false, timeout_ms).await?;
-    parse(fetched)
+    let (json, fetched) = call_json(ep, "GET", query, None, timeout_ms).await?;
+    Ok((T::from_json(&json).ok_or(HttpError::Malformed)?, fetched))
 }
 
-/// POSTs JSON to a helper endpoint and parses its JSON answer.
-pub async fn post_json<T: DeserializeOwned>(
+/// POSTs JSON to a helper endpoint and reads its JSON answer.
+pub async fn post_json<T: FromJson>(
     ep: Endpoint,
     body: &str,
     timeout_ms: u32,
 ) -> Result<(T, Fetched), HttpError> {
-    let url = endpoint_url(ep, &[]).ok_or(HttpError::NoBrowser)?;
-    let fetched = fetch_with(&url, "POST", Some(body), false, timeout_ms).await?;
-    parse(fetched)
+    let (json, fetched) = call_json(ep, "POST", &[], Some(body), timeout_ms).await?;
+    Ok((T::from_json(&json).ok_or(HttpError::Malformed)?, fetched))
 }
 
-fn parse<T: DeserializeOwned>(fetched: Fetched) -> Result<(T, Fetched), HttpError> {
+/// The request and JSON parse every helper call shares; kept apart from the typed
+/// read so the wasm has one copy of it, not one per answer type.
+async fn call_json(
+    ep: Endpoint,
+    method: &str,
+    query: &[(&str, &str)],
+    body: Option<&str>,
+    timeout_ms: u32,
+) -> Result<(wire::Field, Fetched), HttpError> {
+    let url = endpoint_url(ep, query).ok_or(HttpError::NoBrowser)?;
+    let fetched = fetch_with(&url, method, body, false, timeout_ms).await?;
     if !(200..300).contains(&fetched.status) {
         return Err(HttpError::Status(
             fetched.status,
-            serde_json::from_str(&fetched.body).ok(),
+            wire::parse_json(&fetched.body).and_then(|j| ApiError::from_json(&j)),
         ));
     }
-    let value = serde_json::from_str(&fetched.body).map_err(|_| HttpError::Malformed)?;
-    Ok((value, fetched))
+    let json = wire::parse_json(&fetched.body).ok_or(HttpError::Malformed)?;
+    Ok((json, fetched))
 }
 
 /// The request's duration from Resource Timing (request start to response end),

@@ -1,9 +1,11 @@
-//! All of the app's I/O: the clock, the checks, the page's own address, the clipboard.
+//! All of the app's I/O: the clock, the checks, the page's own address, the clipboard, reading the helper's JSON.
 
 pub mod checks;
 pub mod clock;
 pub mod http;
+pub mod location;
 pub mod page;
 pub mod seal;
 pub mod status;
 pub mod storage;
+pub mod wire;

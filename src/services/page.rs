@@ -1,7 +1,6 @@
 //! The page's own address: building the absolute findings link from a typed route.
 
 use crate::route::Route;
-use yew_router::Routable;
 
 /// The absolute URL of `route` on this page (hash routing: the route goes in the
 /// fragment). `None` outside a browser.

@@ -1,14 +1,14 @@
 //! Sealing a findings payload with the helper, and checking a seal in the browser
 //! with WebCrypto (SHA-256 and Ed25519): no crypto crate in the wasm bundle.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use fixpath_core::api::{Endpoint, Keys, Seal, SealRequest};
+use fixpath_core::b64;
 use fixpath_core::seal::{hex, SealToken};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::http::{self, HttpError};
+use super::wire;
 
 const SEAL_TIMEOUT_MS: u32 = 3_000;
 
@@ -45,7 +45,8 @@ pub async fn request(payload: &str) -> Result<SealToken, String> {
     let digest = digest_hex(payload)
         .await
         .ok_or_else(|| "this browser cannot compute the digest".to_string())?;
-    let body = serde_json::to_string(&SealRequest { digest }).map_err(|e| e.to_string())?;
+    let body = wire::seal_request(&SealRequest { digest })
+        .ok_or_else(|| "this browser cannot write the request".to_string())?;
     let (seal, _) = http::post_json::<Seal>(Endpoint::Seal, &body, SEAL_TIMEOUT_MS)
         .await
         .map_err(|e| e.explain())?;
@@ -67,7 +68,7 @@ pub async fn check(payload: &str, seal: Option<&str>) -> SealCheck {
     let Some(key) = keys.keys.iter().find(|k| k.key_id == token.key_id) else {
         return SealCheck::UnknownKey(token.key_id);
     };
-    let Ok(raw) = URL_SAFE_NO_PAD.decode(key.public_key.as_bytes()) else {
+    let Ok(raw) = b64::decode(key.public_key.as_bytes()) else {
         return SealCheck::CannotCheck("the helper's key is damaged".into());
     };
     let Some(digest) = digest_hex(payload).await else {

@@ -6,8 +6,6 @@ use std::fmt::Write as _;
 
 use crate::model::{CheckOutcome, NodeKind, ParamValue, PerOutcome, Tree};
 
-const M: &str = "::fixpath_core::model";
-
 /// A Rust expression building `trees` exactly (`Vec<::fixpath_core::model::Tree>`).
 pub fn trees_expr(trees: &[Tree]) -> String {
     let mut out = String::from("vec![\n");
@@ -18,8 +16,10 @@ pub fn trees_expr(trees: &[Tree]) -> String {
     out
 }
 
+const E: &str = "::fixpath_core::embed";
+
 fn s(v: &str) -> String {
-    format!("String::from({v:?})")
+    format!("{v:?}")
 }
 
 fn opt_s(v: &Option<String>) -> String {
@@ -29,18 +29,18 @@ fn opt_s(v: &Option<String>) -> String {
     }
 }
 
-fn per<T>(p: &PerOutcome<T>, f: impl Fn(&T) -> String) -> String {
+fn four<T>(p: &PerOutcome<T>, f: impl Fn(&T) -> String) -> String {
     let [pass, warn, fail, unknown] = CheckOutcome::ALL.map(|o| f(p.get(o)));
-    format!("{M}::PerOutcome {{ pass: {pass}, warn: {warn}, fail: {fail}, unknown: {unknown} }}")
+    format!("[{pass}, {warn}, {fail}, {unknown}]")
 }
 
 fn param(v: &ParamValue) -> String {
     match v {
-        ParamValue::Int(i) => format!("{M}::ParamValue::Int({i})"),
-        ParamValue::Str(x) => format!("{M}::ParamValue::Str({})", s(x)),
+        ParamValue::Int(i) => format!("{E}::Param::Int({i})"),
+        ParamValue::Str(x) => format!("{E}::Param::Str({})", s(x)),
         ParamValue::List(l) => {
             let items: Vec<String> = l.iter().map(|x| s(x)).collect();
-            format!("{M}::ParamValue::List(vec![{}])", items.join(", "))
+            format!("{E}::Param::List(&[{}])", items.join(", "))
         }
     }
 }
@@ -48,7 +48,7 @@ fn param(v: &ParamValue) -> String {
 fn tree(out: &mut String, t: &Tree) {
     let _ = writeln!(
         out,
-        "{M}::Tree {{ id: {}, title: {}, symptom: {}, version: {}, start: {}, fingerprint: {}, nodes: vec![",
+        "{E}::tree([{}, {}, {}], {}, {}, {}, vec![",
         s(&t.id),
         s(&t.title),
         s(&t.symptom),
@@ -57,7 +57,8 @@ fn tree(out: &mut String, t: &Tree) {
         t.fingerprint
     );
     for n in &t.nodes {
-        let kind = match &n.kind {
+        let (id, line) = (s(&n.id), n.line);
+        let call = match &n.kind {
             NodeKind::Question {
                 text,
                 help,
@@ -66,25 +67,14 @@ fn tree(out: &mut String, t: &Tree) {
             } => {
                 let choices: Vec<String> = choices
                     .iter()
-                    .map(|c| {
-                        format!(
-                            "{M}::Choice {{ id: {}, label: {}, next: {} }}",
-                            s(&c.id),
-                            s(&c.label),
-                            c.next
-                        )
-                    })
+                    .map(|c| format!("({}, {}, {})", s(&c.id), s(&c.label), c.next))
                     .collect();
                 let skip = match answered_by {
-                    Some(r) => format!(
-                        "Some({M}::SkipRule {{ check: {}, choice: {} }})",
-                        r.check,
-                        per(&r.choice, |c| format!("{c:?}"))
-                    ),
+                    Some(r) => format!("Some(({}, {}))", r.check, four(&r.choice, |c| format!("{c:?}"))),
                     None => "None".into(),
                 };
                 format!(
-                    "{M}::NodeKind::Question {{ text: {}, help: {}, choices: vec![{}], answered_by: {skip} }}",
+                    "question({id}, {line}, {}, {}, &[{}], {skip})",
                     s(text),
                     opt_s(help),
                     choices.join(", ")
@@ -101,10 +91,10 @@ fn tree(out: &mut String, t: &Tree) {
                     .map(|(k, v)| format!("({}, {})", s(k), param(v)))
                     .collect();
                 format!(
-                    "{M}::NodeKind::Check {{ check: ::fixpath_core::catalog::CheckName::{check:?}, text: {}, params: ::std::collections::BTreeMap::from([{}]), next: {} }}",
+                    "check({id}, {line}, ::fixpath_core::catalog::CheckName::{check:?}, {}, &[{}], {})",
                     s(text),
                     params.join(", "),
-                    per(next, |n| n.to_string())
+                    four(next, |n| n.to_string())
                 )
             }
             NodeKind::Advice {
@@ -113,7 +103,7 @@ fn tree(out: &mut String, t: &Tree) {
                 fixed,
                 not_fixed,
             } => format!(
-                "{M}::NodeKind::Advice {{ text: {}, help: {}, fixed: {fixed}, not_fixed: {not_fixed} }}",
+                "advice({id}, {line}, {}, {}, {fixed}, {not_fixed})",
                 s(text),
                 opt_s(help)
             ),
@@ -123,18 +113,13 @@ fn tree(out: &mut String, t: &Tree) {
                 cause,
                 help,
             } => format!(
-                "{M}::NodeKind::Outcome {{ result: {M}::Resolution::{result:?}, summary: {}, cause: {}, help: {} }}",
+                "outcome({id}, {line}, ::fixpath_core::model::Resolution::{result:?}, [{}, {}], {})",
                 s(summary),
                 s(cause),
                 opt_s(help)
             ),
         };
-        let _ = writeln!(
-            out,
-            "  {M}::Node {{ id: {}, line: {}, kind: {kind} }},",
-            s(&n.id),
-            n.line
-        );
+        let _ = writeln!(out, "  {E}::{call},");
     }
-    out.push_str("] },\n");
+    out.push_str("]),\n");
 }

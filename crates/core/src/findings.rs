@@ -148,7 +148,7 @@ impl Findings {
                         Some(NodeKind::Check { text, .. }) => {
                             let outcome = session
                                 .result_of(by)
-                                .map(|r| outcome_word(r.outcome).to_lowercase());
+                                .map(|r| outcome_word(r.outcome).to_ascii_lowercase());
                             match outcome {
                                 Some(o) => format!("{text} ({o})"),
                                 None => text.clone(),

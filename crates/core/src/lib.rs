@@ -3,9 +3,11 @@
 //! `api` holds the helper's HTTP types, shared by the helper and the app.
 
 pub mod api;
+pub mod b64;
 pub mod catalog;
 #[cfg(feature = "source")]
 pub mod codegen;
+pub mod embed;
 pub mod engine;
 pub mod findings;
 pub mod link;

@@ -19,8 +19,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::b64;
 use miniz_oxide::inflate::TINFLStatus;
 
 use crate::engine::{Action, CheckResult, EngineError, Entry, Session};
@@ -106,7 +105,7 @@ pub fn encode(session: &Session) -> String {
     out.push(VERSION);
     out.push(mode);
     out.extend_from_slice(&body);
-    URL_SAFE_NO_PAD.encode(out)
+    b64::encode(&out)
 }
 
 /// Decodes a link, fragment or payload and finds its tree among `trees`.
@@ -134,12 +133,10 @@ pub fn decode_session(input: &str) -> Result<Session, LinkError> {
     if payload.len() > MAX_PAYLOAD_CHARS {
         return Err(LinkError::TooLong);
     }
-    let bytes = URL_SAFE_NO_PAD.decode(payload.as_bytes()).map_err(|e| {
+    let bytes = b64::decode(payload.as_bytes()).map_err(|e| match e {
         // One character past a whole group can only come from a cut.
-        match e {
-            base64::DecodeError::InvalidLength(_) => LinkError::Truncated,
-            _ => LinkError::Corrupt,
-        }
+        b64::DecodeError::Length => LinkError::Truncated,
+        b64::DecodeError::Symbol => LinkError::Corrupt,
     })?;
     let (&version, rest) = bytes.split_first().ok_or(LinkError::Truncated)?;
     match version {

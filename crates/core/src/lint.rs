@@ -1,15 +1,15 @@
 //! Tree lint: every mistake a tree author can make, reported with the node id and
 //! line, and the compile step that turns a lint-clean source into a [`Tree`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use toml::Spanned;
 
 use crate::catalog::{CheckName, ParamType, PLATFORMS};
 use crate::model::{
-    CheckOutcome, Choice, Node, NodeIdx, NodeKind, ParamValue, PerOutcome, Resolution, SkipRule,
-    SourceNode, SourceTree, Tree,
+    CheckOutcome, Choice, Node, NodeIdx, NodeKind, ParamValue, Params, PerOutcome, Resolution,
+    SkipRule, SourceNode, SourceTree, Tree,
 };
 
 /// Most nodes a tree may have: indices travel as `u16` in links.
@@ -453,7 +453,7 @@ impl Cx<'_> {
                 }
                 parsed
             });
-        let mut params = BTreeMap::new();
+        let mut params = Params::default();
         if let (Some(name), Some(p)) = (name, n.params.as_ref()) {
             for (key, value) in p.get_ref() {
                 let l = self.at(value);
@@ -516,7 +516,7 @@ impl Cx<'_> {
         }
         if let Some(name) = name {
             for req in name.required_params() {
-                if !params.contains_key(*req)
+                if !params.contains_key(req)
                     && !n
                         .params
                         .as_ref()

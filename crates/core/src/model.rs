@@ -1,6 +1,7 @@
 //! The troubleshooter tree: the TOML source form (with line spans for lint) and the
 //! compiled, index-linked form the engine walks.
 
+#[cfg(feature = "source")]
 use std::collections::BTreeMap;
 
 #[cfg(feature = "source")]
@@ -95,6 +96,53 @@ pub enum ParamValue {
     Int(i64),
     Str(String),
     List(Vec<String>),
+}
+
+/// A check node's parameters, sorted by name. A check has at most a handful, so a
+/// sorted list does what a map would, with a fraction of a map's code in the wasm app.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, ParamValue)>);
+
+impl Params {
+    /// The value of `key`, if the tree gave one.
+    pub fn get(&self, key: &str) -> Option<&ParamValue> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key`, replacing an earlier value, keeping the list sorted.
+    pub fn insert(&mut self, key: String, value: ParamValue) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    /// Name and value pairs, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, ParamValue)> for Params {
+    fn from_iter<I: IntoIterator<Item = (String, ParamValue)>>(iter: I) -> Self {
+        let mut p = Params::default();
+        for (k, v) in iter {
+            p.insert(k, v);
+        }
+        p
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -237,7 +285,7 @@ pub enum NodeKind {
     Check {
         check: CheckName,
         text: String,
-        params: BTreeMap<String, ParamValue>,
+        params: Params,
         next: PerOutcome<NodeIdx>,
     },
     Advice {

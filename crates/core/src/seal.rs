@@ -4,8 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::b64;
 
 use crate::api;
 
@@ -37,9 +36,7 @@ pub enum SealError {
 impl SealToken {
     /// From the helper's JSON answer.
     pub fn from_api(seal: &api::Seal) -> Result<Self, SealError> {
-        let sig = URL_SAFE_NO_PAD
-            .decode(seal.signature.as_bytes())
-            .map_err(|_| SealError::Corrupt)?;
+        let sig = b64::decode(seal.signature.as_bytes()).map_err(|_| SealError::Corrupt)?;
         let signature: [u8; 64] = sig.try_into().map_err(|_| SealError::Corrupt)?;
         if seal.key_id.len() > MAX_KEY_ID {
             return Err(SealError::Corrupt);
@@ -78,14 +75,12 @@ impl SealToken {
             }
         }
         b.extend_from_slice(&self.signature);
-        URL_SAFE_NO_PAD.encode(b)
+        b64::encode(&b)
     }
 
     /// Reads a token; never panics.
     pub fn decode(s: &str) -> Result<Self, SealError> {
-        let b = URL_SAFE_NO_PAD
-            .decode(s.trim().as_bytes())
-            .map_err(|_| SealError::Corrupt)?;
+        let b = b64::decode(s.trim().as_bytes()).map_err(|_| SealError::Corrupt)?;
         let mut r = Reader(&b);
         let v = r.byte()?;
         if v != SEAL_VERSION {
@@ -188,7 +183,7 @@ mod tests {
         }
         assert_eq!(SealToken::decode("!!"), Err(SealError::Corrupt));
         assert_eq!(
-            SealToken::decode(&URL_SAFE_NO_PAD.encode([9u8; 90])),
+            SealToken::decode(&b64::encode(&[9u8; 90])),
             Err(SealError::UnknownVersion(9))
         );
         let mut long = enc.clone();
