@@ -232,36 +232,16 @@ pub(crate) fn today() -> String {
 
 /// The floor page for cold loads: the app's own shell with the troubleshooter
 /// list already in it, and no wasm.
+/// The floor for the cold first step: the built page itself, shell, stylesheet
+/// and troubleshooter list, without its scripts and the wasm and js preloads.
 fn floor_page(dist: &Path, dir: &Path) -> Result<()> {
     let index = std::fs::read_to_string(dist.join("index.html"))
         .map_err(|e| format!("reading the built index.html: {e}"))?;
-    let items: String = fixpath_core::shipped::trees()
-        .iter()
-        .map(|t| {
-            format!(
-                "<li><a class=\"tree-card\" href=\"#/t/{}\"><span class=\"tree-title\" elementtiming=\"tree-list\">{}</span><span class=\"tree-symptom\">{}</span></a></li>",
-                t.id,
-                t.title,
-                t.symptom.replace('"', "&quot;")
-            )
-        })
-        .collect();
-    let list = format!("<ul class=\"trees\">{items}</ul>");
-    // Keep the stylesheet, drop the scripts and the wasm preload.
-    let mut page = String::new();
-    for line in index.lines() {
-        if line.contains("<script") || line.contains(".wasm") || line.contains(".js\"") {
-            continue;
-        }
-        page.push_str(line);
-        page.push('\n');
-    }
-    let page = page.replace(
-        "<p class=\"lead\">Loading the troubleshooters…</p>",
-        &format!("<p class=\"lead\">Pick the problem you see.</p>{list}"),
-    );
-    if !page.contains("tree-list") {
-        return Err("the floor page has no list: index.html's shell changed".into());
+    let page = without_scripts(&index);
+    if !page.contains("tree-list") || page.contains("<script") || page.contains(".wasm") {
+        return Err(
+            "the floor page has no list, or still loads the app: index.html's shell changed".into(),
+        );
     }
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(dist)
@@ -273,6 +253,34 @@ fn floor_page(dist: &Path, dir: &Path) -> Result<()> {
         }
     }
     std::fs::write(dir.join("index.html"), page).map_err(|e| e.to_string())
+}
+
+/// `html` without `<script>` elements and without `<link>`s that preload.
+fn without_scripts(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = if rest.starts_with("<script") {
+            rest.find("</script>").map(|e| e + "</script>".len())
+        } else if rest.starts_with("<link") {
+            rest.find('>')
+                .map(|e| e + 1)
+                .filter(|&e| rest[..e].contains("preload"))
+        } else {
+            None
+        };
+        match end {
+            Some(e) => rest = &rest[e..],
+            None => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A helper config on loopback only: one VPN server `name` resolving through a
@@ -609,37 +617,51 @@ pub fn bench(tools: &Tools) -> Result {
     cold.args([
         &format!("http://127.0.0.1:{driver_port}"),
         &COLD_RUNS.to_string(),
-        &app_url,
+        &format!("{app_url}|tree-list,tree-list-app"),
         &floor_page_url,
     ]);
     let cold_out = output(cold, "cold")?;
     drop(driver);
     drop(app_helper);
     drop(floor_helper);
-    let mut series: Vec<Vec<f64>> = cold_out
-        .lines()
-        .filter_map(|l| field(l, "ms"))
-        .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
-        .collect();
-    if series.len() != 2 {
+    let series_of = |line: Option<&str>, key: &str| -> Vec<f64> {
+        line.and_then(|l| field(l, key))
+            .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+            .unwrap_or_default()
+    };
+    let mut lines = cold_out.lines().filter(|l| l.starts_with("cold "));
+    let (app_line, floor_line) = (lines.next(), lines.next());
+    let mut app = series_of(app_line, "tree-list");
+    let mut app_running = series_of(app_line, "tree-list-app");
+    let mut floor = series_of(floor_line, "tree-list");
+    if app.len() != COLD_RUNS || app_running.len() != COLD_RUNS || floor.len() != COLD_RUNS {
         return Err(format!("cold: unexpected output:\n{cold_out}"));
     }
-    let app_spread = spread(&series[0]);
-    let floor_spread = spread(&series[1]);
-    let app_med = median(&mut series[0]);
-    let floor_med = median(&mut series[1]);
+    let (app_spread, running_spread, floor_spread) =
+        (spread(&app), spread(&app_running), spread(&floor));
+    let app_med = median(&mut app);
+    let running_med = median(&mut app_running);
+    let floor_med = median(&mut floor);
     let ratio = app_med / floor_med;
     let _ = writeln!(md, "## Cold first step\n");
-    let _ = writeln!(md, "Navigation start to the troubleshooter list painted (Element Timing on the list's titles), in a fresh headless Chromium profile each time (nothing cached), over loopback from `fixpath serve`; {COLD_RUNS} loads of each page, interleaved. The floor is a static page with the same shell, stylesheet and list and no wasm, served by the same helper build.\n");
+    let _ = writeln!(md, "Navigation start to the troubleshooter list painted (Element Timing on the list's titles), in a fresh headless Chromium profile each time (nothing cached), over loopback from `fixpath serve`; {COLD_RUNS} loads of each page, interleaved. The page shell carries the list (written from the trees at build time by `cargo xtask shell`, Trunk's pre-build hook), with plain links that work before the app starts; the app then renders the same list and takes over. The floor is the same built page without its scripts and preloads, served by the same helper build. The second row is when the running app's own list was painted: from then on the filter and every check work.\n");
     let _ = writeln!(
         md,
         "| page | median ms | spread ms |\n| --- | ---: | ---: |"
     );
-    let _ = writeln!(md, "| the app | {app_med:.0} | {app_spread} |");
+    let _ = writeln!(
+        md,
+        "| the app: list painted | {app_med:.0} | {app_spread} |"
+    );
+    let _ = writeln!(
+        md,
+        "| the app: running (its own list painted) | {running_med:.0} | {running_spread} |"
+    );
     let _ = writeln!(md, "| static floor | {floor_med:.0} | {floor_spread} |");
     let _ = writeln!(
         md,
-        "\nRatio: **{ratio:.2}×** the floor (goal: at most 1.5×).\n"
+        "\nRatio: **{ratio:.2}×** the floor (goal: at most 1.5×); the app is running at {:.2}× the floor.\n",
+        running_med / floor_med
     );
     if ratio > 1.5 {
         misses.push(format!("cold first step {ratio:.2}× the floor"));
@@ -784,6 +806,15 @@ fn cause_of(miss: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_floor_page_keeps_the_shell_and_drops_the_app() {
+        let built = "<head><link href=/s.css rel=stylesheet><script type=module>import init from '/a.js';\nawait init();</script><link crossorigin href=/a.js rel=modulepreload><link as=fetch href=/a_bg.wasm rel=preload type=application/wasm></head><body><ul class=trees><li><a href=#/t/x><span elementtiming=tree-list>X &lt; Y</span></a></li></ul></body>";
+        assert_eq!(
+            without_scripts(built),
+            "<head><link href=/s.css rel=stylesheet></head><body><ul class=trees><li><a href=#/t/x><span elementtiming=tree-list>X &lt; Y</span></a></li></ul></body>"
+        );
+    }
 
     #[test]
     fn reads_wrk_latencies_and_fields() {

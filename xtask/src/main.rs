@@ -26,9 +26,10 @@ fn main() -> ExitCode {
         Some("bench") => Tools::new().and_then(|t| bench::bench(&t)),
         Some("soak") => soak::soak(&args[1..]),
         Some("setup") => Tools::new().and_then(|t| t.ensure(true)),
+        Some("shell") => shell(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need"
+                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  shell                            write the page shell's troubleshooter list (Trunk runs it)"
             );
             return ExitCode::from(2);
         }
@@ -46,6 +47,25 @@ fn root() -> PathBuf {
     // xtask lives one level below the workspace root.
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+/// Where `shell` writes the list; `index.html` inlines it (`rel="inline"`).
+const SHELL_LIST: &str = "target/shell/trees.html";
+
+/// `cargo xtask shell`, Trunk's pre-build hook: the troubleshooter list for the
+/// page shell, from the same trees the app embeds, so the first paint already
+/// shows it (and its links work) while the wasm loads.
+fn shell() -> Result {
+    let trees = fixpath_core::shipped::trees();
+    if trees.len() != fixpath_core::shipped::SOURCES.len() {
+        return Err("a shipped tree does not lint clean: run `fixpath lint trees`".into());
+    }
+    let path = root().join(SHELL_LIST);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    std::fs::write(&path, fixpath_core::codegen::shell_list(&trees))
+        .map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 /// `cargo xtask run`: release build of the app, then `fixpath serve` on it.

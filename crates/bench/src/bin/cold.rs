@@ -1,23 +1,31 @@
 //! Cold first step for `cargo xtask bench`: loads a page in a fresh headless
 //! Chromium profile (nothing cached) and reads, through the Element Timing API,
-//! when the troubleshooter list (`elementtiming="tree-list"`) was painted,
-//! in milliseconds since navigation start.
-//! Usage: cold <chromedriver-url> <runs> <page-url>...
-//! Prints one line per page: `cold <url> runs=N ms=a,b,c,...`.
+//! when elements were painted, in milliseconds since navigation start: the
+//! troubleshooter list (`elementtiming="tree-list"`, in the page shell) and, on
+//! the app, the list the running app rendered (`tree-list-app`).
+//! Usage: cold <chromedriver-url> <runs> <page-url>[|<identifier>,...]...
+//! (identifiers default to `tree-list`).
+//! Prints one line per page: `cold <url> runs=N <identifier>=a,b,c,... ...`.
 
 use fantoccini::ClientBuilder;
 
-/// Resolves with the render time of the first `tree-list` element, however long
-/// ago it was painted (`buffered`), or when it is.
+/// Resolves with the render time of the first element with the identifier given
+/// as the script's argument, however long ago it was painted (`buffered`), or
+/// when it is.
 const PAINTED: &str = r#"
-const done = arguments[arguments.length - 1];
+const [identifier, done] = arguments;
 new PerformanceObserver((list, obs) => {
-  const e = list.getEntries().find((e) => e.identifier === "tree-list");
+  const e = list.getEntries().find((e) => e.identifier === identifier);
   if (e) { obs.disconnect(); done(e.renderTime || e.loadTime); }
 }).observe({ type: "element", buffered: true });
 "#;
 
-async fn one(driver: &str, url: &str) -> Result<f64, Box<dyn std::error::Error>> {
+/// One cold load of `url`: the paint time of each identifier, in order.
+async fn one(
+    driver: &str,
+    url: &str,
+    identifiers: &[&str],
+) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
@@ -37,8 +45,12 @@ async fn one(driver: &str, url: &str) -> Result<f64, Box<dyn std::error::Error>>
     let c = builder.connect(driver).await?;
     let result = async {
         c.goto(url).await?;
-        let v = c.execute_async(PAINTED, vec![]).await?;
-        v.as_f64().ok_or_else(|| "no paint time".into())
+        let mut times = Vec::new();
+        for id in identifiers {
+            let v = c.execute_async(PAINTED, vec![(*id).into()]).await?;
+            times.push(v.as_f64().ok_or("no paint time")?);
+        }
+        Ok::<_, Box<dyn std::error::Error>>(times)
     }
     .await;
     let _ = c.close().await;
@@ -55,22 +67,43 @@ async fn main() {
         eprintln!("usage: cold <chromedriver-url> <runs> <page-url>...");
         std::process::exit(2);
     };
-    let pages = &args[3..];
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
+    let pages: Vec<(&str, Vec<&str>)> = args[3..]
+        .iter()
+        .map(|p| match p.split_once('|') {
+            Some((url, ids)) => (url, ids.split(',').collect()),
+            None => (p.as_str(), vec!["tree-list"]),
+        })
+        .collect();
+    // times[page][identifier][run]
+    let mut times: Vec<Vec<Vec<f64>>> = pages
+        .iter()
+        .map(|(_, ids)| vec![Vec::new(); ids.len()])
+        .collect();
     // Interleave the pages, so drift in the machine's load touches both alike.
     for _ in 0..runs {
-        for (i, page) in pages.iter().enumerate() {
-            match one(driver, page).await {
-                Ok(ms) => times[i].push(ms),
+        for (i, (url, ids)) in pages.iter().enumerate() {
+            match one(driver, url, ids).await {
+                Ok(ms) => {
+                    for (series, v) in times[i].iter_mut().zip(ms) {
+                        series.push(v);
+                    }
+                }
                 Err(e) => {
-                    eprintln!("cold: {page}: {e}");
+                    eprintln!("cold: {url}: {e}");
                     std::process::exit(1);
                 }
             }
         }
     }
-    for (page, t) in pages.iter().zip(times) {
-        let list: Vec<String> = t.iter().map(|v| format!("{v:.1}")).collect();
-        println!("cold {page} runs={runs} ms={}", list.join(","));
+    for ((url, ids), t) in pages.iter().zip(times) {
+        let fields: Vec<String> = ids
+            .iter()
+            .zip(t)
+            .map(|(id, series)| {
+                let list: Vec<String> = series.iter().map(|v| format!("{v:.1}")).collect();
+                format!("{id}={}", list.join(","))
+            })
+            .collect();
+        println!("cold {url} runs={runs} {}", fields.join(" "));
     }
 }
