@@ -1,6 +1,11 @@
 //! Entry point of the Fixpath web app: replaces the static loading shell with the
 //! Yew root component.
 
+// Talc instead of Rust's default dlmalloc: a few kilobytes less wasm, and faster.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn main() {
     #[cfg(target_arch = "wasm32")]
     {
