@@ -359,7 +359,7 @@ pub fn bench(tools: &Tools) -> Result {
     tools.ensure_apt("wrk", "wrk")?;
     crate::build_app(tools)?;
     build_release(tools)?;
-    let bin = root().join("target/release");
+    let bin = crate::target_dir().join("release");
     let dist = root().join("dist");
     let work = root().join("target/bench");
     let _ = std::fs::remove_dir_all(&work);

@@ -49,6 +49,15 @@ fn root() -> PathBuf {
     here.parent().map(Path::to_path_buf).unwrap_or(here)
 }
 
+/// Cargo's build output: `CARGO_TARGET_DIR` when set (relative to the root),
+/// else `target`.
+fn target_dir() -> PathBuf {
+    match env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 /// Where `shell` writes the list; `index.html` inlines it (`rel="inline"`).
 const SHELL_LIST: &str = "target/shell/trees.html";
 
@@ -93,7 +102,7 @@ fn run(args: &[String]) -> Result {
         "building the helper",
         tools.cargo(&["build", "--release", "--quiet", "-p", "fixpath-helper"]),
     )?;
-    let bin = root().join("target/release/fixpath");
+    let bin = target_dir().join("release/fixpath");
     let mut serve = Command::new(bin);
     serve
         .current_dir(root())
@@ -182,7 +191,7 @@ fn test() -> Result {
         tools.cargo(&["build", "--quiet", "-p", "fixpath-helper"]),
     )?;
     let mut e2e = tools.cargo(&["test", "-p", "fixpath-e2e"]);
-    e2e.env("FIXPATH_BIN", root().join("target/debug/fixpath"))
+    e2e.env("FIXPATH_BIN", target_dir().join("debug/fixpath"))
         .env("FIXPATH_DIST", root().join("dist"))
         .env("CHROMEDRIVER", CHROMEDRIVER);
     step("end-to-end tests (Chromium through WebDriver)", e2e)?;

@@ -99,7 +99,7 @@ pub fn soak(args: &[String]) -> Result {
     let seconds = parse_seconds(args)?;
     let tools = Tools::new()?;
     build_release(&tools)?;
-    let bin = root().join("target/release");
+    let bin = crate::target_dir().join("release");
     let work = root().join("target/soak");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
