@@ -3,20 +3,25 @@
 //! when elements were painted, in milliseconds since navigation start: the
 //! troubleshooter list (`elementtiming="tree-list"`, in the page shell) and, on
 //! the app, the list the running app rendered (`tree-list-app`).
-//! Usage: cold <chromedriver-url> <runs> <page-url>[|<identifier>,...]...
-//! (identifiers default to `tree-list`).
-//! Prints one line per page: `cold <url> runs=N <identifier>=a,b,c,... ...`.
+//! Usage: cold <chromedriver-url> <runs> <page-url>[|<measure>,...]...
+//! A measure is one identifier or several joined by `+`: the first paint of any
+//! of them (the app replaces the shell's list with its own, sometimes before the
+//! browser painted the shell at all). Measures default to `tree-list`.
+//! Prints one line per page: `cold <url> runs=N <measure>=a,b,c,... ...`.
 
 use fantoccini::ClientBuilder;
 
-/// Resolves with the render time of the first element with the identifier given
-/// as the script's argument, however long ago it was painted (`buffered`), or
-/// when it is.
+/// Resolves with the earliest render time of the elements whose identifier is
+/// one of the script's argument (`a+b`), however long ago they were painted
+/// (`buffered`: the first callback holds every earlier entry), or when one is.
 const PAINTED: &str = r#"
-const [identifier, done] = arguments;
+const [measure, done] = arguments;
+const ids = measure.split("+");
 new PerformanceObserver((list, obs) => {
-  const e = list.getEntries().find((e) => e.identifier === identifier);
-  if (e) { obs.disconnect(); done(e.renderTime || e.loadTime); }
+  const times = list.getEntries()
+    .filter((e) => ids.includes(e.identifier))
+    .map((e) => e.renderTime || e.loadTime);
+  if (times.length) { obs.disconnect(); done(Math.min(...times)); }
 }).observe({ type: "element", buffered: true });
 "#;
 
