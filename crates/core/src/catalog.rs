@@ -89,7 +89,7 @@ impl CheckName {
                 ParamSpec {
                     name: "count",
                     ty: ParamType::Int,
-                    about: "how many pings to time (at least 5)",
+                    about: "how many pings to time (5 to 20)",
                 },
                 ParamSpec {
                     name: "warn_ms",

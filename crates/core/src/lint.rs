@@ -175,8 +175,9 @@ impl Cx<'_> {
                 "`id` may use only lowercase letters, digits and `-`",
             );
         }
-        if src.version == 0 {
-            self.report(1, None, "`version` starts at 1");
+        if *src.version.get_ref() == 0 {
+            let line = self.at(&src.version);
+            self.report(line, None, "`version` starts at 1");
         }
         if src.nodes.is_empty() {
             self.report(1, None, "the tree has no `[[node]]` tables");
@@ -218,7 +219,7 @@ impl Cx<'_> {
             id,
             title,
             symptom,
-            version: src.version,
+            version: *src.version.get_ref(),
             start,
             nodes,
             fingerprint: 0,
@@ -283,6 +284,14 @@ impl Cx<'_> {
             .as_ref()
             .map(|h| self.non_empty(Some(&id), "help", h));
         let kind = match kind_name {
+            // Reported above; checking its keys against some kind would only add
+            // problems the author does not have.
+            _ if allowed.is_empty() => NodeKind::Outcome {
+                result: Resolution::Escalate,
+                summary: String::new(),
+                cause: String::new(),
+                help,
+            },
             "question" => self.question(&id, line, n, help),
             "check" => self.check(&id, line, n),
             "advice" => {
@@ -506,6 +515,11 @@ impl Cx<'_> {
                 if let ParamValue::Int(v) = value.get_ref() {
                     if key == "port" && !(1..=65535).contains(v) {
                         self.report(l, Some(id), "`port` must be 1 to 65535");
+                    }
+                    // The app takes at least five round trips: fewer say nothing
+                    // about jitter or loss. More than twenty only keep the user waiting.
+                    if name == CheckName::HelperPing && key == "count" && !(5..=20).contains(v) {
+                        self.report(l, Some(id), "`count` must be 5 to 20");
                     }
                     if *v < 0 {
                         self.report(l, Some(id), format!("`{key}` must not be negative"));

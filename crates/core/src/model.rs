@@ -157,7 +157,7 @@ pub struct SourceTree {
     pub id: Spanned<String>,
     pub title: Spanned<String>,
     pub symptom: Spanned<String>,
-    pub version: u32,
+    pub version: Spanned<u32>,
     pub start: Spanned<String>,
     #[serde(default, rename = "node")]
     pub nodes: Vec<Spanned<SourceNode>>,

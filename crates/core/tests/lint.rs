@@ -386,6 +386,33 @@ fn broken_trees() -> Vec<Broken> {
             line_of: "colour = \"blue\"",
         },
         Broken {
+            name: "version 0",
+            edit: Replace("version = 1\n", "version = 0\n"),
+            message: "`version` starts at 1",
+            node: None,
+            line_of: "version = 0",
+        },
+        Broken {
+            name: "too few pings",
+            edit: Replace(
+                "check = \"browser.online\"",
+                "check = \"helper.ping\"\nparams = { count = 3 }",
+            ),
+            message: "`count` must be 5 to 20",
+            node: Some("online"),
+            line_of: "count = 3",
+        },
+        Broken {
+            name: "too many pings",
+            edit: Replace(
+                "check = \"browser.online\"",
+                "check = \"helper.ping\"\nparams = { count = 21 }",
+            ),
+            message: "`count` must be 5 to 20",
+            node: Some("online"),
+            line_of: "count = 21",
+        },
+        Broken {
             name: "unknown key at the top",
             edit: Replace("version = 1\n", "version = 1\nauthor = \"me\"\n"),
             message: "unknown field `author`",
@@ -504,6 +531,15 @@ fn the_base_tree_is_clean_and_uses_every_kind_of_node() {
     assert_eq!(lint::lint(&widest), Vec::new());
     // Node lines are the lines of their `id` keys.
     assert_eq!(tree.nodes[0].line, line_of(BASE, "id = \"online\""));
+}
+
+#[test]
+fn an_unknown_kind_is_the_only_problem_reported() {
+    // The node's keys fit no kind, so checking them against one would only add
+    // problems the author does not have.
+    let src = apply(&Edit::Replace("kind = \"advice\"", "kind = \"tip\""));
+    let problems = lint::lint(&src);
+    assert_eq!(problems.len(), 1, "{}", show(&problems));
 }
 
 #[test]
