@@ -1,9 +1,10 @@
 //! The `/api/v1` handlers: health, ping, whoami, canary, resolve, probe, status,
 //! seal, keys and config. Types come from `fixpath_core::api`, shared with the app.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::fmt;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -27,17 +28,33 @@ use crate::status::MAX_MESSAGE;
 // ---------------------------------------------------------------------------------
 // Extractors whose rejections are the helper's JSON errors.
 
-/// Query string parameters, with a JSON 400 when they do not parse.
-pub struct Q<T>(pub T);
+/// Query string parameters taken as text, so every problem gets a helpful message:
+/// the raw query, decoded pair by pair when asked (nothing is copied unless it was
+/// percent-encoded). A repeated key means its last value, as in a map.
+pub struct Params(String);
 
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Q<T> {
-    type Rejection = Error;
+impl Params {
+    fn pairs(&self) -> form_urlencoded::Parse<'_> {
+        form_urlencoded::parse(self.0.as_bytes())
+    }
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| Q(q.0))
-            .map_err(|e: QueryRejection| Error::BadRequest(e.body_text()))
+    /// The last value given for `key`.
+    fn get(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.pairs()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .last()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(Params(parts.uri.query().unwrap_or_default().to_string()))
     }
 }
 
@@ -69,7 +86,7 @@ fn json_rejection(e: JsonRejection) -> Error {
 /// JSON answer (every API answer is also `Cache-Control: no-store`, set by the
 /// API layer).
 fn json<T: Serialize>(value: T) -> Response {
-    Json(value).into_response()
+    crate::error::json_answer(StatusCode::OK, &value)
 }
 
 // ---------------------------------------------------------------------------------
@@ -82,27 +99,37 @@ pub async fn health() -> Response {
     })
 }
 
+/// The request's `Origin` header, taken without copying the other headers.
+pub struct Origin(pub Option<HeaderValue>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(Origin(parts.headers.get(header::ORIGIN).cloned()))
+    }
+}
+
 /// The helper's clock, for round trips and skew. Allowed cross-origin callers may
 /// read its Resource Timing (Timing-Allow-Origin).
-pub async fn ping(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn ping(State(state): State<AppState>, Origin(origin): Origin) -> Response {
     let mut resp = json(Ping { time_ms: now_ms() });
-    if let Some(origin) = allowed_origin(&state, &headers) {
+    if let Some(origin) = origin.filter(|o| allowed_origin(&state, o)) {
         resp.headers_mut()
             .insert(HeaderName::from_static("timing-allow-origin"), origin);
     }
     resp
 }
 
-/// The request's `Origin`, when the operator allows it.
-fn allowed_origin(state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
-    let origin = headers.get(header::ORIGIN)?;
-    let text = origin.to_str().ok()?.to_ascii_lowercase();
-    state
-        .config()
-        .http
-        .cors_origins
-        .contains(&text)
-        .then(|| origin.clone())
+/// Whether the operator allows this `Origin`.
+fn allowed_origin(state: &AppState, origin: &HeaderValue) -> bool {
+    let Some(text) = origin.to_str().ok().map(str::to_ascii_lowercase) else {
+        return false;
+    };
+    state.config().http.cors_origins.contains(&text)
 }
 
 pub async fn whoami(State(state): State<AppState>, ClientAddr(addr): ClientAddr) -> Response {
@@ -139,20 +166,20 @@ pub async fn canary() -> Response {
     resp
 }
 
-/// Query parameters taken as text, so every problem gets a helpful message.
-type Params = HashMap<String, String>;
-
-fn required<'a>(params: &'a Params, key: &str, example: &str) -> Result<&'a str> {
+fn required<'a>(
+    params: &'a Params,
+    key: &str,
+    example: fmt::Arguments<'_>,
+) -> Result<Cow<'a, str>> {
     params
         .get(key)
-        .map(String::as_str)
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| Error::BadRequest(format!("give the `{key}` parameter, like ?{example}")))
 }
 
 fn target(params: &Params, key: &str) -> Result<Target> {
-    let raw = required(params, key, &format!("{key}=vpn.example.com"))?;
-    names::parse_target(raw).map_err(Error::BadRequest)
+    let raw = required(params, key, format_args!("{key}=vpn.example.com"))?;
+    names::parse_target(&raw).map_err(Error::BadRequest)
 }
 
 fn known_names(state: &AppState) -> impl Iterator<Item = String> + '_ {
@@ -168,7 +195,7 @@ fn did_you_mean(state: &AppState, target: &Target) -> Vec<String> {
 /// servers are the operator's choice, so a `type=` or `server=` must not look as if
 /// it had been obeyed.
 fn only_param(params: &Params, only: &str) -> Result<()> {
-    match params.keys().find(|k| k.as_str() != only) {
+    match params.pairs().map(|(k, _)| k).find(|k| k != only) {
         None => Ok(()),
         Some(k) => Err(Error::BadRequest(format!(
             "this endpoint takes only `{only}`, not `{}`: it asks for A and AAAA records, of the DNS servers the operator configured",
@@ -177,7 +204,7 @@ fn only_param(params: &Params, only: &str) -> Result<()> {
     }
 }
 
-pub async fn resolve(State(state): State<AppState>, Q(params): Q<Params>) -> Result<Response> {
+pub async fn resolve(State(state): State<AppState>, params: Params) -> Result<Response> {
     only_param(&params, "name")?;
     let target = target(&params, "name")?;
     let name = target.to_string();
@@ -214,10 +241,10 @@ pub async fn resolve(State(state): State<AppState>, Q(params): Q<Params>) -> Res
 pub async fn probe(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    Q(params): Q<Params>,
+    params: Params,
 ) -> Result<Response> {
     let target = target(&params, "server")?;
-    let port_text = required(&params, "port", "port=443")?;
+    let port_text = required(&params, "port", format_args!("port=443"))?;
     let port: u16 = port_text
         .trim()
         .parse()
@@ -229,12 +256,13 @@ pub async fn probe(
                 port_text.chars().take(20).collect::<String>()
             ))
         })?;
-    tracing::info!(server = %state.log_name(&target.to_string()), port, "probe");
+    let name = target.to_string();
+    tracing::info!(server = %state.log_name(&name), port, "probe");
     // Counted before the allow list is consulted: asking about many ports that are
     // not configured is a sweep too.
     state
         .sweeps()
-        .check(client, &target.to_string(), port)
+        .check(client, &name, port)
         .map_err(|retry_after| Error::RateLimited { retry_after })?;
     let Some(server) = state.config().server(&target) else {
         let hint = match did_you_mean(&state, &target).first() {
@@ -255,7 +283,7 @@ pub async fn probe(
     let (result, cached) = state.prober().probe(state.resolver(), server, port).await;
     match result {
         Ok(outcome) => Ok(json(Probe {
-            server: target.to_string(),
+            server: name,
             port,
             status: outcome.status,
             connect_ms: outcome.connect_ms,

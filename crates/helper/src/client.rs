@@ -144,6 +144,13 @@ pub fn from_parts(parts: &Parts, state: &AppState) -> Result<ClientAddr, Error> 
     )))
 }
 
+/// The client's address of a whole request (for layers that have not split it).
+pub fn client_of<B>(req: &axum::http::Request<B>, state: &AppState) -> Result<IpAddr, Error> {
+    let peer = peer_of_request(req)
+        .ok_or_else(|| Error::Internal("request without a peer address".into()))?;
+    Ok(client_address(peer, req.headers(), &state.config().proxy))
+}
+
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = Error;
 

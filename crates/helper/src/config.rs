@@ -810,6 +810,8 @@ impl RawConfig {
                 .enumerate()
                 .map(|(i, o)| origin(&format!("http.cors_origins[{i}]"), o))
                 .collect::<Result<Vec<_>, _>>()?;
+            // The gate layer enforces this limit; axum's extractors bring their own
+            // (2 MB), which stays above it as long as this range does.
             if !(256..=1024 * 1024).contains(&self.http.body_limit_bytes) {
                 return Err(invalid(
                     "http.body_limit_bytes",

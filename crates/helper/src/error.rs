@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use fixpath_core::api::{ApiError, ErrorBody};
 
 /// Everything the helper's HTTP layer can answer with besides success.
@@ -131,7 +131,7 @@ impl IntoResponse for Error {
         if let Self::Internal(detail) = &self {
             tracing::error!(detail = %detail, "internal error");
         }
-        let mut resp = (self.status(), Json(self.body())).into_response();
+        let mut resp = json_answer(self.status(), &self.body());
         let headers = resp.headers_mut();
         match &self {
             Self::RateLimited { retry_after } => {
@@ -152,6 +152,54 @@ impl IntoResponse for Error {
     }
 }
 
+/// Headers the layers add to an answer besides its own Content-Type (security
+/// headers, CSP, Cache-Control, and one to spare): the map is made this big at
+/// once, so adding them never grows it.
+const ANSWER_HEADERS: usize = 10;
+
+/// Answers up to this size are serialised on the stack.
+const SMALL_ANSWER: usize = 512;
+
+/// What is sent if an answer cannot be serialised (it always can: our own types).
+const UNSERIALISABLE: &str = r#"{"error":{"code":"internal","message":"the helper hit an unexpected problem; try again, and tell support if it keeps happening"}}"#;
+
+/// A JSON answer (`application/json`, as axum's `Json` sends it), with room for
+/// the headers the layers add.
+pub fn json_answer<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
+    // Most answers are small: written on the stack, then copied once into a buffer
+    // of their size (a growing Vec would cost more allocations on the way).
+    let mut small = [0u8; SMALL_ANSWER];
+    let written = {
+        let mut rest = &mut small[..];
+        serde_json::to_writer(&mut rest, value)
+            .ok()
+            .map(|()| SMALL_ANSWER - rest.len())
+    };
+    let serialised = match written {
+        Some(n) => Ok(Bytes::copy_from_slice(&small[..n])),
+        None => serde_json::to_vec(value).map(Bytes::from),
+    };
+    let (status, body) = match serialised {
+        Ok(body) => (status, Body::from(body)),
+        Err(e) => {
+            tracing::error!(error = %e, "an answer could not be serialised");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Body::from(UNSERIALISABLE),
+            )
+        }
+    };
+    let mut headers = HeaderMap::with_capacity(ANSWER_HEADERS);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    *resp.headers_mut() = headers;
+    resp
+}
+
 /// Result type of handlers.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -164,6 +212,26 @@ mod tests {
         let e = Error::Internal("disk /var/secret full".into());
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!e.public_message().contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn answers_small_and_large_are_whole_json() {
+        use http_body_util::BodyExt;
+        for len in [0, 10, SMALL_ANSWER - 20, SMALL_ANSWER, 10 * SMALL_ANSWER] {
+            let value = serde_json::json!({ "text": "x".repeat(len) });
+            let resp = json_answer(StatusCode::CREATED, &value);
+            assert_eq!(resp.status(), StatusCode::CREATED);
+            assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/json");
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(body, serde_json::to_vec(&value).unwrap(), "{len}");
+        }
+    }
+
+    #[test]
+    fn the_fallback_body_is_the_internal_error() {
+        let body: ApiError = serde_json::from_str(UNSERIALISABLE).unwrap();
+        assert_eq!(body.error.code, "internal");
+        assert_eq!(body.error.message, INTERNAL_MESSAGE);
     }
 
     #[test]

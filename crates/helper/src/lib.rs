@@ -9,6 +9,7 @@ pub mod config;
 pub mod dns;
 pub mod error;
 pub mod findings;
+pub mod logging;
 pub mod middleware;
 pub mod names;
 pub mod privacy;
@@ -21,16 +22,12 @@ pub mod state;
 pub mod status;
 pub mod web;
 
-use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
-use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{any, get, post};
 use axum::Router;
 use fixpath_core::api::Endpoint;
-use tower::util::option_layer;
-use tower_http::catch_panic::CatchPanicLayer;
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 
 pub use config::Config;
 pub use error::Error;
@@ -96,22 +93,15 @@ fn cors(state: &AppState) -> Option<CorsLayer> {
     )
 }
 
-/// The layers every router of the helper gets (the last added runs first): public so
-/// tests can put a misbehaving route behind the very same layers.
+/// The layers every router of the helper gets, applied once as one stack (outermost
+/// first): [`middleware::Edge`] (security headers, access log, panics as 500),
+/// CORS when configured, then [`middleware::Gate`] (rate limits, body limit,
+/// request timeout, API hygiene). Public so tests can put a misbehaving route
+/// behind the very same layers.
 pub fn layered(routes: Router<AppState>, state: AppState) -> Router {
-    let limit = state.config().http.body_limit_bytes;
-    routes
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
-        .layer(from_fn_with_state(
-            state.clone(),
-            middleware::request_timeout,
-        ))
-        .layer(from_fn_with_state(state.clone(), middleware::rate_limit))
-        .layer(from_fn(middleware::api_hygiene))
-        .layer(option_layer(cors(&state)))
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(from_fn_with_state(state.clone(), middleware::access_log))
-        .layer(from_fn(middleware::security_headers))
-        .with_state(state)
+    let stack = ServiceBuilder::new()
+        .layer(middleware::EdgeLayer::new(state.clone()))
+        .option_layer(cors(&state))
+        .layer(middleware::GateLayer::new(state.clone()));
+    routes.layer(stack).with_state(state)
 }

@@ -64,14 +64,7 @@ fn main() -> ExitCode {
 }
 
 fn serve(config: Option<PathBuf>, port: Option<u16>, dist: Option<PathBuf>) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FIXPATH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    fixpath_helper::logging::init();
     let loaded = match &config {
         Some(path) => Config::load(path),
         None => Config::embedded_default(),
@@ -86,7 +79,7 @@ fn serve(config: Option<PathBuf>, port: Option<u16>, dist: Option<PathBuf>) -> E
     let dist = dist
         .or_else(|| cfg.dist.clone())
         .unwrap_or_else(|| PathBuf::from("dist"));
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match server::runtime() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("fixpath: cannot start the runtime: {e}");

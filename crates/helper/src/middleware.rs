@@ -1,153 +1,308 @@
-//! The layers every request passes: security headers, an access log that never
-//! records a query string or a long path (where a findings payload could hide),
-//! API hygiene (no-store, JSON for every error), per-client rate limits, a request
-//! timeout, and turning a panic into a 500 JSON answer.
+//! The layers every request passes, as two hand-written tower services with
+//! concrete futures (nothing of their own is boxed or cloned per request):
+//! [`Edge`] (security headers on every answer, an access log that never records a
+//! query string or a long path, where a findings payload could hide, and a panic
+//! turned into a 500 JSON answer) and [`Gate`] (per-client rate limits, the body
+//! limit, a request timeout, and API hygiene: no-store, JSON for every error).
+//! CORS, when configured, sits between the two, so its preflights are answered
+//! before any limit while rate-limit answers still carry its headers.
 
 use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
+use axum::body::{Body, HttpBody};
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fixpath_core::api::{Endpoint, API_PREFIX};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
 
 use crate::client;
 use crate::error::Error;
+use crate::privacy::Masked;
 use crate::ratelimit::Class;
 use crate::state::AppState;
 
 /// The policy for anything that is not the app's page (JSON, files): nothing may run.
-const STRICT_CSP: &str =
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+static STRICT_CSP: HeaderValue = HeaderValue::from_static(
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+);
+
+/// Headers every answer carries, built once (cloning a static value copies no
+/// bytes). `Referrer-Policy: no-referrer` keeps a findings link's fragment (and the
+/// page's URL) out of every request the page makes.
+static SECURITY_HEADERS: [(HeaderName, HeaderValue); 5] = [
+    (
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ),
+    (
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    ),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    ),
+    (
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    ),
+];
+
+static NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 
 fn is_api(path: &str) -> bool {
     path == API_PREFIX || path == "/api" || path.starts_with("/api/")
 }
 
-/// Headers every answer carries. `Referrer-Policy: no-referrer` keeps a findings
-/// link's fragment (and the page's URL) out of every request the page makes.
-pub async fn security_headers(req: Request, next: Next) -> Response {
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
-    );
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(STRICT_CSP),
-        );
+/// Adds the security headers; a page that brought its own CSP keeps it.
+fn secure(h: &mut HeaderMap) {
+    // Answers built here have room for these already; others grow once, not per insert.
+    h.reserve(SECURITY_HEADERS.len() + 1);
+    for (name, value) in &SECURITY_HEADERS {
+        h.insert(name.clone(), value.clone());
     }
-    resp
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert_with(|| STRICT_CSP.clone());
 }
 
-/// One log line per request: method, route (the template, not the concrete path,
-/// and never the query), status, time, and the client (masked unless the operator
-/// turned masking off). App paths are logged by length only.
-pub async fn access_log(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let client = match client::peer_of_request(&req) {
-        Some(peer) => crate::privacy::log_address(
-            client::client_address(peer, req.headers(), &state.config().proxy),
-            state.config().log_mask_addresses,
-        ),
-        None => "-".to_string(),
-    };
-    let route = match req.extensions().get::<MatchedPath>() {
-        Some(m) => m.as_str().to_string(),
-        None if is_api(req.uri().path()) => "(unknown api path)".to_string(),
-        None => format!("(app path, {} bytes)", req.uri().path().len()),
-    };
-    let resp = next.run(req).await;
-    let status = resp.status().as_u16();
-    let ms = started.elapsed().as_millis();
-    if resp.status().is_server_error() {
-        tracing::warn!(%method, %route, status, ms, %client, "request");
-    } else {
-        tracing::info!(%method, %route, status, ms, %client, "request");
-    }
-    resp
+// ---------------------------------------------------------------------------------
+// Edge: security headers, the access log, panics.
+
+/// Wraps a service in [`Edge`].
+#[derive(Clone)]
+pub struct EdgeLayer {
+    state: AppState,
 }
 
-/// API answers are never cached, and every API error is JSON: rejections from the
-/// framework (unknown method, body limit) are rewritten into the helper's shape.
-pub async fn api_hygiene(req: Request, next: Next) -> Response {
-    if !is_api(req.uri().path()) {
-        return next.run(req).await;
-    }
-    let path = req.uri().path().to_string();
-    let resp = next.run(req).await;
-    let mut resp = if resp.status().is_client_error() || resp.status().is_server_error() {
-        ensure_json_error(resp, &path)
-    } else {
-        resp
-    };
-    let h = resp.headers_mut();
-    // The canary sets its own (no-store, no-transform); everything else gets no-store.
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    resp
-}
-
-/// The methods an API path takes, for a 405's message. (axum adds the `Allow`
-/// header itself, but only outside this layer.)
-fn methods_of(path: &str) -> &'static str {
-    if path == Endpoint::Status.path() {
-        "GET, PUT or DELETE"
-    } else if path == Endpoint::Seal.path() {
-        "POST"
-    } else {
-        "GET"
+impl EdgeLayer {
+    pub fn new(state: AppState) -> EdgeLayer {
+        EdgeLayer { state }
     }
 }
 
-fn ensure_json_error(resp: Response, path: &str) -> Response {
-    let is_json = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
-    if is_json {
-        return resp;
+impl<S> Layer<S> for EdgeLayer {
+    type Service = Edge<S>;
+    fn layer(&self, inner: S) -> Edge<S> {
+        Edge {
+            inner,
+            state: self.state.clone(),
+        }
     }
-    let status = resp.status();
-    let allow = resp.headers().get(header::ALLOW).cloned();
-    let err = match status {
-        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed(format!(
-            "this endpoint does not take that method; use {}",
-            methods_of(path)
-        )),
-        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge,
-        StatusCode::NOT_FOUND => Error::NotFound("there is no such API endpoint".into()),
-        StatusCode::REQUEST_TIMEOUT => Error::Timeout,
-        s if s.is_server_error() => Error::Internal(format!("non-JSON {s} from a layer")),
-        _ => Error::BadRequest("the request was not understood".into()),
-    };
-    let mut out = err.into_response();
-    // Keep the status the layer chose, and Allow if it is already there.
-    *out.status_mut() = status;
-    if let Some(a) = allow {
-        out.headers_mut().insert(header::ALLOW, a);
+}
+
+/// The outermost layer: every answer gets the security headers and one access-log
+/// line, and a panic below becomes a 500 JSON answer (its message goes to the log).
+#[derive(Clone)]
+pub struct Edge<S> {
+    inner: S,
+    state: AppState,
+}
+
+/// The route as the log shows it: the template, not the concrete path, and never
+/// the query. App paths are logged by length only.
+enum Route {
+    Matched(MatchedPath),
+    UnknownApi,
+    App(usize),
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Route::Matched(m) => f.write_str(m.as_str()),
+            Route::UnknownApi => f.write_str("(unknown api path)"),
+            Route::App(len) => write!(f, "(app path, {len} bytes)"),
+        }
     }
-    out
+}
+
+/// The client as the log shows it (masked unless the operator turned masking off);
+/// formatted only if the line is written at all.
+struct LogClient(Option<Masked>);
+
+impl fmt::Display for LogClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(m) => m.fmt(f),
+            None => f.write_str("-"),
+        }
+    }
+}
+
+/// What the access log needs of a request, taken before it goes down the stack.
+struct Access {
+    started: Instant,
+    method: Method,
+    route: Route,
+    client: LogClient,
+}
+
+impl Access {
+    fn of(req: &Request, state: &AppState) -> Access {
+        let config = state.config();
+        let client = client::peer_of_request(req).map(|peer| {
+            Masked::new(
+                client::client_address(peer, req.headers(), &config.proxy),
+                config.log_mask_addresses,
+            )
+        });
+        let route = match req.extensions().get::<MatchedPath>() {
+            Some(m) => Route::Matched(m.clone()),
+            None if is_api(req.uri().path()) => Route::UnknownApi,
+            None => Route::App(req.uri().path().len()),
+        };
+        Access {
+            started: Instant::now(),
+            method: req.method().clone(),
+            route,
+            client: LogClient(client),
+        }
+    }
+
+    /// One log line per request: method, route, status, time, client.
+    fn log(&self, status: StatusCode) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let (method, route, client) = (&self.method, &self.route, &self.client);
+        let failed = status.is_server_error();
+        let status = status.as_u16();
+        if failed {
+            tracing::warn!(%method, %route, status, ms, %client, "request");
+        } else {
+            tracing::info!(%method, %route, status, ms, %client, "request");
+        }
+    }
+}
+
+impl<S> Service<Request> for Edge<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = EdgeFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let access = Access::of(&req, &self.state);
+        let state = match catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
+            Ok(inner) => EdgeState::Running { inner },
+            Err(payload) => EdgeState::Answered {
+                resp: Some(panic_response(payload)),
+            },
+        };
+        EdgeFuture { state, access }
+    }
+}
+
+pin_project! {
+    /// The future of [`Edge`].
+    pub struct EdgeFuture<F> {
+        #[pin]
+        state: EdgeState<F>,
+        access: Access,
+    }
+}
+
+pin_project! {
+    #[project = EdgeStateProj]
+    enum EdgeState<F> {
+        Running { #[pin] inner: F },
+        Answered { resp: Option<Response> },
+    }
+}
+
+impl<F, E> Future for EdgeFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let mut resp = match this.state.as_mut().project() {
+            EdgeStateProj::Running { inner } => {
+                match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(Ok(resp))) => resp,
+                    Ok(Poll::Ready(Err(e))) => return Poll::Ready(Err(e)),
+                    Err(payload) => {
+                        // Dropped now, never polled again: its state is unknown.
+                        this.state.set(EdgeState::Answered { resp: None });
+                        panic_response(payload)
+                    }
+                }
+            }
+            EdgeStateProj::Answered { resp } => resp.take().unwrap_or_else(polled_again),
+        };
+        this.access.log(resp.status());
+        secure(resp.headers_mut());
+        Poll::Ready(Ok(resp))
+    }
+}
+
+/// A future polled after it finished: a bug in the caller, answered, not a panic.
+fn polled_again() -> Response {
+    Error::Internal("a layer's future was polled after it finished".into()).into_response()
+}
+
+/// A panic in a handler becomes a 500 JSON answer; the message goes to the log
+/// (cut short: it is our own text, but it should not flood the log).
+pub fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    let detail: String = detail.chars().take(200).collect();
+    Error::Internal(format!("handler panicked: {detail}")).into_response()
+}
+
+// ---------------------------------------------------------------------------------
+// Gate: rate limits, body limit, request timeout, API hygiene.
+
+/// Wraps a service in [`Gate`].
+#[derive(Clone)]
+pub struct GateLayer {
+    state: AppState,
+}
+
+impl GateLayer {
+    pub fn new(state: AppState) -> GateLayer {
+        GateLayer { state }
+    }
+}
+
+impl<S> Layer<S> for GateLayer {
+    type Service = Gate<S>;
+    fn layer(&self, inner: S) -> Gate<S> {
+        Gate {
+            inner,
+            state: self.state.clone(),
+        }
+    }
+}
+
+/// What a request must pass before a handler sees it: the client's rate limits
+/// (429 with Retry-After), the body limit (413), and the request timeout (503, body
+/// reading included). API answers leave it never cached and, when errors, always
+/// JSON: rejections from the framework (unknown method, bad body) are rewritten
+/// into the helper's shape.
+#[derive(Clone)]
+pub struct Gate<S> {
+    inner: S,
+    state: AppState,
 }
 
 /// Which bucket a request draws from.
@@ -163,38 +318,203 @@ fn class_of(method: &Method, path: &str) -> Class {
     }
 }
 
-/// Per-client limits; 429 with Retry-After when a bucket is empty.
-pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let client = match client::from_parts(&parts, &state) {
-        Ok(c) => c.0,
-        Err(e) => return e.into_response(),
+/// The methods an API path takes, for a 405's message. (axum adds the `Allow`
+/// header itself, but only outside this layer.)
+fn methods_of(path: &str) -> &'static str {
+    if path == Endpoint::Status.path() {
+        "GET, PUT or DELETE"
+    } else if path == Endpoint::Seal.path() {
+        "POST"
+    } else {
+        "GET"
+    }
+}
+
+/// The 413 of a non-API path, as plain text (API paths get the JSON error).
+fn too_large_text() -> Response {
+    let mut resp = (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
+}
+
+impl<S> Gate<S> {
+    /// The answer for a request refused before the handler, if it is refused.
+    fn refusal(&self, req: &Request, api: Option<&'static str>) -> Option<Response> {
+        let client = match client::client_of(req, &self.state) {
+            Ok(c) => c,
+            Err(e) => return Some(e.into_response()),
+        };
+        let class = class_of(req.method(), req.uri().path());
+        if let Err(retry_after) = self.state.limiters().check(client, class) {
+            return Some(Error::RateLimited { retry_after }.into_response());
+        }
+        let limit = self.state.config().http.body_limit_bytes;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Some(match api {
+                Some(_) => Error::TooLarge.into_response(),
+                None => too_large_text(),
+            });
+        }
+        None
+    }
+}
+
+impl<S> Service<Request> for Gate<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = GateFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let path = req.uri().path();
+        let api = is_api(path).then(|| methods_of(path));
+        if let Some(resp) = self.refusal(&req, api) {
+            return GateFuture {
+                state: GateState::Answered { resp: Some(resp) },
+                api,
+            };
+        }
+        let limit = self.state.config().http.body_limit_bytes;
+        // A body whose size is known and within the limit needs no counting: hyper
+        // holds it to its Content-Length. Any other is cut off at the limit while
+        // read (the extractors answer 413 then).
+        let within = req
+            .body()
+            .size_hint()
+            .upper()
+            .is_some_and(|n| n <= limit as u64);
+        let req = if within {
+            req
+        } else {
+            req.map(|b| Body::new(http_body_util::Limited::new(b, limit)))
+        };
+        let deadline = tokio::time::Instant::now() + self.state.config().http.request_timeout;
+        GateFuture {
+            state: GateState::Running {
+                inner: self.inner.call(req),
+                deadline,
+                timer: None,
+            },
+            api,
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`Gate`].
+    pub struct GateFuture<F> {
+        #[pin]
+        state: GateState<F>,
+        // `Some(methods it takes)` for an API path.
+        api: Option<&'static str>,
+    }
+}
+
+pin_project! {
+    #[project = GateStateProj]
+    enum GateState<F> {
+        Running {
+            #[pin]
+            inner: F,
+            deadline: tokio::time::Instant,
+            // Armed only when the handler does not answer at once, so an immediate
+            // answer never touches the timer wheel; the deadline still counts from
+            // the request's arrival.
+            timer: Option<Pin<Box<tokio::time::Sleep>>>,
+        },
+        Answered { resp: Option<Response> },
+    }
+}
+
+impl<F, E> Future for GateFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let resp = match this.state.project() {
+            GateStateProj::Running {
+                inner,
+                deadline,
+                timer,
+            } => match inner.poll(cx) {
+                Poll::Ready(Ok(resp)) => resp,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => {
+                    let timer =
+                        timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(*deadline)));
+                    match timer.as_mut().poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(()) => Error::Timeout.into_response(),
+                    }
+                }
+            },
+            GateStateProj::Answered { resp } => resp.take().unwrap_or_else(polled_again),
+        };
+        Poll::Ready(Ok(match this.api {
+            Some(methods) => api_hygiene(resp, methods),
+            None => resp,
+        }))
+    }
+}
+
+/// API answers are never cached, and every API error is JSON.
+fn api_hygiene(resp: Response, methods: &'static str) -> Response {
+    let mut resp = if resp.status().is_client_error() || resp.status().is_server_error() {
+        ensure_json_error(resp, methods)
+    } else {
+        resp
     };
-    let class = class_of(&parts.method, parts.uri.path());
-    if let Err(retry_after) = state.limiters().check(client, class) {
-        return Error::RateLimited { retry_after }.into_response();
-    }
-    next.run(Request::from_parts(parts, body)).await
+    // The canary sets its own (no-store, no-transform); everything else gets no-store.
+    resp.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert_with(|| NO_STORE.clone());
+    resp
 }
 
-/// The longest any request may take, body reading included.
-pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(state.config().http.request_timeout, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => Error::Timeout.into_response(),
+fn ensure_json_error(resp: Response, methods: &'static str) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        return resp;
     }
-}
-
-/// A panic in a handler becomes a 500 JSON answer; the message goes to the log
-/// (cut short: it is our own text, but it should not flood the log).
-pub fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response<Body> {
-    let detail = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("(no message)");
-    let detail: String = detail.chars().take(200).collect();
-    Error::Internal(format!("handler panicked: {detail}")).into_response()
+    let status = resp.status();
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let err = match status {
+        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed(format!(
+            "this endpoint does not take that method; use {methods}"
+        )),
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge,
+        StatusCode::NOT_FOUND => Error::NotFound("there is no such API endpoint".into()),
+        StatusCode::REQUEST_TIMEOUT => Error::Timeout,
+        s if s.is_server_error() => Error::Internal(format!("non-JSON {s} from a layer")),
+        _ => Error::BadRequest("the request was not understood".into()),
+    };
+    let mut out = err.into_response();
+    // Keep the status the layer chose, and Allow if it is already there.
+    *out.status_mut() = status;
+    if let Some(a) = allow {
+        out.headers_mut().insert(header::ALLOW, a);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -233,5 +553,20 @@ mod tests {
         assert!(is_api("/api/x"));
         assert!(!is_api("/apix"));
         assert!(!is_api("/"));
+    }
+
+    #[test]
+    fn a_page_keeps_its_own_csp() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("script-src 'self'"),
+        );
+        secure(&mut h);
+        assert_eq!(h[header::CONTENT_SECURITY_POLICY], "script-src 'self'");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+        let mut h = HeaderMap::new();
+        secure(&mut h);
+        assert_eq!(h[header::CONTENT_SECURITY_POLICY], STRICT_CSP.clone());
     }
 }

@@ -38,8 +38,10 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
     if let Some(a) = parse_address(s) {
         return Ok(Target::Ip(a));
     }
-    let lower = s.to_ascii_lowercase();
-    let name = lower.strip_suffix('.').unwrap_or(&lower);
+    let mut name = s.to_ascii_lowercase();
+    if name.ends_with('.') {
+        name.pop();
+    }
     if name.is_empty() || name.len() > MAX_NAME {
         return Err(format!(
             "`{}` is not a server name (1 to {MAX_NAME} characters)",
@@ -61,7 +63,7 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
             ));
         }
     }
-    Ok(Target::Host(name.to_string()))
+    Ok(Target::Host(name))
 }
 
 /// Cuts long input for messages, so an error never echoes a whole payload.
@@ -97,15 +99,15 @@ fn parse_inet_aton(s: &str) -> Option<Ipv4Addr> {
     if s.is_empty() {
         return None;
     }
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() > 4 {
-        return None;
+    // Up to four parts, read without allocating: most targets are names, and every
+    // probe asks.
+    let mut nums = [0u64; 4];
+    let mut count = 0;
+    for part in s.split('.') {
+        *nums.get_mut(count)? = parse_part(part)?;
+        count += 1;
     }
-    let nums = parts
-        .iter()
-        .map(|p| parse_part(p))
-        .collect::<Option<Vec<u64>>>()?;
-    let (last, init) = nums.split_last()?;
+    let (last, init) = nums[..count].split_last()?;
     let mut value: u64 = 0;
     for (i, n) in init.iter().enumerate() {
         if *n > 0xff {

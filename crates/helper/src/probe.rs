@@ -208,7 +208,10 @@ impl Prober {
             .cell
             .get_or_init(|| async move {
                 ran_ref.store(true, Ordering::Relaxed);
-                (self.attempt(resolver, server, port).await, Instant::now())
+                // Boxed: one request of the flight runs it, and every request
+                // waiting for it would otherwise hold room for all its state.
+                let attempt = Box::pin(self.attempt(resolver, server, port));
+                (attempt.await, Instant::now())
             })
             .await;
         (result.clone(), !ran.load(Ordering::Relaxed))

@@ -2,6 +2,7 @@
 //! the resolver, the prober, the announcement store, the seal signer and the rate
 //! limiters. Cheap to clone (one `Arc`).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,6 +30,9 @@ struct Inner {
     sweeps: Sweeps,
     /// A random key per process for hashing typed names in the log.
     log_key: [u8; 32],
+    /// The configured servers' names as the log shows them, hashed once: every
+    /// probe logs one.
+    known_log_names: HashMap<String, String>,
     /// Alternate ports really listened on (after binding; port 0 becomes a real port).
     alt_ports: RwLock<Vec<u16>>,
 }
@@ -67,6 +71,15 @@ impl AppState {
         let mut log_key = [0u8; 32];
         getrandom::fill(&mut log_key)
             .map_err(|e| StartError(format!("no randomness for the log key: {e}")))?;
+        let known_log_names = config
+            .servers
+            .iter()
+            .map(|s| {
+                let name = s.target.to_string();
+                let hashed = crate::privacy::keyed_hash(&log_key, &name);
+                (name, hashed)
+            })
+            .collect();
         let alt_ports = RwLock::new(config.listen.alt_ports.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -79,6 +92,7 @@ impl AppState {
                 limiters,
                 sweeps,
                 log_key,
+                known_log_names,
                 alt_ports,
             }),
         })
@@ -112,7 +126,10 @@ impl AppState {
     /// A name as the log may show it: a keyed hash (16 hex digits), the same for the
     /// same name within one run, and saying nothing about the name without the key.
     pub fn log_name(&self, name: &str) -> String {
-        crate::privacy::keyed_hash(&self.inner.log_key, name)
+        match self.inner.known_log_names.get(name) {
+            Some(hashed) => hashed.clone(),
+            None => crate::privacy::keyed_hash(&self.inner.log_key, name),
+        }
     }
 
     /// The alternate ports the app is told about.

@@ -161,6 +161,64 @@ async fn a_client_dribbling_its_headers_is_dropped_at_the_header_timeout() {
     r.shutdown().await;
 }
 
+/// A connection that never sends a byte is closed at the header-read timeout too,
+/// not left to the (far longer) idle timeout.
+#[tokio::test]
+async fn a_silent_connection_is_dropped_at_the_header_timeout() {
+    let f = fixture(&loopback(
+        "[http]\nheader_read_timeout_ms = 300\nidle_timeout_ms = 60000\n",
+    ));
+    let r = serve(&f).await;
+    let s = TcpStream::connect(r.addr).await.unwrap();
+    let started = Instant::now();
+    let (mut read, _write) = s.into_split();
+    let took = time_to_close(&mut read, started).await;
+    assert!(took >= Duration::from_millis(250), "not at once ({took:?})");
+    assert!(
+        took < Duration::from_secs(5),
+        "not the idle timeout ({took:?})"
+    );
+    r.shutdown().await;
+}
+
+/// A body larger than the limit is refused with the JSON 413: at once when its
+/// length is declared, and once the limit is passed when it is streamed in chunks.
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused_declared_or_streamed() {
+    let f = fixture(&loopback("[http]\nbody_limit_bytes = 1024\n"));
+    let r = serve(&f).await;
+    let exchange = |head: String, body: Vec<u8>| async move {
+        let mut s = TcpStream::connect(r.addr).await.unwrap();
+        s.write_all(head.as_bytes()).await.unwrap();
+        // The helper may answer and close before it has read all of this.
+        let _ = s.write_all(&body).await;
+        let mut raw = Vec::new();
+        let _ = tokio::time::timeout(BOUND, s.read_to_end(&mut raw)).await;
+        parse_response(&raw)
+    };
+    let path = Endpoint::Seal.path();
+    // Declared: answered without waiting for a body that never comes.
+    let a = exchange(
+        format!("POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n"),
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(a.code(), "body_too_large");
+    // Streamed: cut off at the limit while read.
+    let chunk = format!(r#"{{"digest":"{}"}}"#, "a".repeat(2000));
+    let body = format!("{:x}\r\n{chunk}\r\n0\r\n\r\n", chunk.len());
+    let a = exchange(
+        format!("POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(a.code(), "body_too_large");
+    assert_eq!(a.header("cache-control").as_deref(), Some("no-store"));
+    r.shutdown().await;
+}
+
 /// After an answer, a keep-alive connection that says nothing is closed at the idle
 /// timeout (the header-read timeout is set far longer, so it is not what fires).
 #[tokio::test]

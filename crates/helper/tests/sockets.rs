@@ -418,6 +418,38 @@ async fn a_client_that_never_finishes_its_headers_is_dropped() {
     r.shutdown().await;
 }
 
+/// A client speaking HTTP/2 from its first byte (prior knowledge, as some proxies
+/// do) is served too, behind the same layers.
+#[tokio::test]
+async fn http2_with_prior_knowledge_is_served() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    let f = fixture(&loopback(""));
+    let r = serve(&f).await;
+    let stream = tokio::net::TcpStream::connect(r.addr).await.unwrap();
+    let (mut send, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .expect("an HTTP/2 handshake");
+    tokio::spawn(conn);
+    let req = axum::http::Request::get(format!("http://{}{}", r.addr, Endpoint::Health.path()))
+        .body(Empty::<axum::body::Bytes>::new())
+        .unwrap();
+    let resp = tokio::time::timeout(Duration::from_secs(10), send.send_request(req))
+        .await
+        .expect("an answer in time")
+        .expect("an answer");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.version(), axum::http::Version::HTTP_2);
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("\"ok\""));
+    drop(send);
+    r.shutdown().await;
+}
+
 #[tokio::test]
 async fn shutdown_lets_a_request_in_flight_finish() {
     let full = FullBacklog::start().await;
