@@ -1,8 +1,9 @@
 //! Tree lint: every mistake a tree author can make, reported with the node id and
 //! line, and the compile step that turns a lint-clean source into a [`Tree`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::ops::Range;
 
 use toml::Spanned;
 
@@ -16,6 +17,28 @@ use crate::model::{
 pub const MAX_NODES: usize = 4096;
 /// Most choices a question may have: choice indices travel as `u8`.
 pub const MAX_CHOICES: usize = 32;
+
+/// The keys of each table of the format, for unknown-key problems and suggestions.
+const TREE_KEYS: &[&str] = &["id", "title", "symptom", "version", "start", "node"];
+const NODE_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "text",
+    "help",
+    "choices",
+    "answered_by",
+    "check",
+    "params",
+    "next",
+    "fixed",
+    "not_fixed",
+    "result",
+    "summary",
+    "cause",
+];
+const CHOICE_KEYS: &[&str] = &["id", "label", "next"];
+const NEXT_KEYS: &[&str] = &["pass", "warn", "fail", "unknown"];
+const ANSWERED_BY_KEYS: &[&str] = &["check", "pass", "warn", "fail", "unknown"];
 
 /// One thing wrong with a tree file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +82,7 @@ pub fn compile(src: &str) -> Result<Tree, Vec<Problem>> {
         }
     };
     let mut cx = Cx {
+        src,
         lines: &lines,
         problems: Vec::new(),
         ids: HashMap::new(),
@@ -73,6 +97,33 @@ pub fn compile(src: &str) -> Result<Tree, Vec<Problem>> {
     problems.sort_by_key(|p| p.line);
     problems.dedup();
     Err(problems)
+}
+
+/// Where `key = ` is written in `src[within]`: the first place the key stands at
+/// the start of a line or after `{` or `,` (not inside a longer word or a string).
+fn key_offset(src: &str, within: Range<usize>, key: &str) -> Option<usize> {
+    let hay = src.get(within.clone())?;
+    let mut from = 0;
+    while let Some(i) = hay.get(from..)?.find(key) {
+        let at = from + i;
+        let before = hay[..at].trim_end_matches([' ', '\t']).chars().next_back();
+        let after = hay[at + key.len()..].trim_start_matches([' ', '\t']);
+        if matches!(before, None | Some('\n' | '{' | ',')) && after.starts_with('=') {
+            return Some(within.start + at);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+/// The known key `key` was most likely meant to be, if one is close.
+fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
+        .filter(|(d, k)| *d <= 2 && *d < k.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 /// Maps byte offsets to 1-based line numbers.
@@ -93,6 +144,7 @@ impl LineIndex {
 }
 
 struct Cx<'a> {
+    src: &'a str,
     lines: &'a LineIndex,
     problems: Vec<Problem>,
     ids: HashMap<String, NodeIdx>,
@@ -109,6 +161,27 @@ impl Cx<'_> {
             node: node.map(str::to_string),
             message: message.into(),
         });
+    }
+
+    /// Reports each key of `unknown`, written somewhere in `within`, of a table
+    /// whose keys are `known`.
+    fn unknown_keys<T>(
+        &mut self,
+        node: Option<&str>,
+        table: &str,
+        within: Range<usize>,
+        unknown: &BTreeMap<String, T>,
+        known: &[&str],
+    ) {
+        for key in unknown.keys() {
+            let at = key_offset(self.src, within.clone(), key).unwrap_or(within.start);
+            let line = self.lines.line(at);
+            let hint = match closest(key, known) {
+                Some(k) => format!("; did you mean `{k}`?"),
+                None => format!(" (it may have {})", known.join(", ")),
+            };
+            self.report(line, node, format!("{table} has no key `{key}`{hint}"));
+        }
     }
 
     fn non_empty(&mut self, node: Option<&str>, what: &str, s: &Spanned<String>) -> String {
@@ -156,6 +229,14 @@ impl Cx<'_> {
     }
 
     fn build(&mut self, src: &SourceTree) -> Option<Tree> {
+        // Top-level keys come before the first table, so the first match is theirs.
+        self.unknown_keys(
+            None,
+            "the tree",
+            0..self.src.len(),
+            &src.extra_keys,
+            TREE_KEYS,
+        );
         let id = self.non_empty(None, "id", &src.id);
         let title = self.non_empty(None, "title", &src.title);
         let symptom = self.non_empty(None, "symptom", &src.symptom);
@@ -212,8 +293,13 @@ impl Cx<'_> {
         }
 
         let mut nodes = Vec::with_capacity(src.nodes.len());
-        for n in &src.nodes {
-            nodes.push(self.node(n));
+        for (i, n) in src.nodes.iter().enumerate() {
+            // A `[[node]]`'s span is its header; its keys run to the next one.
+            let end = src
+                .nodes
+                .get(i + 1)
+                .map_or(self.src.len(), |next| next.span().start);
+            nodes.push(self.node(n, n.span().start..end));
         }
         let mut tree = Tree {
             id,
@@ -232,9 +318,28 @@ impl Cx<'_> {
         Some(tree)
     }
 
-    fn node(&mut self, sn: &Spanned<SourceNode>) -> Node {
+    fn node(&mut self, sn: &Spanned<SourceNode>, within: Range<usize>) -> Node {
         let n = sn.get_ref();
         let id = n.id.get_ref().clone();
+        self.unknown_keys(Some(&id), "a node", within, &n.extra_keys, NODE_KEYS);
+        for c in n.choices.iter().flat_map(|c| c.get_ref()) {
+            let extra = &c.get_ref().extra_keys;
+            self.unknown_keys(Some(&id), "a choice", c.span(), extra, CHOICE_KEYS);
+        }
+        if let Some(next) = &n.next {
+            let extra = &next.get_ref().extra_keys;
+            self.unknown_keys(Some(&id), "`next`", next.span(), extra, NEXT_KEYS);
+        }
+        if let Some(skip) = &n.answered_by {
+            let extra = &skip.get_ref().extra_keys;
+            self.unknown_keys(
+                Some(&id),
+                "`answered_by`",
+                skip.span(),
+                extra,
+                ANSWERED_BY_KEYS,
+            );
+        }
         let line = self.at(&n.id);
         let kind_name = n.kind.get_ref().as_str();
         let allowed: &[&str] = match kind_name {

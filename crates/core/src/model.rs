@@ -150,9 +150,8 @@ impl FromIterator<(String, ParamValue)> for Params {
 // ---------------------------------------------------------------------------
 
 #[cfg(feature = "source")]
-/// A tree file as written. Unknown keys are refused by the parser itself.
+/// A tree file as written. Unknown keys are kept aside and reported by lint.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SourceTree {
     pub id: Spanned<String>,
     pub title: Spanned<String>,
@@ -161,13 +160,16 @@ pub struct SourceTree {
     pub start: Spanned<String>,
     #[serde(default, rename = "node")]
     pub nodes: Vec<Spanned<SourceNode>>,
+    /// Keys the format does not have, each reported by lint at its line (refusing
+    /// them in the parser would hide the file's other problems).
+    #[serde(flatten)]
+    pub extra_keys: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[cfg(feature = "source")]
 /// One `[[node]]` table. Flat on purpose: serde's tagged enums lose toml spans, and
 /// a flat form lets lint say "a question needs `choices`" rather than a parse error.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SourceNode {
     pub id: Spanned<String>,
     /// `question`, `check`, `advice` or `outcome`.
@@ -189,27 +191,37 @@ pub struct SourceNode {
     pub result: Option<Spanned<String>>,
     pub summary: Option<Spanned<String>>,
     pub cause: Option<Spanned<String>>,
+    /// Keys the format does not have, each reported by lint at its line (refusing
+    /// them in the parser would hide the file's other problems).
+    #[serde(flatten)]
+    pub extra_keys: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[cfg(feature = "source")]
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SourceChoice {
     pub id: Spanned<String>,
     pub label: Spanned<String>,
     pub next: Spanned<String>,
+    /// Keys the format does not have, each reported by lint at its line (refusing
+    /// them in the parser would hide the file's other problems).
+    #[serde(flatten)]
+    pub extra_keys: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[cfg(feature = "source")]
 /// `next = { pass = "..", warn = "..", fail = "..", unknown = ".." }`; a missing
 /// outcome is a lint error, not a parse error, so the message can say which.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SourceOutcomes {
     pub pass: Option<Spanned<String>>,
     pub warn: Option<Spanned<String>>,
     pub fail: Option<Spanned<String>>,
     pub unknown: Option<Spanned<String>>,
+    /// Keys the format does not have, each reported by lint at its line (refusing
+    /// them in the parser would hide the file's other problems).
+    #[serde(flatten)]
+    pub extra_keys: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[cfg(feature = "source")]
@@ -228,13 +240,16 @@ impl SourceOutcomes {
 /// `answered_by = { check = "<check node id>", pass = "<choice id>", ... }`: when that
 /// check node has a recorded result with a mapped outcome, the question is skipped.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SourceSkip {
     pub check: Spanned<String>,
     pub pass: Option<Spanned<String>>,
     pub warn: Option<Spanned<String>>,
     pub fail: Option<Spanned<String>>,
     pub unknown: Option<Spanned<String>>,
+    /// Keys the format does not have, each reported by lint at its line (refusing
+    /// them in the parser would hide the file's other problems).
+    #[serde(flatten)]
+    pub extra_keys: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[cfg(feature = "source")]

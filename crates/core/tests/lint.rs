@@ -381,8 +381,8 @@ fn broken_trees() -> Vec<Broken> {
                 "text = \"Is the browser online?\"\n",
                 "text = \"Is the browser online?\"\ncolour = \"blue\"\n",
             ),
-            message: "unknown field `colour`",
-            node: None,
+            message: "a node has no key `colour` (it may have id, kind, text,",
+            node: Some("online"),
             line_of: "colour = \"blue\"",
         },
         Broken {
@@ -415,16 +415,43 @@ fn broken_trees() -> Vec<Broken> {
         Broken {
             name: "unknown key at the top",
             edit: Replace("version = 1\n", "version = 1\nauthor = \"me\"\n"),
-            message: "unknown field `author`",
+            message: "the tree has no key `author`",
             node: None,
             line_of: "author = \"me\"",
         },
         Broken {
             name: "unknown key in next",
             edit: Replace("unknown = \"retry\" }", "unknown = \"retry\", maybe = \"done\" }"),
-            message: "unknown field `maybe`",
-            node: None,
+            message: "`next` has no key `maybe`",
+            node: Some("probe"),
             line_of: "maybe = \"done\"",
+        },
+        Broken {
+            name: "misspelt key in an outcome",
+            edit: Replace("summary = \"Fixed by retrying.\"", "sumary = \"Fixed by retrying.\""),
+            message: "a node has no key `sumary`; did you mean `summary`?",
+            node: Some("done"),
+            line_of: "sumary = ",
+        },
+        Broken {
+            name: "unknown key in a choice",
+            edit: Replace(
+                "{ id = \"no\", label = \"No\", next = \"offline\" }",
+                "{ id = \"no\", label = \"No\", next = \"offline\", hint = \"x\" }",
+            ),
+            message: "a choice has no key `hint`",
+            node: Some("sites"),
+            line_of: "hint = ",
+        },
+        Broken {
+            name: "unknown key in answered_by",
+            edit: Replace(
+                "answered_by = { check = \"online\", pass = \"yes\" }",
+                "answered_by = { check = \"online\", pas = \"yes\" }",
+            ),
+            message: "`answered_by` has no key `pas`; did you mean `pass`?",
+            node: Some("sites"),
+            line_of: "pas = ",
         },
         Broken {
             name: "TOML syntax error: unquoted string",
@@ -540,6 +567,28 @@ fn an_unknown_kind_is_the_only_problem_reported() {
     let src = apply(&Edit::Replace("kind = \"advice\"", "kind = \"tip\""));
     let problems = lint::lint(&src);
     assert_eq!(problems.len(), 1, "{}", show(&problems));
+}
+
+#[test]
+fn an_unknown_key_does_not_hide_the_other_problems() {
+    let src = apply(&Edit::Replace(
+        "text = \"Is the browser online?\"\n",
+        "text = \"Is the browser online?\"\ncolour = \"blue\"\n",
+    ))
+    .replace("fail = \"blocked\"", "fail = \"nowhere\"")
+    .replace("version = 1\n", "version = 1\nauthor = \"me\"\n");
+    let problems = lint::lint(&src);
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(problems.len(), 3, "{}", show(&problems));
+    assert!(
+        messages[0].starts_with("the tree has no key `author`"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with("a node has no key `colour`"),
+        "{messages:?}"
+    );
+    assert!(messages[2].contains("points to `nowhere`"), "{messages:?}");
 }
 
 #[test]

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -375,6 +377,9 @@ pub struct Policy {
     /// Stop the walk when this node is on screen, before acting on it (to stop the
     /// helper mid-flow, say); walking again carries on from there.
     pub stop_at: Option<String>,
+    /// Keyboard only: every step must take focus on its heading, and every answer
+    /// is reached with Tab from there and taken with Enter (no clicks).
+    pub keyboard: bool,
 }
 
 /// What a walk saw.
@@ -405,12 +410,73 @@ pub async fn current_node(c: &Client) -> Result<String> {
 
 /// Clicks the first element matching `css`.
 async fn click(c: &Client, css: &str) -> Result<()> {
-    c.find(Locator::Css(css))
-        .await
-        .map_err(|e| format!("finding `{css}` to click: {e}"))?
-        .click()
-        .await?;
+    find(c, css).await?.click().await?;
     Ok(())
+}
+
+/// The first element matching `css`.
+async fn find(c: &Client, css: &str) -> Result<Element> {
+    Ok(c.find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("finding `{css}`: {e}"))?)
+}
+
+/// Presses and releases one key, sent to whatever has focus (as a keyboard would).
+pub async fn press(c: &Client, key: Key) -> Result<()> {
+    let k = char::from(key);
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: k })
+        .then(KeyAction::Up { value: k });
+    c.perform_actions(keys).await?;
+    Ok(())
+}
+
+/// Whether `e` has the focus.
+pub async fn focused(c: &Client, e: &Element) -> Result<bool> {
+    let v = c
+        .execute(
+            "return document.activeElement === arguments[0];",
+            vec![serde_json::to_value(e)?],
+        )
+        .await?;
+    Ok(v == serde_json::Value::Bool(true))
+}
+
+/// Most Tab presses from a step's heading to any of its controls.
+const MAX_TABS: usize = 12;
+
+/// Moves the focus forward with Tab until `e` has it: proves `e` is reachable by
+/// keyboard, after the focus's current place in the tab order.
+pub async fn tab_to(c: &Client, e: &Element, what: &str) -> Result<()> {
+    for _ in 0..MAX_TABS {
+        if focused(c, e).await? {
+            return Ok(());
+        }
+        press(c, Key::Tab).await?;
+    }
+    Err(format!("{what} is not reached with {MAX_TABS} presses of Tab").into())
+}
+
+/// Takes `e` (a button): Tab to it and Enter in keyboard mode, else a click.
+async fn activate(c: &Client, e: Element, keyboard: bool, what: &str) -> Result<()> {
+    if keyboard {
+        tab_to(c, &e, what).await?;
+        press(c, Key::Enter).await
+    } else {
+        e.click().await?;
+        Ok(())
+    }
+}
+
+/// Whether the page is wider than the window (it would scroll sideways).
+pub async fn scrolls_sideways(c: &Client) -> Result<bool> {
+    let v = c
+        .execute(
+            "const d = document.documentElement; return d.scrollWidth > d.clientWidth;",
+            vec![],
+        )
+        .await?;
+    Ok(v == serde_json::Value::Bool(true))
 }
 
 /// Walks from the current step until an outcome (or `policy.stop_at`).
@@ -424,6 +490,17 @@ pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
             return Ok(());
         }
         let here = format!(".step[data-node=\"{node}\"]");
+        if scrolls_sideways(c).await? {
+            return Err(format!("step {node}: the page is wider than the window").into());
+        }
+        if policy.keyboard {
+            let heading = find(c, &format!("{here} h1")).await?;
+            poll(&format!("the focus on step {node}'s heading"), || async {
+                Ok(focused(c, &heading).await?.then_some(()))
+            })
+            .await?;
+        }
+        let kb = policy.keyboard;
         if exists(c, &format!("{here} .outcome")).await? {
             walk.outcome = node;
             return Ok(());
@@ -432,7 +509,7 @@ pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
                 Some(choice) => format!("{here} .choice[data-choice=\"{choice}\"]"),
                 None => format!("{here} .choice"),
             };
-            click(c, &sel).await?;
+            activate(c, find(c, &sel).await?, kb, &sel).await?;
         } else if exists(c, &format!("{here} .check")).await? {
             if exists(c, &format!("{here} #server-name")).await? {
                 if policy.server_name.is_empty() {
@@ -441,13 +518,25 @@ pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
                     )
                     .into());
                 }
-                let input = c
-                    .find(Locator::Css(&format!("{here} #server-name")))
-                    .await?;
-                input.send_keys(&policy.server_name).await?;
-                click(c, &format!("{here} form.server-name button[type=submit]")).await?;
+                let input = find(c, &format!("{here} #server-name")).await?;
+                if kb {
+                    // Typed into the field, then Enter submits its form.
+                    tab_to(c, &input, "the server name field").await?;
+                    input.send_keys(&policy.server_name).await?;
+                    press(c, Key::Enter).await?;
+                } else {
+                    input.send_keys(&policy.server_name).await?;
+                    click(c, &format!("{here} form.server-name button[type=submit]")).await?;
+                }
             }
-            let result = wait_css(c, &format!("{here} .result")).await?;
+            // For keyboard and screen-reader users the result must be announced:
+            // inside the step's live region.
+            let result_css = if kb {
+                format!("{here} [aria-live=polite] .result")
+            } else {
+                format!("{here} .result")
+            };
+            let result = wait_css(c, &result_css).await?;
             let class = result.attr("class").await?.unwrap_or_default();
             let outcome = ["pass", "warn", "fail", "unknown"]
                 .into_iter()
@@ -457,16 +546,16 @@ pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
             walk.checks
                 .insert(node.clone(), (outcome, content(&result).await?));
             // Continue (Retry is `.secondary`).
-            click(c, &format!("{here} .choice")).await?;
+            let sel = format!("{here} .choice");
+            activate(c, find(c, &sel).await?, kb, &sel).await?;
         } else if exists(c, &format!("{here} .advice")).await? {
             let idx = if policy.fixed.contains(&node) { 0 } else { 1 };
             let buttons = c.find_all(Locator::Css(&format!("{here} .choice"))).await?;
-            buttons
+            let button = buttons
                 .get(idx)
                 .ok_or("advice without its two buttons")?
-                .clone()
-                .click()
-                .await?;
+                .clone();
+            activate(c, button, kb, &format!("{here}'s advice button {idx}")).await?;
         } else {
             return Err(format!("step {node} shows nothing we know how to answer").into());
         }

@@ -2,7 +2,8 @@
 //! with loopback demo targets (all fine, VPN port closed, a typo in the server name,
 //! the helper stopped mid-flow), then opens each findings link in a fresh browser and
 //! checks the report: seal badge, tree, outcome, checks and figures; plus tampered,
-//! garbage and cut-short links.
+//! garbage and cut-short links, and a keyboard-only walk on a 360 px window that
+//! fetches nothing from third parties.
 
 use fantoccini::Locator;
 use fixpath_core::findings::{figure_text, outcome_word, Findings};
@@ -594,5 +595,74 @@ async fn garbage_and_cut_links_show_a_clear_error() -> Result<()> {
         );
         c.close().await?;
     }
+    Ok(())
+}
+
+/// Keyboard only, on a phone-sized window: every step takes the focus on its
+/// heading, every answer is reached with Tab and taken with Enter, check results
+/// land in a live region, nothing scrolls sideways, and the page asks nothing of any
+/// address but the helper's own and those its config names (no fonts, scripts or
+/// analytics from anywhere else).
+#[tokio::test]
+async fn keyboard_only_on_a_360px_window_and_nothing_asked_of_third_parties() -> Result<()> {
+    let lo = Loopback::new()?;
+    let helper = Helper::start(Some(&lo.toml())).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    c.set_window_size(360, 740).await?;
+    open_flow(&c, &helper, TREE).await?;
+    let width = c.execute("return window.innerWidth;", vec![]).await?;
+    assert!(
+        width.as_u64().is_some_and(|w| w <= 360),
+        "the window is {width} px wide"
+    );
+    c.execute(
+        "window.__violations = []; document.addEventListener('securitypolicyviolation', \
+         (e) => window.__violations.push(e.blockedURI));",
+        vec![],
+    )
+    .await?;
+    let mut p = policy(DEMO_SERVER);
+    p.keyboard = true;
+    let mut w = Walk::default();
+    walk(&c, &p, &mut w).await?;
+    assert_eq!(w.outcome, "blocked", "{:?}", w.nodes);
+    assert!(w.checks.len() >= 5, "{:?}", w.checks);
+
+    // Every address the page fetched from, the page itself included.
+    let fetched = c
+        .execute(
+            "return [location.href].concat(performance.getEntriesByType('resource').map((e) => e.name));",
+            vec![],
+        )
+        .await?;
+    let fetched: Vec<String> = serde_json::from_value(fetched)?;
+    let origin = helper.url.trim_end_matches('/');
+    let allowed = [
+        origin.to_string(),
+        format!("http://127.0.0.1:{}", lo.alt[0]),
+        format!("http://127.0.0.1:{}", lo.alt[1]),
+    ];
+    let origin_of = |url: &str| -> String {
+        let rest = url.split_once("://").map_or("", |(_, r)| r);
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        format!("{}://{host}", url.split("://").next().unwrap_or(""))
+    };
+    for url in &fetched {
+        assert!(
+            allowed.contains(&origin_of(url)),
+            "the page fetched {url}, which is not the helper's nor named by its config"
+        );
+    }
+    // Not vacuous: the app's files and the helper's API were among them.
+    for part in ["_bg.wasm", "/api/v1/probe", "/api/v1/resolve"] {
+        assert!(
+            fetched.iter().any(|u| u.contains(part)),
+            "no {part} among {fetched:?}"
+        );
+    }
+    let violations = c.execute("return window.__violations;", vec![]).await?;
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
+    c.close().await?;
     Ok(())
 }

@@ -29,24 +29,35 @@ use crate::privacy::Masked;
 use crate::ratelimit::Class;
 use crate::state::AppState;
 
-/// The policy for anything that is not the app's page (JSON, files): nothing may run.
+/// The policy for the page's files (scripts, styles, wasm) opened directly: nothing may run.
 static STRICT_CSP: HeaderValue = HeaderValue::from_static(
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 );
 
+/// The API's policy when an answer is opened directly: nothing may run or frame it.
+static API_CSP: HeaderValue =
+    HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'");
+
 /// Headers every answer carries, built once (cloning a static value copies no
-/// bytes). `Referrer-Policy: no-referrer` keeps a findings link's fragment (and the
-/// page's URL) out of every request the page makes.
-static SECURITY_HEADERS: [(HeaderName, HeaderValue); 5] = [
+/// bytes): no sniffing, no framing.
+static BASE_HEADERS: [(HeaderName, HeaderValue); 2] = [
     (
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     ),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+];
+
+/// Policies that act only where a response becomes a document, worker or style
+/// sheet (what it fetches, opens and may use): the page and its files get them, the
+/// API's JSON (fetched, never rendered) does not, which keeps its answers short.
+/// `Referrer-Policy: no-referrer` keeps the page's URL out of every request the page
+/// makes.
+static DOCUMENT_HEADERS: [(HeaderName, HeaderValue); 3] = [
     (
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     ),
-    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
     (
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
@@ -63,11 +74,19 @@ fn is_api(path: &str) -> bool {
     path == API_PREFIX || path == "/api" || path.starts_with("/api/")
 }
 
-/// Adds the security headers; a page that brought its own CSP keeps it.
-fn secure(h: &mut HeaderMap) {
+/// Adds the security headers for an API answer or for the page and its files; a
+/// page that brought its own CSP keeps it.
+fn secure(h: &mut HeaderMap, api: bool) {
     // Answers built here have room for these already; others grow once, not per insert.
-    h.reserve(SECURITY_HEADERS.len() + 1);
-    for (name, value) in &SECURITY_HEADERS {
+    h.reserve(BASE_HEADERS.len() + DOCUMENT_HEADERS.len() + 1);
+    for (name, value) in &BASE_HEADERS {
+        h.insert(name.clone(), value.clone());
+    }
+    if api {
+        h.insert(header::CONTENT_SECURITY_POLICY, API_CSP.clone());
+        return;
+    }
+    for (name, value) in &DOCUMENT_HEADERS {
         h.insert(name.clone(), value.clone());
     }
     h.entry(header::CONTENT_SECURITY_POLICY)
@@ -113,6 +132,16 @@ enum Route {
     Matched(MatchedPath),
     UnknownApi,
     App(usize),
+}
+
+impl Route {
+    fn is_api(&self) -> bool {
+        match self {
+            Route::Matched(m) => is_api(m.as_str()),
+            Route::UnknownApi => true,
+            Route::App(_) => false,
+        }
+    }
 }
 
 impl fmt::Display for Route {
@@ -247,7 +276,7 @@ where
             EdgeStateProj::Answered { resp } => resp.take().unwrap_or_else(polled_again),
         };
         this.access.log(resp.status());
-        secure(resp.headers_mut());
+        secure(resp.headers_mut(), this.access.route.is_api());
         Poll::Ready(Ok(resp))
     }
 }
@@ -562,11 +591,29 @@ mod tests {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("script-src 'self'"),
         );
-        secure(&mut h);
+        secure(&mut h, false);
         assert_eq!(h[header::CONTENT_SECURITY_POLICY], "script-src 'self'");
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
         let mut h = HeaderMap::new();
-        secure(&mut h);
+        secure(&mut h, false);
         assert_eq!(h[header::CONTENT_SECURITY_POLICY], STRICT_CSP.clone());
+    }
+
+    #[test]
+    fn api_answers_get_the_api_policy_and_no_document_policies() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("script-src *"),
+        );
+        secure(&mut h, true);
+        assert_eq!(h[header::CONTENT_SECURITY_POLICY], API_CSP.clone());
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+        assert!(!h.contains_key(header::REFERRER_POLICY));
+        assert_eq!(h.len(), 3);
+        assert!(Route::UnknownApi.is_api());
+        assert!(!Route::App(3).is_api());
     }
 }

@@ -2,17 +2,28 @@
 //! smaller one for the requests that cost the helper real work (resolve, probe,
 //! seal, status writes). Clients are keyed by address, IPv6 per /64. Also the
 //! sweep limit: how many distinct server/port pairs one client may probe per window.
+//!
+//! Both tables are bounded. Idle entries are swept, but an attacker holding a large
+//! IPv6 prefix can present more live /64s than any sweep frees; past a fixed number
+//! of clients, newcomers share one overflow entry. They are still limited (together),
+//! memory stays bounded, and clients already known keep their own entries. Evicting
+//! instead would only hand out fresh buckets, which a client with that many addresses
+//! already has.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use dashmap::DashMap;
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::nanos::Nanos;
+use governor::state::keyed::ShrinkableKeyedStateStore;
+use governor::state::{InMemoryState, StateStore};
+use governor::{Quota, RateLimiter};
 
 use crate::client::limit_key;
 use crate::config::RateLimit;
@@ -24,15 +35,79 @@ pub enum Class {
     Checks,
 }
 
+/// The key the clients beyond a table's bound share: no TCP peer has the
+/// unspecified address, so no real client is keyed to it.
+const OVERFLOW: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
+
 /// How often (in requests) idle buckets are swept, so memory stays bounded.
 const SWEEP_EVERY: u64 = 4_096;
 
+/// Clients with a bucket of their own, per limiter: about 40 bytes each, so the two
+/// limiters hold at most about 8 MB. Reached only when this many distinct clients
+/// were active within one bucket's refill time (the default is 30 s).
+pub const MAX_LIMITED_CLIENTS: usize = 100_000;
+
+/// governor's DashMap store, shared so the limiter can ask which clients it knows.
+#[derive(Clone, Default)]
+struct Store(Arc<DashMap<IpAddr, InMemoryState>>);
+
+impl StateStore for Store {
+    type Key = IpAddr;
+
+    fn measure_and_replace<T, F, E>(&self, key: &IpAddr, f: F) -> Result<T, E>
+    where
+        F: Fn(Option<Nanos>) -> Result<(T, Nanos), E>,
+    {
+        self.0.measure_and_replace(key, f)
+    }
+}
+
+impl ShrinkableKeyedStateStore<IpAddr> for Store {
+    fn retain_recent(&self, drop_below: Nanos) {
+        self.0.retain_recent(drop_below);
+    }
+
+    fn shrink_to_fit(&self) {
+        ShrinkableKeyedStateStore::shrink_to_fit(&*self.0);
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One keyed limiter and its store.
+struct Keyed {
+    limiter: RateLimiter<IpAddr, Store, DefaultClock>,
+    store: Store,
+}
+
+impl Keyed {
+    fn new(quota: Quota, clock: &DefaultClock) -> Keyed {
+        let store = Store::default();
+        Keyed {
+            limiter: RateLimiter::new(quota, store.clone(), clock.clone()),
+            store,
+        }
+    }
+
+    fn sweep(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
 pub struct Limiters {
     enabled: bool,
-    general: DefaultKeyedRateLimiter<IpAddr>,
-    checks: DefaultKeyedRateLimiter<IpAddr>,
+    general: Keyed,
+    checks: Keyed,
     clock: DefaultClock,
     seen: AtomicU64,
+    max_clients: usize,
 }
 
 fn quota(per_second: u32, burst: u32) -> Quota {
@@ -44,19 +119,19 @@ fn quota(per_second: u32, burst: u32) -> Quota {
 
 impl Limiters {
     pub fn new(cfg: &RateLimit) -> Limiters {
+        Limiters::bounded(cfg, MAX_LIMITED_CLIENTS)
+    }
+
+    /// Limiters keeping own buckets for at most `max_clients` clients each.
+    pub fn bounded(cfg: &RateLimit, max_clients: usize) -> Limiters {
         let clock = DefaultClock::default();
         Limiters {
             enabled: cfg.enabled,
-            general: RateLimiter::dashmap_with_clock(
-                quota(cfg.per_second, cfg.burst),
-                clock.clone(),
-            ),
-            checks: RateLimiter::dashmap_with_clock(
-                quota(cfg.checks_per_second, cfg.checks_burst),
-                clock.clone(),
-            ),
+            general: Keyed::new(quota(cfg.per_second, cfg.burst), &clock),
+            checks: Keyed::new(quota(cfg.checks_per_second, cfg.checks_burst), &clock),
             clock,
             seen: AtomicU64::new(0),
+            max_clients,
         }
     }
 
@@ -66,21 +141,33 @@ impl Limiters {
             return Ok(());
         }
         if self.seen.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
-            self.general.retain_recent();
-            self.checks.retain_recent();
-            self.general.shrink_to_fit();
-            self.checks.shrink_to_fit();
+            self.general.sweep();
+            self.checks.sweep();
         }
         let key = limit_key(client);
-        self.general
-            .check_key(&key)
-            .map_err(|nu| nu.wait_time_from(self.clock.now()))?;
+        self.take(&self.general, key)?;
         if class == Class::Checks {
-            self.checks
-                .check_key(&key)
-                .map_err(|nu| nu.wait_time_from(self.clock.now()))?;
+            self.take(&self.checks, key)?;
         }
         Ok(())
+    }
+
+    fn take(&self, keyed: &Keyed, key: IpAddr) -> Result<(), Duration> {
+        // Racing inserts can pass the bound by a few entries, never by many.
+        let key = if keyed.store.0.len() >= self.max_clients && !keyed.store.0.contains_key(&key) {
+            OVERFLOW
+        } else {
+            key
+        };
+        keyed
+            .limiter
+            .check_key(&key)
+            .map_err(|nu| nu.wait_time_from(self.clock.now()))
+    }
+
+    /// Clients with a bucket of their own in the general limiter (for tests).
+    pub fn clients(&self) -> usize {
+        self.general.store.0.len()
     }
 }
 
@@ -92,6 +179,21 @@ struct Window {
     pairs: HashSet<u64>,
 }
 
+/// Clients with a sweep window of their own: each holds up to `sweep_limit` pair
+/// hashes (about 16 bytes each), so with the default limit of 32 at most about 10 MB.
+pub const MAX_SWEEP_CLIENTS: usize = 16_384;
+
+/// Clients remembered before expired windows are swept.
+const SWEEPS_SWEEP_AT: usize = 4_096;
+
+/// Sweeping walks the whole table under its lock: at most once per this long.
+const SWEEPS_SWEEP_PAUSE: Duration = Duration::from_secs(1);
+
+struct Table {
+    clients: HashMap<IpAddr, Window>,
+    next_sweep: Instant,
+}
+
 /// Slows down a client that probes many targets or ports in a short time: within a
 /// window it may ask about `limit` distinct server/port pairs (repeats are free),
 /// then it is told to wait until the window ends. Fixed windows, keyed like the
@@ -99,20 +201,27 @@ struct Window {
 pub struct Sweeps {
     limit: usize,
     window: Duration,
-    clients: Mutex<HashMap<IpAddr, Window>>,
+    max_clients: usize,
+    table: Mutex<Table>,
     /// Randomly keyed, so a client cannot pick names that collide on purpose.
     hasher: std::collections::hash_map::RandomState,
 }
 
-/// Clients remembered before expired windows are swept.
-const SWEEPS_SWEEP_AT: usize = 10_000;
-
 impl Sweeps {
     pub fn new(limit: usize, window: Duration) -> Sweeps {
+        Sweeps::bounded(limit, window, MAX_SWEEP_CLIENTS)
+    }
+
+    /// A tracker keeping own windows for at most `max_clients` clients.
+    pub fn bounded(limit: usize, window: Duration, max_clients: usize) -> Sweeps {
         Sweeps {
             limit,
             window,
-            clients: Mutex::new(HashMap::new()),
+            max_clients,
+            table: Mutex::new(Table {
+                clients: HashMap::new(),
+                next_sweep: Instant::now(),
+            }),
             hasher: std::collections::hash_map::RandomState::new(),
         }
     }
@@ -120,11 +229,22 @@ impl Sweeps {
     /// Notes that `client` asks about `target:port`, or says how long to wait.
     pub fn check(&self, client: IpAddr, target: &str, port: u16) -> Result<(), Duration> {
         let now = Instant::now();
-        let mut map = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= SWEEPS_SWEEP_AT {
-            map.retain(|_, w| now.duration_since(w.started) < self.window);
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        let Table {
+            clients,
+            next_sweep,
+        } = &mut *table;
+        let mut key = limit_key(client);
+        if clients.len() >= SWEEPS_SWEEP_AT.min(self.max_clients) && !clients.contains_key(&key) {
+            if now >= *next_sweep {
+                clients.retain(|_, w| now.duration_since(w.started) < self.window);
+                *next_sweep = now + SWEEPS_SWEEP_PAUSE;
+            }
+            if clients.len() >= self.max_clients {
+                key = OVERFLOW;
+            }
         }
-        let w = map.entry(limit_key(client)).or_insert_with(|| Window {
+        let w = clients.entry(key).or_insert_with(|| Window {
             started: now,
             pairs: HashSet::new(),
         });
@@ -142,6 +262,15 @@ impl Sweeps {
         }
         w.pairs.insert(pair);
         Ok(())
+    }
+
+    /// Clients with a window in the table (for tests).
+    pub fn clients(&self) -> usize {
+        self.table
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clients
+            .len()
     }
 }
 
@@ -224,5 +353,47 @@ mod tests {
         assert!(s
             .check("192.0.2.1".parse().unwrap(), "w.example.com", 1)
             .is_ok());
+    }
+
+    #[test]
+    fn past_the_bound_newcomers_share_one_bucket_and_known_clients_keep_theirs() {
+        let l = Limiters::bounded(&cfg(1), 2);
+        let known: [IpAddr; 2] = ["192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap()];
+        for a in known {
+            assert!(l.check(a, Class::General).is_ok());
+        }
+        // An attacker with a large IPv6 prefix: every /64 a new client.
+        let mut served = 0;
+        for i in 0..1_000u128 {
+            let a = IpAddr::V6(Ipv6Addr::from((0x2001_0db8_u128 << 96) | (i << 64) | 1));
+            served += usize::from(l.check(a, Class::General).is_ok());
+        }
+        assert_eq!(served, 1, "the newcomers share one bucket of burst 1");
+        assert!(l.clients() <= 3, "{} clients kept", l.clients());
+        // The known clients still have their own (now empty) buckets.
+        for a in known {
+            assert!(l.check(a, Class::General).is_err());
+        }
+    }
+
+    #[test]
+    fn the_sweep_table_is_bounded_and_the_overflow_is_still_limited() {
+        let s = Sweeps::bounded(2, Duration::from_secs(60), 3);
+        let known: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(s.check(known, "v.example.com", 443).is_ok());
+        let mut allowed = 0;
+        for i in 0..1_000u128 {
+            let a = IpAddr::V6(Ipv6Addr::from((0x2001_0db8_u128 << 96) | (i << 64) | 1));
+            allowed += usize::from(s.check(a, "v.example.com", 1_000 + (i as u16)).is_ok());
+        }
+        // Two newcomers got windows of their own, then the overflow's window took two pairs.
+        assert_eq!(allowed, 4);
+        assert!(s.clients() <= 4, "{} clients kept", s.clients());
+        // Repeats stay free in the overflow, and the known client keeps its window.
+        let late = IpAddr::V6(Ipv6Addr::from((0x2001_0db9_u128 << 96) | 1));
+        assert!(s.check(late, "v.example.com", 1_002).is_ok());
+        assert!(s.check(known, "v.example.com", 443).is_ok());
+        assert!(s.check(known, "v.example.com", 1723).is_ok());
+        assert!(s.check(known, "v.example.com", 22).is_err());
     }
 }

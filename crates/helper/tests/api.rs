@@ -767,17 +767,30 @@ async fn every_answer_has_the_security_headers() {
             Some("nosniff"),
             "{path}"
         );
-        assert_eq!(
-            a.header("referrer-policy").as_deref(),
-            Some("no-referrer"),
-            "{path}"
-        );
-        assert!(a.header("content-security-policy").is_some(), "{path}");
+        let csp = a.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert_eq!(
             a.header("x-frame-options").as_deref(),
             Some("DENY"),
             "{path}"
         );
+        let api = path.starts_with("/api/");
+        if api {
+            // JSON is fetched, never rendered: nothing may run if it is opened.
+            assert_eq!(csp, "default-src 'none'; frame-ancestors 'none'", "{path}");
+            assert_eq!(a.header("cache-control").as_deref(), Some("no-store"));
+        }
+        // Document-only policies: on the page and its files, not on JSON.
+        for name in [
+            "referrer-policy",
+            "cross-origin-opener-policy",
+            "permissions-policy",
+        ] {
+            assert_eq!(a.header(name).is_some(), !api, "{path}: {name}");
+        }
+        if !api {
+            assert_eq!(a.header("referrer-policy").as_deref(), Some("no-referrer"));
+        }
     }
 }
 
