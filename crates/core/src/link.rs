@@ -3,7 +3,9 @@
 //! A link is `https://<site>/#/r/<payload>[.<seal>]`. The payload is base64url of
 //! `[version][mode][body]`: the version stays outside compression so a link from a
 //! newer Fixpath is recognised as such rather than as damage; `mode` says whether
-//! the body is deflated (only when that is shorter). The body is a sequence of
+//! the body is deflated (only when that is shorter). A version byte in the newer
+//! range (or 0) whose rest still reads whole as this format is a damaged first or
+//! second character, so a future format must never read whole as this one. The body is a sequence of
 //! LEB128 varints and length-prefixed strings:
 //!
 //! ```text
@@ -140,21 +142,40 @@ pub fn decode_session(input: &str) -> Result<Session, LinkError> {
     })?;
     let (&version, rest) = bytes.split_first().ok_or(LinkError::Truncated)?;
     match version {
-        VERSION => {}
-        // A few formats ahead is a newer Fixpath; far beyond is damage (pasted
-        // text that is not a link at all reads as some first byte, too).
-        v if v > VERSION && v <= VERSION + NEWER_VERSIONS => {
-            return Err(LinkError::NewerVersion(v))
+        VERSION => read_current(rest),
+        // Format 0, or a few formats ahead (a newer Fixpath's), unless the rest reads
+        // whole as this format: then one of the first two characters (which carry
+        // the version and the mode) was changed, and the link is damaged.
+        v if v == 0 || v <= VERSION + NEWER_VERSIONS => {
+            let damaged = [MODE_RAW, MODE_DEFLATE].into_iter().any(|mode| {
+                rest.split_first()
+                    .is_some_and(|(_, body)| read_body(mode, body).is_ok())
+            });
+            Err(match v {
+                _ if damaged => LinkError::Corrupt,
+                0 => LinkError::UnknownVersion(0),
+                v => LinkError::NewerVersion(v),
+            })
         }
-        v if v == 0 => return Err(LinkError::UnknownVersion(v)),
-        _ => return Err(LinkError::Corrupt),
+        // Far beyond is damage (pasted text that is not a link at all reads as some
+        // first byte, too).
+        _ => Err(LinkError::Corrupt),
     }
-    let (&mode, rest) = rest.split_first().ok_or(LinkError::Truncated)?;
+}
+
+/// Reads what follows the version byte of a link in this format: mode, then body.
+fn read_current(rest: &[u8]) -> Result<Session, LinkError> {
+    let (&mode, body) = rest.split_first().ok_or(LinkError::Truncated)?;
+    read_body(mode, body)
+}
+
+/// Reads a body written in `mode` into its session.
+fn read_body(mode: u8, body: &[u8]) -> Result<Session, LinkError> {
     let inflated;
     let body = match mode {
-        MODE_RAW => rest,
+        MODE_RAW => body,
         MODE_DEFLATE => {
-            inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(rest, MAX_BODY_BYTES)
+            inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_BODY_BYTES)
                 .map_err(|e| match e.status {
                     TINFLStatus::FailedCannotMakeProgress => LinkError::Truncated,
                     TINFLStatus::HasMoreOutput => LinkError::TooLong,

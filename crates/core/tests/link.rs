@@ -1128,3 +1128,49 @@ fn every_link_the_encoder_can_write_is_read() {
     assert!(payload.len() <= MAX_PAYLOAD_CHARS, "{}", payload.len());
     assert_eq!(link::decode_session(&payload), Ok(s));
 }
+
+/// The first two characters carry the format and the mode. Changed, they could
+/// read as a newer Fixpath's format (2 to 16) or as format 0; but the rest still
+/// reads whole as this format, so the link is told to be damaged instead.
+#[test]
+fn a_changed_first_or_second_character_is_damage_not_a_newer_format() {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let (_, full) = full_vpn_session();
+    let mut seen_newer = 0;
+    for session in [small_session(), full] {
+        let payload = link::encode(&session);
+        for at in 0..2 {
+            for &c in alphabet {
+                let mut bytes = payload.clone().into_bytes();
+                if bytes[at] == c {
+                    continue;
+                }
+                bytes[at] = c;
+                let changed = String::from_utf8(bytes).unwrap();
+                // What the version byte became: without the check below, some of
+                // these would read as a newer Fixpath's links.
+                let version = URL_SAFE_NO_PAD.decode(&changed).unwrap()[0];
+                if (2..=16).contains(&version) {
+                    seen_newer += 1;
+                }
+                assert_eq!(
+                    link::decode_session(&changed),
+                    Err(LinkError::Corrupt),
+                    "character {at} changed to {}",
+                    c as char
+                );
+            }
+        }
+    }
+    assert!(
+        seen_newer >= 10,
+        "only {seen_newer} changes reached the newer range"
+    );
+    // A real newer format's payload (nothing after its version reads as this
+    // format) is still told apart.
+    let newer = URL_SAFE_NO_PAD.encode([5, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(
+        link::decode_session(&newer),
+        Err(LinkError::NewerVersion(5))
+    );
+}
