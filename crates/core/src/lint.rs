@@ -69,6 +69,16 @@ pub fn lint(src: &str) -> Vec<Problem> {
 
 /// Parses, lints and, when clean, builds the tree.
 pub fn compile(src: &str) -> Result<Tree, Vec<Problem>> {
+    if src.trim().is_empty() {
+        // One problem, not one per missing key.
+        return Err(vec![Problem {
+            line: 1,
+            node: None,
+            message: "the file is empty: a tree needs `id`, `title`, `symptom`, `version`, \
+                      `start` and `[[node]]` tables"
+                .into(),
+        }]);
+    }
     let lines = LineIndex::new(src);
     let source: SourceTree = match toml::from_str(src) {
         Ok(s) => s,
@@ -184,6 +194,23 @@ impl Cx<'_> {
         }
     }
 
+    /// A required key's value, or `None` after reporting (at offset `at`) that
+    /// `table` needs it.
+    fn need<'v, T>(
+        &mut self,
+        v: &'v Option<Spanned<T>>,
+        at: usize,
+        node: Option<&str>,
+        table: &str,
+        key: &str,
+    ) -> Option<&'v Spanned<T>> {
+        if v.is_none() {
+            let line = self.lines.line(at);
+            self.report(line, node, format!("{table} needs `{key}`"));
+        }
+        v.as_ref()
+    }
+
     fn non_empty(&mut self, node: Option<&str>, what: &str, s: &Spanned<String>) -> String {
         if s.get_ref().trim().is_empty() {
             let line = self.at(s);
@@ -237,29 +264,38 @@ impl Cx<'_> {
             &src.extra_keys,
             TREE_KEYS,
         );
-        let id = self.non_empty(None, "id", &src.id);
-        let title = self.non_empty(None, "title", &src.title);
-        let symptom = self.non_empty(None, "symptom", &src.symptom);
+        let text_of = |cx: &mut Self, key: &str, v: &Option<Spanned<String>>| match cx
+            .need(v, 0, None, "the tree", key)
+        {
+            Some(s) => (cx.non_empty(None, key, s), cx.at(s)),
+            None => (String::new(), 1),
+        };
+        let (id, id_line) = text_of(self, "id", &src.id);
+        let (title, _) = text_of(self, "title", &src.title);
+        let (symptom, symptom_line) = text_of(self, "symptom", &src.symptom);
         if symptom.contains('\n') {
-            let line = self.at(&src.symptom);
-            self.report(line, None, "`symptom` must be one line");
+            self.report(symptom_line, None, "`symptom` must be one line");
         }
         if !id.is_empty()
             && !id
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            let line = self.at(&src.id);
             self.report(
-                line,
+                id_line,
                 None,
                 "`id` may use only lowercase letters, digits and `-`",
             );
         }
-        if *src.version.get_ref() == 0 {
-            let line = self.at(&src.version);
-            self.report(line, None, "`version` starts at 1");
-        }
+        let version = match self.need(&src.version, 0, None, "the tree", "version") {
+            Some(v) if *v.get_ref() == 0 => {
+                let line = self.at(v);
+                self.report(line, None, "`version` starts at 1");
+                0
+            }
+            Some(v) => *v.get_ref(),
+            None => 0,
+        };
         if src.nodes.is_empty() {
             self.report(1, None, "the tree has no `[[node]]` tables");
             return None;
@@ -271,8 +307,11 @@ impl Cx<'_> {
 
         // Ids first, so every reference can be resolved whatever the order.
         for (i, n) in src.nodes.iter().enumerate() {
-            let nid = n.get_ref().id.get_ref().clone();
-            let line = self.at(&n.get_ref().id);
+            let Some(nid) = self.need(&n.get_ref().id, n.span().start, None, "a node", "id") else {
+                continue;
+            };
+            let line = self.at(nid);
+            let nid = nid.get_ref().clone();
             if nid.trim().is_empty() {
                 self.report(line, None, "a node has an empty `id`");
                 continue;
@@ -284,13 +323,19 @@ impl Cx<'_> {
             // MAX_NODES fits in u16, checked above.
             self.ids.insert(nid, i as NodeIdx);
         }
-        let start = self.target("(tree)", "start", &src.start);
-        // `target` names the tree itself as node "(tree)"; drop that label.
-        if let Some(p) = self.problems.last_mut() {
-            if p.node.as_deref() == Some("(tree)") {
-                p.node = None;
+        let start = match self.need(&src.start, 0, None, "the tree", "start") {
+            Some(s) => {
+                let start = self.target("(tree)", "start", s);
+                // `target` names the tree itself as node "(tree)"; drop that label.
+                if let Some(p) = self.problems.last_mut() {
+                    if p.node.as_deref() == Some("(tree)") {
+                        p.node = None;
+                    }
+                }
+                start
             }
-        }
+            None => 0,
+        };
 
         let mut nodes = Vec::with_capacity(src.nodes.len());
         for (i, n) in src.nodes.iter().enumerate() {
@@ -305,7 +350,7 @@ impl Cx<'_> {
             id,
             title,
             symptom,
-            version: *src.version.get_ref(),
+            version,
             start,
             nodes,
             fingerprint: 0,
@@ -320,7 +365,11 @@ impl Cx<'_> {
 
     fn node(&mut self, sn: &Spanned<SourceNode>, within: Range<usize>) -> Node {
         let n = sn.get_ref();
-        let id = n.id.get_ref().clone();
+        // A missing id was reported with the ids; the node's other problems name it so.
+        let id =
+            n.id.as_ref()
+                .map_or_else(|| "(no id)".to_string(), |i| i.get_ref().clone());
+        let header = within.start;
         self.unknown_keys(Some(&id), "a node", within, &n.extra_keys, NODE_KEYS);
         for c in n.choices.iter().flat_map(|c| c.get_ref()) {
             let extra = &c.get_ref().extra_keys;
@@ -340,15 +389,18 @@ impl Cx<'_> {
                 ANSWERED_BY_KEYS,
             );
         }
-        let line = self.at(&n.id);
-        let kind_name = n.kind.get_ref().as_str();
-        let allowed: &[&str] = match kind_name {
-            "question" => &["text", "help", "choices", "answered_by"],
-            "check" => &["text", "check", "params", "next"],
-            "advice" => &["text", "help", "fixed", "not_fixed"],
-            "outcome" => &["result", "summary", "cause", "help"],
-            other => {
-                let l = self.at(&n.kind);
+        let line =
+            n.id.as_ref()
+                .map_or_else(|| self.lines.line(header), |i| self.at(i));
+        let kind = self.need(&n.kind, header, Some(&id), "a node", "kind");
+        let kind_name = kind.map_or("", |k| k.get_ref().as_str());
+        let allowed: &[&str] = match (kind_name, kind) {
+            ("question", _) => &["text", "help", "choices", "answered_by"],
+            ("check", _) => &["text", "check", "params", "next"],
+            ("advice", _) => &["text", "help", "fixed", "not_fixed"],
+            ("outcome", _) => &["result", "summary", "cause", "help"],
+            (other, Some(k)) => {
+                let l = self.at(k);
                 self.report(
                     l,
                     Some(&id),
@@ -356,6 +408,8 @@ impl Cx<'_> {
                 );
                 &[]
             }
+            // Reported just above.
+            (_, None) => &[],
         };
         let present = [
             ("text", n.text.as_ref().map(|s| self.at(s))),
@@ -481,14 +535,27 @@ impl Cx<'_> {
         }
         let mut seen = HashSet::new();
         for c in source_choices {
+            let at = c.span().start;
             let c = c.get_ref();
-            let cid = self.non_empty(Some(id), "choice id", &c.id);
-            if !seen.insert(cid.clone()) {
-                let l = self.at(&c.id);
-                self.report(l, Some(id), format!("duplicate choice id `{cid}`"));
-            }
-            let label = self.non_empty(Some(id), "label", &c.label);
-            let next = self.target(id, &format!("choice `{cid}` next"), &c.next);
+            let cid = match self.need(&c.id, at, Some(id), "a choice", "id") {
+                Some(s) => {
+                    let cid = self.non_empty(Some(id), "choice id", s);
+                    if !seen.insert(cid.clone()) {
+                        let l = self.at(s);
+                        self.report(l, Some(id), format!("duplicate choice id `{cid}`"));
+                    }
+                    cid
+                }
+                None => String::new(),
+            };
+            let label = match self.need(&c.label, at, Some(id), "a choice", "label") {
+                Some(s) => self.non_empty(Some(id), "label", s),
+                None => String::new(),
+            };
+            let next = match self.need(&c.next, at, Some(id), "a choice", "next") {
+                Some(s) => self.target(id, &format!("choice `{cid}` next"), s),
+                None => 0,
+            };
             choices.push(Choice {
                 id: cid,
                 label,
@@ -497,7 +564,11 @@ impl Cx<'_> {
         }
         let answered_by = n.answered_by.as_ref().map(|rule| {
             let r = rule.get_ref();
-            let check = self.target(id, "answered_by.check", &r.check);
+            let check = match self.need(&r.check, rule.span().start, Some(id), "`answered_by`", "check")
+            {
+                Some(s) => self.target(id, "answered_by.check", s),
+                None => 0,
+            };
             let mut choice = PerOutcome::default();
             let mut any = false;
             for o in CheckOutcome::ALL {

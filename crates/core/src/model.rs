@@ -150,14 +150,16 @@ impl FromIterator<(String, ParamValue)> for Params {
 // ---------------------------------------------------------------------------
 
 #[cfg(feature = "source")]
-/// A tree file as written. Unknown keys are kept aside and reported by lint.
+/// A tree file as written. Every key is optional to the parser and unknown keys
+/// are kept aside: lint reports missing and unknown keys with the file's other
+/// problems, where a parse error would stop at the first.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SourceTree {
-    pub id: Spanned<String>,
-    pub title: Spanned<String>,
-    pub symptom: Spanned<String>,
-    pub version: Spanned<u32>,
-    pub start: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub title: Option<Spanned<String>>,
+    pub symptom: Option<Spanned<String>>,
+    pub version: Option<Spanned<u32>>,
+    pub start: Option<Spanned<String>>,
     #[serde(default, rename = "node")]
     pub nodes: Vec<Spanned<SourceNode>>,
     /// Keys the format does not have, each reported by lint at its line (refusing
@@ -171,9 +173,9 @@ pub struct SourceTree {
 /// a flat form lets lint say "a question needs `choices`" rather than a parse error.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SourceNode {
-    pub id: Spanned<String>,
+    pub id: Option<Spanned<String>>,
     /// `question`, `check`, `advice` or `outcome`.
-    pub kind: Spanned<String>,
+    pub kind: Option<Spanned<String>>,
     pub text: Option<Spanned<String>>,
     pub help: Option<Spanned<String>>,
     // question
@@ -200,9 +202,9 @@ pub struct SourceNode {
 #[cfg(feature = "source")]
 #[derive(Debug, Clone, Deserialize)]
 pub struct SourceChoice {
-    pub id: Spanned<String>,
-    pub label: Spanned<String>,
-    pub next: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub label: Option<Spanned<String>>,
+    pub next: Option<Spanned<String>>,
     /// Keys the format does not have, each reported by lint at its line (refusing
     /// them in the parser would hide the file's other problems).
     #[serde(flatten)]
@@ -241,7 +243,7 @@ impl SourceOutcomes {
 /// check node has a recorded result with a mapped outcome, the question is skipped.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SourceSkip {
-    pub check: Spanned<String>,
+    pub check: Option<Spanned<String>>,
     pub pass: Option<Spanned<String>>,
     pub warn: Option<Spanned<String>>,
     pub fail: Option<Spanned<String>>,

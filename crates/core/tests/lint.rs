@@ -468,10 +468,10 @@ fn broken_trees() -> Vec<Broken> {
             line_of: "title = \"Base",
         },
         Broken {
-            name: "TOML: missing required key",
+            name: "missing kind",
             edit: Replace("kind = \"advice\"\n", ""),
-            message: "missing field `kind`",
-            node: None,
+            message: "a node needs `kind`",
+            node: Some("retry"),
             line_of: "[[node]]\nid = \"retry\"",
         },
         Broken {
@@ -592,6 +592,52 @@ fn an_unknown_key_does_not_hide_the_other_problems() {
 }
 
 #[test]
+fn missing_keys_are_reported_together_with_the_other_problems() {
+    let src = apply(&Edit::Replace("title = \"Base\"\n", ""))
+        .replace("kind = \"advice\"\n", "")
+        .replace(
+            "{ id = \"no\", label = \"No\", next = \"offline\" }",
+            "{ id = \"no\", next = \"offline\" }",
+        )
+        .replace(
+            "answered_by = { check = \"online\", pass = \"yes\" }",
+            "answered_by = { pass = \"yes\" }",
+        )
+        .replace("id = \"done\"\n", "")
+        .replace("fail = \"blocked\"", "fail = \"nowhere\"");
+    let problems = lint::lint(&src);
+    let said: Vec<(Option<&str>, &str)> = problems
+        .iter()
+        .map(|p| (p.node.as_deref(), p.message.as_str()))
+        .collect();
+    for want in [
+        (None, "the tree needs `title`"),
+        (Some("sites"), "a choice needs `label`"),
+        (Some("sites"), "`answered_by` needs `check`"),
+        (Some("retry"), "a node needs `kind`"),
+        (None, "a node needs `id`"),
+    ] {
+        assert!(said.contains(&want), "{want:?} not in\n{}", show(&problems));
+    }
+    assert!(
+        said.iter().any(|(_, m)| m.contains("points to `nowhere`")),
+        "{}",
+        show(&problems)
+    );
+    // Each at its own place: the choice's line, the node's header.
+    let line = |m: &str| problems.iter().find(|p| p.message == m).map(|p| p.line);
+    assert_eq!(
+        line("a choice needs `label`"),
+        Some(line_of(&src, "{ id = \"no\""))
+    );
+    assert_eq!(
+        line("a node needs `kind`"),
+        Some(line_of(&src, "[[node]]\nid = \"retry\""))
+    );
+    assert_eq!(line("the tree needs `title`"), Some(1));
+}
+
+#[test]
 fn every_broken_tree_fails_with_the_right_message_node_and_line() {
     let mut failures = Vec::new();
     for case in broken_trees() {
@@ -650,7 +696,11 @@ fn an_empty_file_and_a_tree_without_nodes_are_refused() {
     let empty = lint::lint("");
     assert_eq!(empty.len(), 1, "{empty:?}");
     assert_eq!(empty[0].line, 1);
-    assert!(empty[0].message.contains("missing field"), "{empty:?}");
+    assert!(
+        empty[0].message.starts_with("the file is empty"),
+        "{empty:?}"
+    );
+    assert_eq!(lint::lint(" \n\t\n"), empty);
 
     let header = BASE.split("[[node]]").next().unwrap_or_default();
     let none = lint::lint(header);
