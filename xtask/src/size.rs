@@ -5,8 +5,9 @@ use std::io::Write;
 use std::path::Path;
 
 /// The budget: most brotli bytes the app's wasm, js, css and html may add up to.
-/// `cargo xtask test` fails above it.
-pub const GOAL_BROTLI: usize = 150 * 1024;
+/// `cargo xtask test` fails above it. The "150 KB" read the strict way
+/// (150,000 bytes, not 150 KiB), so the app is within it whichever is meant.
+pub const GOAL_BROTLI: usize = 150_000;
 
 /// Sizes of one file.
 #[derive(Debug, Clone)]

@@ -25,6 +25,7 @@ use tower::{Layer, Service};
 
 use crate::client;
 use crate::error::Error;
+use crate::logging;
 use crate::privacy::Masked;
 use crate::ratelimit::Class;
 use crate::state::AppState;
@@ -205,8 +206,17 @@ impl Access {
         let status = status.as_u16();
         if failed {
             tracing::warn!(%method, %route, status, ms, %client, "request");
-        } else {
-            tracing::info!(%method, %route, status, ms, %client, "request");
+        } else if tracing::enabled!(tracing::Level::INFO) {
+            let line = logging::AccessLine {
+                method: method.as_str(),
+                route,
+                status,
+                ms,
+                client,
+            };
+            if !logging::access_fast(module_path!(), &line) {
+                tracing::info!(%method, %route, status, ms, %client, "request");
+            }
         }
     }
 }
