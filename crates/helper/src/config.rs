@@ -159,6 +159,7 @@ pub struct RawHttp {
     pub idle_timeout_ms: u64,
     pub max_connections: usize,
     pub max_connections_per_client: usize,
+    pub max_connection_age_ms: u64,
     pub shutdown_grace_ms: u64,
 }
 
@@ -170,11 +171,15 @@ impl Default for RawHttp {
             request_timeout_ms: 10_000,
             header_read_timeout_ms: 5_000,
             idle_timeout_ms: 60_000,
-            // Browsers open up to six connections per site; hundreds of people
-            // behind one NAT address need room, and the global cap keeps the helper
-            // below a typical descriptor limit.
+            // Browsers open up to six connections per site: an office of 300
+            // behind one NAT address, all opening the page in the same minute, needs
+            // 1,800. Idle connections give way near the global cap, which the helper
+            // also keeps below its open-file limit.
             max_connections: 4_096,
-            max_connections_per_client: 1_024,
+            max_connections_per_client: 2_048,
+            // Long enough that a browser rarely notices; short enough that no
+            // connection holds its slot for ever.
+            max_connection_age_ms: 600_000,
             shutdown_grace_ms: 10_000,
         }
     }
@@ -341,6 +346,7 @@ pub struct Http {
     pub idle_timeout: Duration,
     pub max_connections: usize,
     pub max_connections_per_client: usize,
+    pub max_connection_age: Duration,
     pub shutdown_grace: Duration,
 }
 
@@ -864,17 +870,26 @@ impl RawConfig {
                 1,
                 1_000_000,
             )?;
+            // Above the global cap it means the global cap alone (so the default
+            // stands beside a small `max_connections`).
             let max_connections_per_client = count(
                 "http.max_connections_per_client",
                 self.http.max_connections_per_client,
                 1,
-                max_connections,
-            )?;
+                1_000_000,
+            )?
+            .min(max_connections);
             Http {
                 cors_origins,
                 idle_timeout,
                 max_connections,
                 max_connections_per_client,
+                max_connection_age: millis(
+                    "http.max_connection_age_ms",
+                    self.http.max_connection_age_ms,
+                    100,
+                    86_400_000,
+                )?,
                 body_limit_bytes: self.http.body_limit_bytes,
                 request_timeout,
                 header_read_timeout: millis(

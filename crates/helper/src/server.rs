@@ -8,13 +8,13 @@
 //! has an idle timeout (no bytes either way) and takes a slot under the global and
 //! per-client connection caps, or is closed at once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -23,90 +23,215 @@ use axum::extract::ConnectInfo;
 use axum::http::Request;
 use axum::response::Response;
 use axum::Router;
-use hyper::body::Incoming;
+use hyper::body::{Body as HttpBody, Bytes, Frame, Incoming, SizeHint};
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use ipnet::IpNet;
 use pin_project_lite::pin_project;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 
 use crate::client::{canonical, limit_key};
 use crate::state::{AppState, StartError};
 
-/// The connection caps, shared by every listener of one helper: a slot is taken at
-/// accept and given back when the connection ends, however it ends.
+/// The connection caps and the register of open connections, shared by every
+/// listener of one helper: a slot is taken at accept and given back when the
+/// connection ends (or is closed to make room), however it ends.
 struct Caps {
-    global: Arc<Semaphore>,
-    per_client: Mutex<HashMap<IpAddr, usize>>,
+    book: Mutex<Book>,
+    max: usize,
+    /// From this many open connections on (90 % of `max`), each admission first
+    /// closes the connections idle longest, so that slots are held only by clients
+    /// that keep sending requests (which the rate limits see).
+    near: usize,
     max_per_client: usize,
     /// Trusted proxies carry many clients on their connections, so only the global
     /// cap applies to them.
     trusted: Vec<IpNet>,
+    /// Where the entries' `idle_since` counts from.
+    epoch: Instant,
 }
 
-/// One connection's place under the caps.
-struct Slot {
-    _global: OwnedSemaphorePermit,
+/// What the caps count, under one lock (taken at accept, and as each request
+/// starts and ends: short sections, no I/O).
+struct Book {
+    open: usize,
+    per_client: HashMap<IpAddr, usize>,
+    /// Connections with no request in flight, oldest idle first (keys only grow);
+    /// at most one entry per open connection.
+    idle: BTreeMap<u64, Arc<Entry>>,
+    next_key: u64,
+}
+
+/// One open connection as the register knows it. The atomics change only under
+/// the book's lock; the connection's own task reads them without it.
+struct Entry {
     client: Option<IpAddr>,
+    /// Requests in flight (from the call to the end of the response body).
+    busy: AtomicUsize,
+    /// Its key in [`Book::idle`]; 0 while it is not there.
+    idle_key: AtomicU64,
+    /// Since when no request is in flight (ms since [`Caps::epoch`]).
+    idle_since: AtomicU64,
+    /// Closed to make room: its slot is already given back.
+    evicted: AtomicBool,
+    /// Tells its task to close the connection now.
+    evict: Notify,
+}
+
+/// One connection's place under the caps, shared by its task and its requests.
+struct Slot {
+    entry: Arc<Entry>,
     caps: Arc<Caps>,
 }
 
 impl Caps {
     fn new(max: usize, max_per_client: usize, trusted: Vec<IpNet>) -> Arc<Caps> {
         Arc::new(Caps {
-            global: Arc::new(Semaphore::new(max)),
-            per_client: Mutex::new(HashMap::new()),
-            max_per_client,
+            book: Mutex::new(Book {
+                open: 0,
+                per_client: HashMap::new(),
+                idle: BTreeMap::new(),
+                next_key: 1,
+            }),
+            max,
+            near: max - max / 10,
+            max_per_client: max_per_client.min(max),
             trusted,
+            epoch: Instant::now(),
         })
     }
 
-    /// A slot for a connection from `peer`, or `None` when a cap is reached.
-    fn admit(self: &Arc<Self>, peer: IpAddr) -> Option<Slot> {
-        let global = self.global.clone().try_acquire_owned().ok()?;
+    fn book(&self) -> std::sync::MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// A slot for a connection from `peer`, or `None` when a cap is reached (near
+    /// the global cap, only once no idle connection is left to close).
+    fn admit(self: &Arc<Self>, peer: IpAddr) -> Option<Arc<Slot>> {
         let peer = canonical(peer);
         let client = if self.trusted.iter().any(|n| n.contains(&peer)) {
             None
         } else {
             // Keyed like the rate limits: one IPv6 subscriber usually holds a whole /64.
-            let key = limit_key(peer);
-            let mut map = self.per_client.lock().unwrap_or_else(|p| p.into_inner());
-            let n = map.entry(key).or_insert(0);
-            if *n >= self.max_per_client {
+            Some(limit_key(peer))
+        };
+        let mut book = self.book();
+        if let Some(key) = client {
+            if book.per_client.get(&key).copied().unwrap_or(0) >= self.max_per_client {
                 return None;
             }
-            *n += 1;
-            Some(key)
-        };
-        Some(Slot {
-            _global: global,
+        }
+        // Near the cap each newcomer takes the place of the connection idle
+        // longest: the count stays where it is while any is idle (the newcomer
+        // itself is idle until its first request, so it is not taken next).
+        if book.open >= self.near {
+            if let Some((_, entry)) = book.idle.pop_first() {
+                entry.idle_key.store(0, Ordering::Relaxed);
+                entry.evicted.store(true, Ordering::Relaxed);
+                book.release(entry.client);
+                entry.evict.notify_one();
+                tracing::debug!("near the connection cap; the connection idle longest closed");
+            }
+        }
+        if book.open >= self.max {
+            return None;
+        }
+        book.open += 1;
+        if let Some(key) = client {
+            *book.per_client.entry(key).or_insert(0) += 1;
+        }
+        let entry = Arc::new(Entry {
             client,
+            busy: AtomicUsize::new(0),
+            idle_key: AtomicU64::new(0),
+            idle_since: AtomicU64::new(self.now_ms()),
+            evicted: AtomicBool::new(false),
+            evict: Notify::new(),
+        });
+        // Idle until its first request: a connection that never sends one gives way first.
+        book.park(&entry);
+        Some(Arc::new(Slot {
+            entry,
             caps: self.clone(),
-        })
+        }))
+    }
+}
+
+impl Book {
+    /// Gives back the slot of a connection that ends or is closed to make room.
+    fn release(&mut self, client: Option<IpAddr>) {
+        self.open = self.open.saturating_sub(1);
+        if let Some(key) = client {
+            if let Some(n) = self.per_client.get_mut(&key) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    // Keeps the map as small as the set of clients connected now.
+                    self.per_client.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Registers `entry` as idle from now, behind every connection idle longer.
+    fn park(&mut self, entry: &Arc<Entry>) {
+        let key = self.next_key;
+        self.next_key += 1;
+        entry.idle_key.store(key, Ordering::Relaxed);
+        self.idle.insert(key, entry.clone());
+    }
+
+    fn unpark(&mut self, entry: &Entry) {
+        let key = entry.idle_key.swap(0, Ordering::Relaxed);
+        if key != 0 {
+            self.idle.remove(&key);
+        }
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        if let Some(key) = self.client {
-            let mut map = self
-                .caps
-                .per_client
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if let Some(n) = map.get_mut(&key) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    // Keeps the map as small as the set of clients connected now.
-                    map.remove(&key);
-                }
+        let mut book = self.caps.book();
+        if !self.entry.evicted.load(Ordering::Relaxed) {
+            book.unpark(&self.entry);
+            book.release(self.entry.client);
+        }
+    }
+}
+
+/// A request in flight on a connection: from the router's call to the end of the
+/// response body. While one is, the connection is not idle: it is not closed to
+/// make room, nor (HTTP/2) for having no stream open.
+struct Busy(Arc<Slot>);
+
+impl Busy {
+    fn new(slot: Arc<Slot>) -> Busy {
+        {
+            let mut book = slot.caps.book();
+            if slot.entry.busy.fetch_add(1, Ordering::Relaxed) == 0 {
+                book.unpark(&slot.entry);
             }
+        }
+        Busy(slot)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let (caps, entry) = (&self.0.caps, &self.0.entry);
+        let mut book = caps.book();
+        if entry.busy.fetch_sub(1, Ordering::Relaxed) == 1 && !entry.evicted.load(Ordering::Relaxed)
+        {
+            entry.idle_since.store(caps.now_ms(), Ordering::Relaxed);
+            book.park(entry);
         }
     }
 }
@@ -239,61 +364,6 @@ impl AsyncWrite for Watched {
     }
 }
 
-pin_project! {
-    /// A connection that ends early once no byte has moved either way for `idle`
-    /// (`None` then).
-    struct IdleLimited<C> {
-        #[pin]
-        conn: C,
-        #[pin]
-        timer: Sleep,
-        born: Instant,
-        last: Arc<AtomicU64>,
-        idle: Duration,
-        armed: bool,
-    }
-}
-
-impl<C> IdleLimited<C> {
-    fn new(conn: C, born: Instant, last: Arc<AtomicU64>, idle: Duration) -> IdleLimited<C> {
-        IdleLimited {
-            conn,
-            timer: tokio::time::sleep_until(born + idle),
-            born,
-            last,
-            idle,
-            armed: false,
-        }
-    }
-}
-
-impl<C: Future> Future for IdleLimited<C> {
-    type Output = Option<C::Output>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        if let Poll::Ready(out) = this.conn.poll(cx) {
-            return Poll::Ready(Some(out));
-        }
-        // Once the timer holds this task's waker it needs polling again only when
-        // it has fired (the task's waker does not change).
-        if *this.armed && !this.timer.is_elapsed() {
-            return Poll::Pending;
-        }
-        *this.armed = true;
-        // The timer is set for the last activity it knew of; bytes since move it on.
-        while this.timer.as_mut().poll(cx).is_ready() {
-            let last = Duration::from_millis(this.last.load(Ordering::Relaxed));
-            let deadline = *this.born + last + *this.idle;
-            if Instant::now() >= deadline {
-                return Poll::Ready(None);
-            }
-            this.timer.as_mut().reset(deadline);
-        }
-        Poll::Pending
-    }
-}
-
 /// The protocols one listener speaks, set up once: HTTP/1.1 with the header-read
 /// timer, and HTTP/2 for clients that open with its preface.
 struct Protocols {
@@ -313,86 +383,273 @@ impl Protocols {
 }
 
 /// The router as one connection serves it: every request carries the peer's
-/// address (`ConnectInfo`), which the layers and handlers read.
+/// address (`ConnectInfo`), which the layers and handlers read, and counts as in
+/// flight on the connection's slot until its response body ends.
 #[derive(Clone)]
 struct WithPeer {
     router: Router,
     peer: SocketAddr,
+    slot: Arc<Slot>,
 }
 
 impl tower::Service<Request<Incoming>> for WithPeer {
     type Response = Response;
     type Error = Infallible;
-    type Future = <Router as tower::Service<Request<Incoming>>>::Future;
+    type Future = InFlight<<Router as tower::Service<Request<Incoming>>>::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         tower::Service::<Request<Incoming>>::poll_ready(&mut self.router, cx)
     }
 
     fn call(&mut self, mut req: Request<Incoming>) -> Self::Future {
+        let busy = Busy::new(self.slot.clone());
         req.extensions_mut().insert(ConnectInfo(self.peer));
-        tower::Service::call(&mut self.router, req)
+        InFlight {
+            inner: tower::Service::call(&mut self.router, req),
+            busy: Some(busy),
+        }
+    }
+}
+
+pin_project! {
+    /// The router's answer, with the request's [`Busy`] handed on to its body.
+    struct InFlight<F> {
+        #[pin]
+        inner: F,
+        busy: Option<Busy>,
+    }
+}
+
+impl<F: Future<Output = Result<Response, Infallible>>> Future for InFlight<F> {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Poll::Ready(Ok(resp)) = this.inner.poll(cx) else {
+            return Poll::Pending;
+        };
+        Poll::Ready(Ok(match this.busy.take() {
+            Some(busy) => resp.map(|inner| axum::body::Body::new(BusyBody { inner, _busy: busy })),
+            None => resp,
+        }))
+    }
+}
+
+pin_project! {
+    /// A response body that keeps its request in flight until it is done with.
+    struct BusyBody {
+        #[pin]
+        inner: axum::body::Body,
+        _busy: Busy,
+    }
+}
+
+impl HttpBody for BusyBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        self.project().inner.poll_frame(cx)
+    }
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// The two connection types hyper serves here, asked to close gracefully: no new
+/// request (HTTP/2: GOAWAY), those in flight finish.
+trait Graceful: Future<Output = hyper::Result<()>> {
+    fn close_gracefully(self: Pin<&mut Self>);
+}
+
+type Io = TokioIo<Watched>;
+type Svc = TowerToHyperService<WithPeer>;
+
+impl Graceful for http1::Connection<Io, Svc> {
+    fn close_gracefully(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+impl Graceful for http2::Connection<Io, Svc, TokioExecutor> {
+    fn close_gracefully(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+/// How a connection ended.
+enum End {
+    Served(hyper::Result<()>),
+    /// No byte either way for the idle timeout.
+    Quiet,
+    /// Closed to make room near the global cap.
+    Evicted,
+    /// Still open when its graceful close had run out of time.
+    Cut,
+}
+
+/// Serves `conn` until it ends, enforcing the connection's limits with one timer:
+/// the idle timeout (no bytes either way), the maximum age, and for HTTP/2 the
+/// header-read timeout while no request is in flight (judged by requests, not
+/// bytes: a PING is traffic but asks nothing). The last two, and the listener's
+/// shutdown, close it gracefully, then cut it if it is still open after `grace`
+/// (the shutdown's) or the request timeout; a connection closed to make room goes
+/// at once (it has nothing in flight).
+async fn drive<C: Graceful>(
+    mut conn: Pin<&mut C>,
+    h2: bool,
+    clock: (Instant, Arc<AtomicU64>),
+    slot: &Slot,
+    t: Timeouts,
+    mut drain: watch::Receiver<()>,
+) -> End {
+    let (born, last) = clock;
+    let entry = &slot.entry;
+    let ms = |a: &AtomicU64| Duration::from_millis(a.load(Ordering::Relaxed));
+    let aged = born + t.max_age;
+    let mut cut_at: Option<Instant> = None;
+    let timer = tokio::time::sleep_until(born + t.idle);
+    tokio::pin!(timer);
+    loop {
+        let now = Instant::now();
+        let quiet = born + ms(&last) + t.idle;
+        if now >= quiet {
+            return End::Quiet;
+        }
+        let mut next = quiet;
+        match cut_at {
+            Some(cut) if now >= cut => return End::Cut,
+            Some(cut) => next = next.min(cut),
+            None => {
+                let streamless = if !h2 {
+                    None
+                } else if entry.busy.load(Ordering::Relaxed) == 0 {
+                    Some(slot.caps.epoch + ms(&entry.idle_since) + t.header)
+                } else {
+                    // Looked at again later: the request in flight may have ended by then.
+                    Some(now + t.header)
+                };
+                let why = if now >= aged {
+                    Some("maximum age reached")
+                } else if streamless.is_some_and(|d| now >= d) {
+                    Some("no request within the header-read timeout")
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    tracing::debug!(reason = why, "closing the connection gracefully");
+                    conn.as_mut().close_gracefully();
+                    cut_at = Some(now + t.request);
+                    continue;
+                }
+                next = next.min(aged);
+                if let Some(d) = streamless {
+                    next = next.min(d);
+                }
+            }
+        }
+        timer.as_mut().reset(next);
+        tokio::select! {
+            biased;
+            r = conn.as_mut() => return End::Served(r),
+            () = entry.evict.notified() => {
+                if entry.evicted.load(Ordering::Relaxed) {
+                    return End::Evicted;
+                }
+            }
+            // A dropped sender is a stop too.
+            _ = drain.changed(), if cut_at.is_none() => {
+                conn.as_mut().close_gracefully();
+                cut_at = Some(Instant::now() + t.grace);
+            }
+            () = &mut timer => {}
+        }
     }
 }
 
 /// One connection from its first byte to its end: which protocol it speaks (the
 /// first bytes must come within the header-read timeout), then serving it until
-/// it ends, goes idle, or the listener's shutdown has let it finish. Its slot
+/// it ends, goes idle, is closed to make room, or is closed gracefully (maximum
+/// age, an HTTP/2 connection with no request, the listener's shutdown). Its slot
 /// under the caps is held until then, however it ends.
 async fn connection(
     stream: TcpStream,
-    svc: WithPeer,
+    router: Router,
+    peer: SocketAddr,
     protocols: Arc<Protocols>,
-    watcher: Watcher,
+    drain: watch::Receiver<()>,
     timeouts: Timeouts,
-    slot: Slot,
+    slot: Arc<Slot>,
 ) {
-    let _slot = slot;
     let mut io = Watched::new(stream);
-    let h2 = match tokio::time::timeout(timeouts.header, io.sniff()).await {
-        Ok(Ok(h2)) => h2,
-        Ok(Err(e)) => {
+    let sniffed = tokio::select! {
+        biased;
+        () = slot.entry.evict.notified() => None,
+        r = tokio::time::timeout(timeouts.header, io.sniff()) => Some(r),
+    };
+    let h2 = match sniffed {
+        Some(Ok(Ok(h2))) => h2,
+        Some(Ok(Err(e))) => {
             tracing::debug!(error = %e, "connection failed before its first request");
             return;
         }
-        Err(_) => {
+        Some(Err(_)) => {
             tracing::debug!("no request within the header-read timeout; connection closed");
             return;
         }
+        None => return,
     };
-    let svc = TowerToHyperService::new(svc);
-    let (born, last) = (io.born, io.last.clone());
+    let svc = TowerToHyperService::new(WithPeer {
+        router,
+        peer,
+        slot: slot.clone(),
+    });
+    let clock = (io.born, io.last.clone());
     let io = TokioIo::new(io);
     let ended = if h2 {
         // Rare, and several times the size of HTTP/1's state: boxed, so the
         // task of every HTTP/1 connection stays small.
-        let conn = Box::pin(watcher.watch(protocols.h2.serve_connection(io, svc)));
-        IdleLimited::new(conn, born, last, timeouts.idle).await
+        let mut conn = Box::pin(protocols.h2.serve_connection(io, svc));
+        drive(conn.as_mut(), true, clock, &slot, timeouts, drain).await
     } else {
-        let conn = watcher.watch(protocols.h1.serve_connection(io, svc));
-        IdleLimited::new(conn, born, last, timeouts.idle).await
+        let conn = std::pin::pin!(protocols.h1.serve_connection(io, svc));
+        drive(conn, false, clock, &slot, timeouts, drain).await
     };
     match ended {
-        Some(Ok(())) => {}
-        Some(Err(e)) => tracing::debug!(error = %e, "connection ended with an error"),
-        None => tracing::debug!("idle connection closed"),
+        End::Served(Ok(())) => {}
+        End::Served(Err(e)) => tracing::debug!(error = %e, "connection ended with an error"),
+        End::Quiet => tracing::debug!("idle connection closed"),
+        End::Evicted => {}
+        End::Cut => tracing::debug!("connection still open after its graceful close; cut"),
     }
 }
 
 /// A connection's time limits.
 #[derive(Clone, Copy)]
 struct Timeouts {
-    /// For the first bytes, and for each request's headers.
+    /// For the first bytes, and for each request's headers; for an HTTP/2
+    /// connection, also the longest it may go without a request in flight.
     header: Duration,
     /// With no byte moving either way.
     idle: Duration,
+    /// From accept to a graceful close.
+    max_age: Duration,
+    /// Longest a request may take: a graceful close of the connection's own is cut after it.
+    request: Duration,
+    /// A graceful close at the listener's shutdown is cut after it.
+    grace: Duration,
 }
 
 /// What every listener of one helper serves with.
 #[derive(Clone)]
 struct Limits {
     timeouts: Timeouts,
-    grace: Duration,
     caps: Arc<Caps>,
 }
 
@@ -443,6 +700,59 @@ pub fn url_of(addr: SocketAddr) -> String {
         std::net::IpAddr::V6(v6) => format!("[{v6}]"),
     };
     format!("http://{ip}:{}/", addr.port())
+}
+
+/// Raises this process's soft open-file limit to its hard limit (every
+/// connection is a descriptor); the limit in force afterwards.
+pub fn raise_open_file_limit() -> io::Result<u64> {
+    #[cfg(unix)]
+    {
+        rlimit::increase_nofile_limit(u64::MAX)
+    }
+    #[cfg(not(unix))]
+    {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "no open-file limit here",
+        ))
+    }
+}
+
+/// The most connections a process with `limit` open files can hold: the rest
+/// (at least 256, and an eighth of the limit) is kept for the files being served,
+/// outgoing probes, DNS sockets, listeners, and connections being closed.
+fn connections_within(limit: u64) -> usize {
+    let reserve = (limit / 8).max(256).min(limit / 2);
+    usize::try_from(limit - reserve)
+        .unwrap_or(usize::MAX)
+        .max(1)
+}
+
+/// The global connection cap: the configured one, lowered (with a warning) to
+/// what the open-file limit allows, once that is raised as far as it goes.
+fn connection_cap(configured: usize) -> usize {
+    let limit = match raise_open_file_limit() {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::warn!(error = %e, max_connections = configured, "cannot raise the open-file limit; connection cap as configured");
+            return configured;
+        }
+    };
+    let cap = configured.min(connections_within(limit));
+    if cap < configured {
+        tracing::warn!(
+            open_file_limit = limit,
+            configured,
+            cap,
+            "http.max_connections lowered to fit the open-file limit (raise the hard limit: ulimit -Hn, LimitNOFILE)"
+        );
+    }
+    tracing::info!(
+        open_file_limit = limit,
+        max_connections = cap,
+        "connection cap"
+    );
+    cap
 }
 
 /// Connections the kernel queues for a listener before they are accepted (it caps
@@ -520,10 +830,12 @@ pub async fn start(state: AppState, port: Option<u16>) -> Result<Running, StartE
         timeouts: Timeouts {
             header: cfg.http.header_read_timeout,
             idle: cfg.http.idle_timeout,
+            max_age: cfg.http.max_connection_age,
+            request: cfg.http.request_timeout,
+            grace: cfg.http.shutdown_grace,
         },
-        grace: cfg.http.shutdown_grace,
         caps: Caps::new(
-            cfg.http.max_connections,
+            connection_cap(cfg.http.max_connections),
             cfg.http.max_connections_per_client,
             cfg.proxy.trusted.clone(),
         ),
@@ -562,7 +874,9 @@ async fn serve(
     mut stop: watch::Receiver<bool>,
 ) {
     let protocols = Arc::new(Protocols::new(limits.timeouts.header));
-    let graceful = GracefulShutdown::new();
+    // Every connection holds a receiver: a send asks them all to close
+    // gracefully, and the sender sees when the last has gone.
+    let (drain, drained) = watch::channel(());
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -581,12 +895,12 @@ async fn serve(
                     drop(stream);
                     continue;
                 };
-                let svc = WithPeer { router: router.clone(), peer };
                 tokio::spawn(connection(
                     stream,
-                    svc,
+                    router.clone(),
+                    peer,
                     protocols.clone(),
-                    graceful.watcher(),
+                    drained.clone(),
                     limits.timeouts,
                     slot,
                 ));
@@ -595,7 +909,9 @@ async fn serve(
         }
     }
     drop(listener);
-    if tokio::time::timeout(limits.grace, graceful.shutdown())
+    drop(drained);
+    let _ = drain.send(());
+    if tokio::time::timeout(limits.timeouts.grace, drain.closed())
         .await
         .is_err()
     {
@@ -647,5 +963,21 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
             },
             _ = term => {},
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connections_within;
+
+    #[test]
+    fn the_cap_leaves_room_below_the_open_file_limit() {
+        // At least 256 descriptors, and an eighth of the limit, stay free.
+        assert_eq!(connections_within(1_024), 768);
+        assert_eq!(connections_within(20_000), 17_500);
+        assert_eq!(connections_within(1_048_576), 917_504);
+        // A tiny limit keeps half, and never a cap of zero.
+        assert_eq!(connections_within(300), 150);
+        assert_eq!(connections_within(1), 1);
     }
 }
