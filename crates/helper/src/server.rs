@@ -5,8 +5,12 @@
 //! tell HTTP/1.1 from HTTP/2 with prior knowledge (they must arrive within the
 //! header-read timeout too); each task holds only the protocol its connection
 //! speaks, which keeps thousands of open connections small. Every connection also
-//! has an idle timeout (no bytes either way) and takes a slot under the global and
-//! per-client connection caps, or is closed at once.
+//! has an idle timeout (no bytes either way) and a maximum age; an HTTP/2 one with
+//! no request in flight is closed at the header-read timeout (PINGs are bytes, not
+//! requests). Each takes a slot under the global and per-client connection caps,
+//! or is closed at once; near the global cap (kept below the open-file limit) a
+//! newcomer takes the place of the connection idle longest, so only clients that
+//! keep sending requests (which the rate limits see) can hold slots.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
