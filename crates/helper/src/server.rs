@@ -754,7 +754,7 @@ fn connection_cap(configured: usize) -> usize {
     tracing::info!(
         open_file_limit = limit,
         max_connections = cap,
-        "connection cap"
+        "connection cap set below the open-file limit (raised to the hard limit)"
     );
     cap
 }
