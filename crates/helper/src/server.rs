@@ -49,7 +49,7 @@ struct Caps {
     book: Mutex<Book>,
     max: usize,
     /// From this many open connections on (90 % of `max`), each admission first
-    /// closes the connections idle longest, so that slots are held only by clients
+    /// closes the connection idle longest, so that slots are held only by clients
     /// that keep sending requests (which the rate limits see).
     near: usize,
     max_per_client: usize,
@@ -143,7 +143,6 @@ impl Caps {
                 entry.evicted.store(true, Ordering::Relaxed);
                 book.release(entry.client);
                 entry.evict.notify_one();
-                tracing::debug!("near the connection cap; the connection idle longest closed");
             }
         }
         if book.open >= self.max {
@@ -607,7 +606,10 @@ async fn connection(
             tracing::debug!("no request within the header-read timeout; connection closed");
             return;
         }
-        None => return,
+        None => {
+            tracing::debug!("near the connection cap; closed before its first request");
+            return;
+        }
     };
     let svc = TowerToHyperService::new(WithPeer {
         router,
@@ -629,7 +631,9 @@ async fn connection(
         End::Served(Ok(())) => {}
         End::Served(Err(e)) => tracing::debug!(error = %e, "connection ended with an error"),
         End::Quiet => tracing::debug!("idle connection closed"),
-        End::Evicted => {}
+        End::Evicted => {
+            tracing::debug!("near the connection cap; closed as the connection idle longest")
+        }
         End::Cut => tracing::debug!("connection still open after its graceful close; cut"),
     }
 }
