@@ -13,6 +13,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 mod bench;
+mod compress;
 mod size;
 mod soak;
 
@@ -27,9 +28,10 @@ fn main() -> ExitCode {
         Some("soak") => soak::soak(&args[1..]),
         Some("setup") => Tools::new().and_then(|t| t.ensure(true)),
         Some("shell") => shell(),
+        Some("compress") => compress::compress(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  shell                            write the page shell's troubleshooter list (Trunk runs it)"
+                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  shell                            write the page shell's troubleshooter list (Trunk runs it)\n  compress [DIR]                   brotli and gzip copies beside the built files (Trunk runs it)"
             );
             return ExitCode::from(2);
         }
