@@ -395,3 +395,47 @@ async fn serve_with_dist_dot_refuses_naming_the_key() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("running at"));
     assert!(!dir.path().join(".fixpath/seal.key").exists());
 }
+
+/// Over a real loopback socket (hyper's HTTP/1.1, as a browser meets it): the
+/// wasm and the page arrive brotli-encoded with their validators, and a
+/// revalidation is a bodiless 304.
+#[tokio::test]
+async fn over_a_socket_the_app_arrives_compressed() {
+    let f = fixture("[listen]\naddress = \"127.0.0.1\"\nport = 0\nalt_ports = []\n");
+    build(&f);
+    let running = fixpath_helper::server::start(f.state.clone(), Some(0))
+        .await
+        .expect("the helper starts");
+    for (path, original) in [(WASM, wasm_bytes()), ("/", page_text().into_bytes())] {
+        let a = http(
+            running.addr,
+            "GET",
+            path,
+            &[("Accept-Encoding", BROWSER)],
+            b"",
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            a.header("content-encoding").as_deref(),
+            Some("br"),
+            "{path}"
+        );
+        assert!(varies_by_encoding(&a), "{path}");
+        assert_eq!(decoded(&a), original, "{path}");
+        assert!(a.body.len() * 2 < original.len(), "{path}");
+        let tag = a.header("etag").unwrap();
+        let again = http(
+            running.addr,
+            "GET",
+            path,
+            &[("Accept-Encoding", BROWSER), ("If-None-Match", &tag)],
+            b"",
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(again.body.is_empty(), "{path}");
+        assert_eq!(again.header("etag"), Some(tag), "{path}");
+    }
+    running.shutdown().await;
+}
