@@ -13,6 +13,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 mod bench;
+mod compress;
 mod size;
 mod soak;
 
@@ -23,13 +24,15 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
-        Some("bench") => Tools::new().and_then(|t| bench::bench(&t)),
+        Some("bench") => Tools::new().and_then(|t| bench::bench(&t, &args[1..])),
         Some("soak") => soak::soak(&args[1..]),
         Some("setup") => Tools::new().and_then(|t| t.ensure(true)),
         Some("shell") => shell(),
+        Some("compress") => compress::compress(&args[1..]),
+        Some("size") => Tools::new().and_then(|t| wire_budget(&t)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench                            measure sizes, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  shell                            write the page shell's troubleshooter list (Trunk runs it)"
+                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench [wire]                     measure bytes on the wire, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n                                   (wire: only the bytes on the wire and the slow-mobile load)\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  shell                            write the page shell's troubleshooter list (Trunk runs it)\n  compress [DIR]                   brotli and gzip copies beside the built files (Trunk runs it)\n  size                             bytes on the wire of the app in dist/ against its budget (as `test` checks it)"
             );
             return ExitCode::from(2);
         }
@@ -185,11 +188,7 @@ fn test() -> Result {
         ]),
     )?;
     build_app(&tools)?;
-    size::check_budget(&root().join("dist"))?;
-    step(
-        "building the helper for end-to-end tests",
-        tools.cargo(&["build", "--quiet", "-p", "fixpath-helper"]),
-    )?;
+    wire_budget(&tools)?;
     let mut e2e = tools.cargo(&["test", "-p", "fixpath-e2e"]);
     e2e.env("FIXPATH_BIN", target_dir().join("debug/fixpath"))
         .env("FIXPATH_DIST", root().join("dist"))
@@ -197,6 +196,20 @@ fn test() -> Result {
     step("end-to-end tests (Chromium through WebDriver)", e2e)?;
     println!("xtask: all checks passed");
     Ok(())
+}
+
+/// Builds the helper (also what the end-to-end tests run), then measures the app
+/// in `dist/` on the wire through it, against the budget.
+fn wire_budget(tools: &Tools) -> Result {
+    step(
+        "building the helper (bytes on the wire, end-to-end tests)",
+        tools.cargo(&["build", "--quiet", "-p", "fixpath-helper"]),
+    )?;
+    size::check_budget(
+        &target_dir().join("debug/fixpath"),
+        &root().join("dist"),
+        &target_dir().join("wire"),
+    )
 }
 
 fn build_app(tools: &Tools) -> Result {

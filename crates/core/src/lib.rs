@@ -14,6 +14,8 @@ pub mod link;
 #[cfg(feature = "source")]
 pub mod lint;
 pub mod model;
+#[cfg(feature = "precompress")]
+pub mod precompress;
 pub mod seal;
 #[cfg(feature = "source")]
 pub mod shipped;

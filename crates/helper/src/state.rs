@@ -35,6 +35,8 @@ struct Inner {
     known_log_names: HashMap<String, String>,
     /// Alternate ports really listened on (after binding; port 0 becomes a real port).
     alt_ports: RwLock<Vec<u16>>,
+    /// `index.html` in each encoding, once per version of the file.
+    index: crate::web::IndexCache,
 }
 
 /// Shared state of every route.
@@ -55,6 +57,8 @@ impl AppState {
         dist: PathBuf,
         connector: Arc<dyn Connect>,
     ) -> Result<AppState, StartError> {
+        // Before the key or the status directory is created: never inside dist.
+        crate::web::refuse_dist_holding_state(&dist, &config)?;
         let resolver = Resolver::new(&config.dns).map_err(StartError)?;
         let prober = Prober::new(
             connector,
@@ -94,6 +98,7 @@ impl AppState {
                 log_key,
                 known_log_names,
                 alt_ports,
+                index: crate::web::IndexCache::default(),
             }),
         })
     }
@@ -103,6 +108,9 @@ impl AppState {
     }
     pub fn dist(&self) -> &std::path::Path {
         &self.inner.dist
+    }
+    pub fn index_cache(&self) -> &crate::web::IndexCache {
+        &self.inner.index
     }
     pub fn resolver(&self) -> &Resolver {
         &self.inner.resolver

@@ -3,19 +3,34 @@
 //! way in), and a clear answer instead of a crash when the app is not built. The
 //! page's Content-Security-Policy allows exactly the inline scripts in `index.html`
 //! (by SHA-256 hash, computed from the file served), so no 'unsafe-inline' script.
+//!
+//! The app travels compressed: files through tower-http's `ServeDir`, which picks
+//! the build's `X.br` or `X.gz` copy (`cargo xtask compress`) from `Accept-Encoding`;
+//! `index.html`, which the helper reads itself, compressed in memory once per
+//! version of the file. Every answer says `Vary: Accept-Encoding` and carries an
+//! ETag of the bytes actually sent, so a cache revalidates each encoding apart
+//! (`If-None-Match` gives 304). Nothing whose path has a segment starting with a
+//! dot is ever served, and the helper refuses to start when its dist directory
+//! holds its state (the seal's private key, the announcement).
 
-use axum::body::Body;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use fixpath_core::precompress;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
+use crate::config::Config;
 use crate::error::Error;
-use crate::state::AppState;
+use crate::state::{AppState, StartError};
 
 /// The app's entry file in the dist directory.
 pub const INDEX: &str = "index.html";
@@ -24,6 +39,8 @@ pub const INDEX: &str = "index.html";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Cache-Control for everything else: always revalidate, so a rebuilt app is seen.
 const REVALIDATE: &str = "no-cache";
+/// What a compressed answer varies by.
+const VARY_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
 
 /// Serves a file from dist, or the app's index for any other path.
 pub async fn app_or_file(State(state): State<AppState>, req: Request) -> Response {
@@ -35,28 +52,61 @@ pub async fn app_or_file(State(state): State<AppState>, req: Request) -> Respons
         .into_response();
     }
     let path = req.uri().path();
+    if is_hidden(path) {
+        let shown: String = path.chars().take(100).collect();
+        return Error::NotFound(format!("there is no file at {shown}")).into_response();
+    }
     if path == "/" || path == "/index.html" {
         return index(&state, req.headers()).await;
     }
     let immutable = is_hashed_name(path);
     let headers = req.headers().clone();
+    // ServeDir answers If-Modified-Since only, and before it knows which encoding it
+    // sends: the conditions are decided below, on the file it chose.
+    let (mut parts, body) = req.into_parts();
+    let conditions = Conditions::take(&mut parts.headers);
     let served = ServeDir::new(state.dist())
         .append_index_html_on_directories(false)
-        .oneshot(req)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(Request::from_parts(parts, body))
         .await;
     match served {
-        Ok(resp) if resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED => {
+        Ok(resp)
+            if resp.status() == StatusCode::OK || resp.status() == StatusCode::PARTIAL_CONTENT =>
+        {
             let mut resp = resp.map(Body::new);
+            let full = resp.status() == StatusCode::OK;
+            let h = resp.headers_mut();
             let cc = if immutable { IMMUTABLE } else { REVALIDATE };
-            resp.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
-            resp
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
+            h.append(header::VARY, VARY_ENCODING);
+            if full {
+                if let Some(tag) = file_etag(h) {
+                    h.insert(header::ETAG, tag);
+                }
+            }
+            conditions.answer(resp)
         }
-        Ok(resp) if resp.status() == StatusCode::RANGE_NOT_SATISFIABLE => resp.map(Body::new),
+        Ok(resp)
+            if resp.status() == StatusCode::RANGE_NOT_SATISFIABLE
+                || resp.status() == StatusCode::PRECONDITION_FAILED =>
+        {
+            resp.map(Body::new)
+        }
         // Not a file: the app's router decides what the path means.
         Ok(_) => index(&state, &headers).await,
         Err(never) => match never {},
     }
+}
+
+/// Whether a path names a dotfile or anything in a dot directory (`/.fixpath/seal.key`,
+/// `/.git/config`, `/%2eenv`), read as the file server would read it (decoded).
+pub fn is_hidden(path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    decoded
+        .split(['/', '\\'])
+        .any(|segment| segment.starts_with('.'))
 }
 
 /// Trunk names built files `name-<16 hex digits>.ext`.
@@ -70,33 +120,363 @@ fn is_hashed_name(path: &str) -> bool {
     }
 }
 
-/// `index.html` with its CSP, or the "not built" answer.
-async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
-    let file = state.dist().join(INDEX);
-    match tokio::fs::read(&file).await {
-        Ok(bytes) => {
-            let csp = page_csp(state, &bytes, req_headers);
-            let mut resp = (StatusCode::OK, Body::from(bytes)).into_response();
-            let h = resp.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
-            match HeaderValue::from_str(&csp) {
-                Ok(v) => {
-                    h.insert(header::CONTENT_SECURITY_POLICY, v);
-                }
-                Err(_) => {
-                    return Error::Internal("CSP is not a valid header value".into())
-                        .into_response()
+/// The encodings the helper sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Coding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+impl Coding {
+    /// The `Content-Encoding` value (`None` for identity).
+    pub fn header(self) -> Option<&'static str> {
+        match self {
+            Coding::Identity => None,
+            Coding::Gzip => Some("gzip"),
+            Coding::Brotli => Some("br"),
+        }
+    }
+
+    /// The ETag suffix: each encoding is its own set of bytes, so its own tag.
+    fn tag(self) -> &'static str {
+        match self {
+            Coding::Identity => "id",
+            Coding::Gzip => "gz",
+            Coding::Brotli => "br",
+        }
+    }
+
+    fn parse(token: &str) -> Option<Coding> {
+        if token.eq_ignore_ascii_case("br") {
+            Some(Coding::Brotli)
+        } else if token.eq_ignore_ascii_case("gzip") || token.eq_ignore_ascii_case("x-gzip") {
+            Some(Coding::Gzip)
+        } else if token.eq_ignore_ascii_case("identity") {
+            Some(Coding::Identity)
+        } else {
+            None
+        }
+    }
+
+    /// The client's choice among `available` by `Accept-Encoding`, as `ServeDir`
+    /// chooses among the files it finds: the highest q-value above 0, then brotli
+    /// before gzip before identity; identity when nothing else is acceptable.
+    pub fn negotiate(headers: &HeaderMap, available: &[Coding]) -> Coding {
+        let mut best: Option<(u16, Coding)> = None;
+        for value in headers.get_all(header::ACCEPT_ENCODING) {
+            let Ok(value) = value.to_str() else { continue };
+            for item in value.split(',') {
+                let mut parts = item.split(';');
+                let Some(coding) = parts.next().and_then(|t| Coding::parse(t.trim())) else {
+                    continue;
+                };
+                let q = match parts.next() {
+                    None => Some(1000),
+                    Some(p) => q_value(p.trim()),
+                };
+                let Some(q) = q.filter(|&q| q > 0) else {
+                    continue;
+                };
+                if available.contains(&coding) && best.is_none_or(|b| (q, coding) > b) {
+                    best = Some((q, coding));
                 }
             }
-            resp
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => not_built(state, req_headers),
-        Err(e) => Error::Internal(format!("reading {}: {e}", file.display())).into_response(),
+        best.map_or(Coding::Identity, |(_, c)| c)
     }
+}
+
+/// `q=0.5` in thousandths; `None` when it is not a q-value.
+fn q_value(s: &str) -> Option<u16> {
+    let v = s.strip_prefix("q=").or_else(|| s.strip_prefix("Q="))?;
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac: u16 = format!("{frac:0<3}").parse().ok()?;
+    match int {
+        "0" => Some(frac),
+        "1" if frac == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+/// A file's ETag from what ServeDir sent: the length and modification time of the
+/// file it opened (the `.br` or `.gz` copy, or the original) and its encoding.
+fn file_etag(h: &HeaderMap) -> Option<HeaderValue> {
+    let len: u64 = h.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()?;
+    let modified = httpdate::parse_http_date(h.get(header::LAST_MODIFIED)?.to_str().ok()?).ok()?;
+    let secs = modified.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    let coding = match h.get(header::CONTENT_ENCODING).map(HeaderValue::as_bytes) {
+        None => Coding::Identity,
+        Some(b"br") => Coding::Brotli,
+        Some(b"gzip") => Coding::Gzip,
+        Some(_) => return None,
+    };
+    HeaderValue::from_str(&format!("\"{len:x}-{secs:x}-{}\"", coding.tag())).ok()
+}
+
+/// A request's validators, taken off it so they are judged on the answer.
+struct Conditions {
+    none_match: Vec<HeaderValue>,
+    modified_since: Option<HeaderValue>,
+}
+
+impl Conditions {
+    fn take(h: &mut HeaderMap) -> Conditions {
+        let none_match = match h.entry(header::IF_NONE_MATCH) {
+            header::Entry::Occupied(e) => e.remove_entry_mult().1.collect(),
+            header::Entry::Vacant(_) => Vec::new(),
+        };
+        Conditions {
+            none_match,
+            modified_since: h.remove(header::IF_MODIFIED_SINCE),
+        }
+    }
+
+    fn of(h: &HeaderMap) -> Conditions {
+        Conditions {
+            none_match: h.get_all(header::IF_NONE_MATCH).iter().cloned().collect(),
+            modified_since: h.get(header::IF_MODIFIED_SINCE).cloned(),
+        }
+    }
+
+    /// Whether the client's copy is current (RFC 9110 13.2.2: If-None-Match when
+    /// present, else If-Modified-Since).
+    fn unchanged(&self, h: &HeaderMap) -> bool {
+        if !self.none_match.is_empty() {
+            let Some(tag) = h.get(header::ETAG).and_then(|t| t.to_str().ok()) else {
+                return false;
+            };
+            let tag = tag.trim_start_matches("W/");
+            return self
+                .none_match
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(|t| t.trim())
+                .any(|t| t == "*" || t.trim_start_matches("W/") == tag);
+        }
+        let date = |v: Option<&HeaderValue>| {
+            v.and_then(|v| v.to_str().ok())
+                .and_then(|v| httpdate::parse_http_date(v).ok())
+        };
+        match (
+            date(self.modified_since.as_ref()),
+            date(h.get(header::LAST_MODIFIED)),
+        ) {
+            (Some(since), Some(modified)) => modified <= since,
+            _ => false,
+        }
+    }
+
+    /// `resp`, or a 304 with its validators and caching headers when the client's
+    /// copy is current.
+    fn answer(&self, mut resp: Response) -> Response {
+        if resp.status() != StatusCode::OK || !self.unchanged(resp.headers()) {
+            return resp;
+        }
+        *resp.status_mut() = StatusCode::NOT_MODIFIED;
+        *resp.body_mut() = Body::empty();
+        let h = resp.headers_mut();
+        for name in [
+            header::CONTENT_LENGTH,
+            header::CONTENT_TYPE,
+            header::CONTENT_ENCODING,
+            header::ACCEPT_RANGES,
+        ] {
+            h.remove(name);
+        }
+        resp
+    }
+}
+
+/// `index.html` as served, in each encoding, built once per version of the file.
+pub struct IndexPage {
+    stamp: Option<(u64, SystemTime)>,
+    raw: Bytes,
+    brotli: Option<Bytes>,
+    gzip: Option<Bytes>,
+    /// The first 64 bits of the page's SHA-256, in hex: the ETags' common part.
+    digest: String,
+}
+
+impl IndexPage {
+    /// Compresses `raw` (a copy is kept only where it is smaller).
+    pub fn new(raw: Vec<u8>, stamp: Option<(u64, SystemTime)>) -> IndexPage {
+        let kept =
+            |encoded: Vec<u8>| precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded));
+        let brotli = kept(precompress::brotli(&raw));
+        let gzip = kept(precompress::gzip(&raw));
+        let digest = Sha256::digest(&raw)[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        IndexPage {
+            stamp,
+            raw: Bytes::from(raw),
+            brotli,
+            gzip,
+            digest,
+        }
+    }
+
+    /// The page as written.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The encodings this page can be sent in.
+    fn available(&self) -> Vec<Coding> {
+        let mut v = vec![Coding::Identity];
+        if self.gzip.is_some() {
+            v.push(Coding::Gzip);
+        }
+        if self.brotli.is_some() {
+            v.push(Coding::Brotli);
+        }
+        v
+    }
+
+    /// The body in `coding`, which must be available.
+    fn body(&self, coding: Coding) -> Bytes {
+        match coding {
+            Coding::Brotli => self.brotli.clone(),
+            Coding::Gzip => self.gzip.clone(),
+            Coding::Identity => None,
+        }
+        .unwrap_or_else(|| self.raw.clone())
+    }
+}
+
+/// The last `IndexPage` built, reused while the file's length and modification
+/// time stay the same.
+#[derive(Default)]
+pub struct IndexCache {
+    page: Mutex<Option<Arc<IndexPage>>>,
+}
+
+impl IndexCache {
+    /// The page for the file now at `file`: the cached one, or a new one.
+    pub async fn page(&self, file: &Path) -> std::io::Result<Arc<IndexPage>> {
+        let meta = tokio::fs::metadata(file).await?;
+        let stamp = meta.modified().ok().map(|m| (meta.len(), m));
+        if let Some(page) = self
+            .current()
+            .filter(|p| stamp.is_some() && p.stamp == stamp)
+        {
+            return Ok(page);
+        }
+        let raw = tokio::fs::read(file).await?;
+        let page = tokio::task::spawn_blocking(move || IndexPage::new(raw, stamp))
+            .await
+            .map(Arc::new)
+            .map_err(std::io::Error::other)?;
+        *self.page.lock().unwrap_or_else(|e| e.into_inner()) = Some(page.clone());
+        Ok(page)
+    }
+
+    fn current(&self) -> Option<Arc<IndexPage>> {
+        self.page.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// `index.html` with its CSP, in the client's encoding, or the "not built" answer.
+async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
+    let file = state.dist().join(INDEX);
+    let page = match state.index_cache().page(&file).await {
+        Ok(page) => page,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return not_built(state, req_headers),
+        Err(e) => {
+            return Error::Internal(format!("reading {}: {e}", file.display())).into_response()
+        }
+    };
+    let csp = page_csp(state, page.raw(), req_headers);
+    let Ok(csp) = HeaderValue::from_str(&csp) else {
+        return Error::Internal("CSP is not a valid header value".into()).into_response();
+    };
+    let coding = Coding::negotiate(req_headers, &page.available());
+    let etag = format!("\"{}-{}\"", page.digest, coding.tag());
+    let mut resp = (StatusCode::OK, Body::from(page.body(coding))).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    h.append(header::VARY, VARY_ENCODING);
+    if let Some(enc) = coding.header() {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+    }
+    if let Ok(tag) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, tag);
+    }
+    Conditions::of(req_headers).answer(resp)
+}
+
+/// Refuses a dist directory that holds the helper's state: the file server would
+/// hand out the seal's private key (`seal.key_file`) or the announcement's
+/// directory (`status.file`). Paths are compared resolved (absolute, symlinks
+/// followed where they exist), since neither needs to exist yet.
+pub fn refuse_dist_holding_state(dist: &Path, config: &Config) -> Result<(), StartError> {
+    let dist_at = resolved(dist);
+    let holds = |file: &Path| {
+        let parent = file.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = resolved(parent.unwrap_or(Path::new(".")));
+        dir.starts_with(&dist_at).then_some(dir)
+    };
+    let key = &config.seal.key_file;
+    if let Some(dir) = holds(key) {
+        return Err(StartError(format!(
+            "the dist directory {} holds the seal's private key {} (seal.key_file, in {}): the helper would serve it to anyone. Keep the key outside the app's files: set seal.key_file to a path outside {}, or serve another directory with --dist",
+            dist.display(),
+            key.display(),
+            dir.display(),
+            dist.display()
+        )));
+    }
+    if let Some(dir) = holds(&config.status_file) {
+        return Err(StartError(format!(
+            "the dist directory {} holds the helper's state directory {} (status.file {}): the helper would serve it. Keep its state outside the app's files: set status.file to a path outside {}, or serve another directory with --dist",
+            dist.display(),
+            dir.display(),
+            config.status_file.display(),
+            dist.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `p` made absolute, its longest existing ancestor canonicalized (symlinks,
+/// `..`), and the rest, which does not exist yet, folded by hand.
+fn resolved(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    let mut out = loop {
+        if let Ok(canon) = existing.canonicalize() {
+            break canon;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => break PathBuf::new(),
+        }
+    };
+    for c in rest.into_iter().rev() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The app is not built: a page for a browser, JSON for anything else; both 500.

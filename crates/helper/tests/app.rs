@@ -107,9 +107,10 @@ async fn files_are_served_with_types_and_hashed_ones_cached_for_good() {
         a.header("x-content-type-options").as_deref(),
         Some("nosniff")
     );
-    // Escaping the dist directory is not a file: the app answers.
+    // Escaping the dist directory: a dot segment, never served (nor the page).
     let a = send(&f.app, get("/../Cargo.toml")).await;
-    assert!(a.text().contains("Fixpath"));
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(!a.text().contains("Fixpath"));
 }
 
 #[tokio::test]
