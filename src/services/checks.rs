@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use fixpath_core::api::{Endpoint, Ping, Probe, PublicConfig, Resolved, Status, WhoAmI};
 use fixpath_core::model::{ParamValue, Params};
 use fixpath_core::verdict::{self, Verdict};
-use fixpath_core::{CheckName, CheckResult, NodeKind, Tree};
+use fixpath_core::{CheckName, CheckOutcome, CheckResult, NodeKind, Tree};
 use futures_util::future::{join_all, LocalBoxFuture, Shared};
 use futures_util::FutureExt;
 
@@ -28,6 +28,8 @@ pub struct CheckReport {
     pub message: String,
     /// The client address the helper saw (from `client.address`).
     pub client_address: Option<IpAddr>,
+    /// What the helper offers to probe, and on which ports (from `server.resolve`).
+    pub probe: Option<(String, Vec<u16>)>,
 }
 
 impl From<Verdict> for CheckReport {
@@ -36,6 +38,7 @@ impl From<Verdict> for CheckReport {
             result: v.result,
             message: v.message,
             client_address: None,
+            probe: None,
         }
     }
 }
@@ -123,26 +126,16 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             )
             .await
             {
-                Ok((r, _)) => verdict::resolve(&r).into(),
+                Ok((r, _)) => {
+                    let mut report: CheckReport = verdict::resolve(&r).into();
+                    report.probe = r.probe_target.map(|t| (t, r.probe_ports));
+                    report
+                }
                 Err(e) => helper_unreachable(&e).into(),
             }
         }
-        CheckName::ServerProbe => {
-            let Some(name) = input.server_name.as_deref() else {
-                return verdict::could_not_run("no server name was given").into();
-            };
-            let port = int_param(&input.params, "port").unwrap_or(1723).to_string();
-            match http::get_json::<Probe>(
-                Endpoint::Probe,
-                &[("server", name), ("port", &port)],
-                PROBE_TIMEOUT_MS,
-            )
-            .await
-            {
-                Ok((p, _)) => verdict::probe(&p).into(),
-                Err(e) => helper_unreachable(&e).into(),
-            }
-        }
+        // Only after the resolve, and only what it offers: see `CheckCache::start`.
+        CheckName::ServerProbe => verdict::probe_not_offered().into(),
         CheckName::OperatorStatus => {
             match http::get_json::<Status>(Endpoint::Status, &[], HELPER_TIMEOUT_MS).await {
                 Ok((s, _)) => verdict::operator_status(&s).into(),
@@ -290,14 +283,14 @@ impl CheckCache {
         if let Some((_, run)) = self.runs.borrow().iter().find(|(k, _)| *k == key) {
             return run.clone();
         }
-        let run = start(check, input.clone());
+        let run = self.start(check, input.clone());
         self.remember(key, &run);
         run
     }
 
     /// A fresh run (Retry), replacing the remembered one.
     pub fn rerun(&self, check: CheckName, input: &CheckInput) -> SharedRun {
-        let run = start(check, input.clone());
+        let run = self.start(check, input.clone());
         self.remember(Self::key(check, input), &run);
         run
     }
@@ -334,10 +327,52 @@ impl CheckCache {
             }
         });
     }
-}
 
-fn start(check: CheckName, input: CheckInput) -> SharedRun {
-    async move { run(check, &input).await }
+    /// Starts a run. A probe waits for the resolve of the same server name and asks
+    /// the helper only what that answer offers: a request the helper would refuse
+    /// would show as an error in the browser's console.
+    fn start(&self, check: CheckName, input: CheckInput) -> SharedRun {
+        if check != CheckName::ServerProbe {
+            return async move { run(check, &input).await }
+                .boxed_local()
+                .shared();
+        }
+        let resolve = self.get(
+            CheckName::ServerResolve,
+            &CheckInput {
+                params: Params::default(),
+                server_name: input.server_name.clone(),
+            },
+        );
+        async move {
+            let resolved = resolve.await;
+            let port = int_param(&input.params, "port").and_then(|p| u16::try_from(p).ok());
+            match (&resolved.probe, port) {
+                (Some((target, ports)), Some(port)) if ports.contains(&port) => {
+                    probe(target, port).await.into()
+                }
+                // The helper was not reached: the same reason holds for the probe.
+                _ if resolved.result.outcome == CheckOutcome::Unknown => CheckReport {
+                    probe: None,
+                    ..resolved
+                },
+                _ => verdict::probe_not_offered().into(),
+            }
+        }
         .boxed_local()
         .shared()
+    }
+}
+
+async fn probe(target: &str, port: u16) -> Verdict {
+    match http::get_json::<Probe>(
+        Endpoint::Probe,
+        &[("server", target), ("port", &port.to_string())],
+        PROBE_TIMEOUT_MS,
+    )
+    .await
+    {
+        Ok((p, _)) => verdict::probe(&p),
+        Err(e) => helper_unreachable(&e),
+    }
 }

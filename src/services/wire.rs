@@ -117,6 +117,9 @@ impl FromJson for Resolved {
             addresses: v.list("addresses", |a| a.0.as_string()?.parse().ok())?,
             matches_expected: v.optional("matches_expected", |b| b.0.as_bool())?,
             did_you_mean: v.list("did_you_mean", |s| s.0.as_string())?,
+            current_address: v.optional("current_address", |b| b.0.as_bool())?,
+            probe_target: v.optional("probe_target", |s| s.0.as_string())?,
+            probe_ports: v.list("probe_ports", |p| u16::try_from(p.as_u64()?).ok())?,
         })
     }
 }
