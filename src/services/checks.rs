@@ -22,14 +22,15 @@ pub const PROBE_TIMEOUT_MS: u32 = 6_000;
 pub const CANARY_TIMEOUT_MS: u32 = 4_000;
 
 /// A check's result with the sentence the user reads.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CheckReport {
     pub result: CheckResult,
     pub message: String,
     /// The client address the helper saw (from `client.address`).
     pub client_address: Option<IpAddr>,
-    /// What the helper offers to probe, and on which ports (from `server.resolve`).
-    pub probe: Option<(String, Vec<u16>)>,
+    /// Whether the helper offers to probe what was typed (from `server.resolve`:
+    /// its `probe_target` is what was typed, as the helper reads it).
+    pub probe_offered: bool,
 }
 
 impl From<Verdict> for CheckReport {
@@ -38,7 +39,7 @@ impl From<Verdict> for CheckReport {
             result: v.result,
             message: v.message,
             client_address: None,
-            probe: None,
+            probe_offered: false,
         }
     }
 }
@@ -128,14 +129,29 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             {
                 Ok((r, _)) => {
                     let mut report: CheckReport = verdict::resolve(&r).into();
-                    report.probe = r.probe_target.map(|t| (t, r.probe_ports));
+                    report.probe_offered = r.probe_target.is_some();
                     report
                 }
                 Err(e) => helper_unreachable(&e).into(),
             }
         }
-        // Only after the resolve, and only what it offers: see `CheckCache::start`.
-        CheckName::ServerProbe => verdict::probe_not_offered().into(),
+        // Started by `CheckCache::start` only on what the resolve offered.
+        CheckName::ServerProbe => {
+            let Some(name) = input.server_name.as_deref() else {
+                return verdict::could_not_run("no server name was given").into();
+            };
+            let port = int_param(&input.params, "port").unwrap_or(1723).to_string();
+            match http::get_json::<Probe>(
+                Endpoint::Probe,
+                &[("server", name), ("port", &port)],
+                PROBE_TIMEOUT_MS,
+            )
+            .await
+            {
+                Ok((p, _)) => verdict::probe(&p).into(),
+                Err(e) => helper_unreachable(&e).into(),
+            }
+        }
         CheckName::OperatorStatus => {
             match http::get_json::<Status>(Endpoint::Status, &[], HELPER_TIMEOUT_MS).await {
                 Ok((s, _)) => verdict::operator_status(&s).into(),
@@ -332,47 +348,28 @@ impl CheckCache {
     /// the helper only what that answer offers: a request the helper would refuse
     /// would show as an error in the browser's console.
     fn start(&self, check: CheckName, input: CheckInput) -> SharedRun {
-        if check != CheckName::ServerProbe {
-            return async move { run(check, &input).await }
-                .boxed_local()
-                .shared();
-        }
-        let resolve = self.get(
-            CheckName::ServerResolve,
-            &CheckInput {
+        let resolve = (check == CheckName::ServerProbe).then(|| {
+            let of = CheckInput {
                 params: Params::default(),
                 server_name: input.server_name.clone(),
-            },
-        );
+            };
+            self.get(CheckName::ServerResolve, &of)
+        });
         async move {
-            let resolved = resolve.await;
-            let port = int_param(&input.params, "port").and_then(|p| u16::try_from(p).ok());
-            match (&resolved.probe, port) {
-                (Some((target, ports)), Some(port)) if ports.contains(&port) => {
-                    probe(target, port).await.into()
+            if let Some(resolve) = resolve {
+                let resolved = resolve.await;
+                if !resolved.probe_offered {
+                    // Not reached: the same reason holds for the probe.
+                    return if resolved.result.outcome == CheckOutcome::Unknown {
+                        resolved
+                    } else {
+                        verdict::probe_not_offered().into()
+                    };
                 }
-                // The helper was not reached: the same reason holds for the probe.
-                _ if resolved.result.outcome == CheckOutcome::Unknown => CheckReport {
-                    probe: None,
-                    ..resolved
-                },
-                _ => verdict::probe_not_offered().into(),
             }
+            run(check, &input).await
         }
         .boxed_local()
         .shared()
-    }
-}
-
-async fn probe(target: &str, port: u16) -> Verdict {
-    match http::get_json::<Probe>(
-        Endpoint::Probe,
-        &[("server", target), ("port", &port.to_string())],
-        PROBE_TIMEOUT_MS,
-    )
-    .await
-    {
-        Ok((p, _)) => verdict::probe(&p),
-        Err(e) => helper_unreachable(&e),
     }
 }

@@ -347,22 +347,17 @@ pub fn resolve(r: &Resolved) -> Verdict {
             ),
         );
     }
-    // The name in the settings is right either way; an unexpected address is our
-    // side's to look into, so it is said for support, not sent down the
-    // stale-address branch.
-    let tail = match r.matches_expected {
-        Some(false) => ", but it leads to an address we did not expect",
-        _ => " and can be found",
-    };
+    // An address we did not expect behind a right name is not the user's to fix:
+    // the name passes, and the probe shows whether the server answers.
     verdict(
         CheckOutcome::Pass,
         n,
-        format!("“{name}” is the right server name{tail}."),
+        format!("“{name}” is the right server name and can be found."),
     )
 }
 
-/// `server.probe` when the resolve answer offers no probe of what was typed, or
-/// not on this port: the helper would refuse, so the app does not ask.
+/// `server.probe` when the resolve answer offers no probe of what was typed: the
+/// helper would refuse, so the app does not ask.
 pub fn probe_not_offered() -> Verdict {
     could_not_run("our helper tests only our own VPN servers")
 }

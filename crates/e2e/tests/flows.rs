@@ -564,7 +564,7 @@ async fn a_stale_address_takes_the_stale_branch_and_is_not_probed() -> Result<()
     let p = policy(typed);
     walk(&c, &p, &mut w).await?;
 
-    check_path(&tree, &w, &p, &["resolve", "stale_address"], "old_address")?;
+    check_path(&tree, &w, &p, &["resolve", "stale_address"], "wrong_name")?;
     assert_eq!(
         w.check("resolve")?,
         &(
