@@ -55,6 +55,13 @@ impl AppState {
         dist: PathBuf,
         connector: Arc<dyn Connect>,
     ) -> Result<AppState, StartError> {
+        for (server, port) in config.unlisted_tree_ports() {
+            tracing::warn!(
+                server,
+                port,
+                "a shipped troubleshooter probes this port, which the server's `ports` do not list: the helper will refuse that probe"
+            );
+        }
         let resolver = Resolver::new(&config.dns).map_err(StartError)?;
         let prober = Prober::new(
             connector,
