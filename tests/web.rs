@@ -315,6 +315,9 @@ mod wire {
                 addresses: vec![ip("192.0.2.1"), ip("2001:db8::1")],
                 matches_expected,
                 did_you_mean: vec!["vpn2.example.com".into()],
+                current_address: matches_expected,
+                probe_target: matches_expected.map(|_| "192.0.2.1".into()),
+                probe_ports: vec![1723, 443],
             });
         }
         for (status, connect_ms) in [

@@ -32,7 +32,7 @@ pub struct CheckStepProps {
     pub dispatch: UseReducerDispatcher<FlowState>,
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 enum Phase {
     AskServerName,
     Running,
@@ -65,7 +65,7 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
 
     {
         let phase = phase.clone();
-        let running = *phase == Phase::Running;
+        let running = matches!(*phase, Phase::Running);
         let cache = props.cache.clone();
         let job = check.as_ref().map(|(c, _, p)| {
             (

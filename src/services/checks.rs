@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use fixpath_core::api::{Endpoint, Ping, Probe, PublicConfig, Resolved, Status, WhoAmI};
 use fixpath_core::model::{ParamValue, Params};
 use fixpath_core::verdict::{self, Verdict};
-use fixpath_core::{CheckName, CheckResult, NodeKind, Tree};
+use fixpath_core::{CheckName, CheckOutcome, CheckResult, NodeKind, Tree};
 use futures_util::future::{join_all, LocalBoxFuture, Shared};
 use futures_util::FutureExt;
 
@@ -22,12 +22,15 @@ pub const PROBE_TIMEOUT_MS: u32 = 6_000;
 pub const CANARY_TIMEOUT_MS: u32 = 4_000;
 
 /// A check's result with the sentence the user reads.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CheckReport {
     pub result: CheckResult,
     pub message: String,
     /// The client address the helper saw (from `client.address`).
     pub client_address: Option<IpAddr>,
+    /// Whether the helper offers to probe what was typed (from `server.resolve`:
+    /// its `probe_target` is what was typed, as the helper reads it).
+    pub probe_offered: bool,
 }
 
 impl From<Verdict> for CheckReport {
@@ -36,6 +39,7 @@ impl From<Verdict> for CheckReport {
             result: v.result,
             message: v.message,
             client_address: None,
+            probe_offered: false,
         }
     }
 }
@@ -123,10 +127,15 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             )
             .await
             {
-                Ok((r, _)) => verdict::resolve(&r).into(),
+                Ok((r, _)) => {
+                    let mut report: CheckReport = verdict::resolve(&r).into();
+                    report.probe_offered = r.probe_target.is_some();
+                    report
+                }
                 Err(e) => helper_unreachable(&e).into(),
             }
         }
+        // Started by `CheckCache::start` only on what the resolve offered.
         CheckName::ServerProbe => {
             let Some(name) = input.server_name.as_deref() else {
                 return verdict::could_not_run("no server name was given").into();
@@ -290,14 +299,14 @@ impl CheckCache {
         if let Some((_, run)) = self.runs.borrow().iter().find(|(k, _)| *k == key) {
             return run.clone();
         }
-        let run = start(check, input.clone());
+        let run = self.start(check, input.clone());
         self.remember(key, &run);
         run
     }
 
     /// A fresh run (Retry), replacing the remembered one.
     pub fn rerun(&self, check: CheckName, input: &CheckInput) -> SharedRun {
-        let run = start(check, input.clone());
+        let run = self.start(check, input.clone());
         self.remember(Self::key(check, input), &run);
         run
     }
@@ -334,10 +343,33 @@ impl CheckCache {
             }
         });
     }
-}
 
-fn start(check: CheckName, input: CheckInput) -> SharedRun {
-    async move { run(check, &input).await }
+    /// Starts a run. A probe waits for the resolve of the same server name and asks
+    /// the helper only what that answer offers: a request the helper would refuse
+    /// would show as an error in the browser's console.
+    fn start(&self, check: CheckName, input: CheckInput) -> SharedRun {
+        let resolve = (check == CheckName::ServerProbe).then(|| {
+            let of = CheckInput {
+                params: Params::default(),
+                server_name: input.server_name.clone(),
+            };
+            self.get(CheckName::ServerResolve, &of)
+        });
+        async move {
+            if let Some(resolve) = resolve {
+                let resolved = resolve.await;
+                if !resolved.probe_offered {
+                    // Not reached: the same reason holds for the probe.
+                    return if resolved.result.outcome == CheckOutcome::Unknown {
+                        resolved
+                    } else {
+                        verdict::probe_not_offered().into()
+                    };
+                }
+            }
+            run(check, &input).await
+        }
         .boxed_local()
         .shared()
+    }
 }

@@ -62,7 +62,25 @@ impl Field {
     }
 
     fn ip(&self, key: &str) -> Option<IpAddr> {
-        self.string(key)?.parse().ok()
+        self.get(key)?.as_ip()
+    }
+
+    // Readers of a value itself, named so every list and option of that kind shares
+    // one instance of `list` and `optional`.
+    fn as_string(&self) -> Option<String> {
+        self.0.as_string()
+    }
+
+    fn as_ip(&self) -> Option<IpAddr> {
+        self.as_string()?.parse().ok()
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+
+    fn as_port(&self) -> Option<u16> {
+        u16::try_from(self.as_u64()?).ok()
     }
 
     /// A whole number JSON.parse read exactly (at most 2^53).
@@ -114,9 +132,12 @@ impl FromJson for Resolved {
         Some(Resolved {
             name: v.string("name")?,
             known: v.bool("known")?,
-            addresses: v.list("addresses", |a| a.0.as_string()?.parse().ok())?,
-            matches_expected: v.optional("matches_expected", |b| b.0.as_bool())?,
-            did_you_mean: v.list("did_you_mean", |s| s.0.as_string())?,
+            addresses: v.list("addresses", Field::as_ip)?,
+            matches_expected: v.optional("matches_expected", Field::as_bool)?,
+            did_you_mean: v.list("did_you_mean", Field::as_string)?,
+            current_address: v.optional("current_address", Field::as_bool)?,
+            probe_target: v.optional("probe_target", Field::as_string)?,
+            probe_ports: v.list("probe_ports", Field::as_port)?,
         })
     }
 }
@@ -183,8 +204,8 @@ impl FromJson for Keys {
 impl FromJson for PublicConfig {
     fn from_json(v: &Field) -> Option<Self> {
         Some(PublicConfig {
-            canary_urls: v.list("canary_urls", |s| s.0.as_string())?,
-            alt_ports: v.list("alt_ports", |p| u16::try_from(p.as_u64()?).ok())?,
+            canary_urls: v.list("canary_urls", Field::as_string)?,
+            alt_ports: v.list("alt_ports", Field::as_port)?,
         })
     }
 }

@@ -108,8 +108,19 @@ pub struct Resolved {
     /// Whether the addresses match the operator's expected ones (`None`: no
     /// expectation configured, or the name is unknown).
     pub matches_expected: Option<bool>,
-    /// For an unknown name: the closest known names ("did you mean").
+    /// Names to type instead: for an unknown name the closest known names ("did
+    /// you mean"); for an address, the server's name, only where the operator lets
+    /// names be shown (`list_server_names`).
     pub did_you_mean: Vec<String>,
+    /// What was asked is an IP address (as `IpAddr` reads it; looser forms such as
+    /// `127.1` are names here): `Some(true)` when it is a current address of one of
+    /// the operator's servers, `Some(false)` when it is none's. `None`: a name.
+    pub current_address: Option<bool>,
+    /// What the app may give `probe` as `server` for this answer; `None` when the
+    /// helper would refuse it, so the app asks nothing it knows will be refused.
+    pub probe_target: Option<String>,
+    /// The ports the helper probes on `probe_target` (empty without one).
+    pub probe_ports: Vec<u16>,
 }
 
 /// `GET /api/v1/probe?server=&port=`.

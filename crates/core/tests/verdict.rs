@@ -156,6 +156,9 @@ fn helper_answers_table() {
         addresses,
         matches_expected: matches,
         did_you_mean: dym.into_iter().map(String::from).collect(),
+        current_address: None,
+        probe_target: None,
+        probe_ports: vec![],
     };
     assert_eq!(
         o(&verdict::resolve(&resolved(
@@ -170,6 +173,7 @@ fn helper_answers_table() {
         o(&verdict::resolve(&resolved(true, vec![addr], None, vec![]))),
         Pass
     );
+    // The name is right; an unexpected address behind it is not the user's to fix.
     assert_eq!(
         o(&verdict::resolve(&resolved(
             true,
@@ -177,12 +181,41 @@ fn helper_answers_table() {
             Some(false),
             vec![]
         ))),
-        Warn
+        Pass
+    );
+    // A typed address: ours passes with the name as the safer choice, named only
+    // when the helper gives it; anyone else's is the stale-address branch.
+    let typed = |current, addresses: Vec<IpAddr>, dym: Vec<&str>| Resolved {
+        name: "203.0.113.9".into(),
+        current_address: Some(current),
+        ..resolved(current, addresses, current.then_some(true), dym)
+    };
+    let ours = verdict::resolve(&typed(true, vec![addr], vec!["vpn.example.com"]));
+    assert_eq!(o(&ours), Pass);
+    assert_eq!(ours.result.figure, Some(1));
+    assert_eq!(
+        ours.message,
+        "“203.0.113.9” is our VPN server's address. Its name, vpn.example.com, is safer: an address can change."
     );
     assert_eq!(
-        o(&verdict::resolve(&resolved(true, vec![], None, vec![]))),
-        Fail
+        verdict::resolve(&typed(true, vec![addr], vec![])).message,
+        "“203.0.113.9” is our VPN server's address. Its name is safer: an address can change."
     );
+    let stale = verdict::resolve(&typed(false, vec![], vec!["vpn.example.com"]));
+    assert_eq!(o(&stale), Warn);
+    assert_eq!(stale.result.figure, Some(0));
+    assert_eq!(
+        stale.message,
+        "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name, vpn.example.com, instead."
+    );
+    let stale_unnamed = verdict::resolve(&typed(false, vec![], vec![]));
+    assert_eq!(o(&stale_unnamed), Warn);
+    assert_eq!(
+        stale_unnamed.message,
+        "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name instead."
+    );
+    assert_eq!(o(&verdict::probe_not_offered()), Unknown);
+
     let typo = verdict::resolve(&resolved(false, vec![], None, vec!["vpn.example.com"]));
     assert_eq!(o(&typo), Fail);
     assert!(typo.message.contains("Did you mean vpn.example.com?"));

@@ -330,7 +330,9 @@ impl Driver {
                     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                     "--window-size=1024,900"
                 ]
-            }
+            },
+            // Everything the console shows, kept for `console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" }
         });
         let serde_json::Value::Object(caps) = caps else {
             return Err("capabilities are not a JSON object".into());
@@ -354,6 +356,54 @@ impl Drop for Driver {
                 .status();
         }
         let _ = self.child.start_kill();
+    }
+}
+
+/// chromedriver's log of the browser console (`POST /session/{id}/se/log`), which
+/// W3C WebDriver has no command for.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// The errors the browser console showed since the last call: the page's own
+/// (`console.error`, uncaught exceptions, a Rust panic) and every request the
+/// browser logged as failed (a 4xx or 5xx answer, a refused connection).
+pub async fn console_errors(c: &Client) -> Result<Vec<String>> {
+    let log = c.issue_cmd(BrowserLog).await?;
+    let entries = log
+        .as_array()
+        .ok_or_else(|| format!("the browser log is not a list: {log}"))?;
+    Ok(entries
+        .iter()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        .collect())
+}
+
+/// Fails when the browser console showed any error since the last look; `during`
+/// says what the page was doing, for the message.
+pub async fn assert_clean_console(c: &Client, during: &str) -> Result<()> {
+    let errors = console_errors(c).await?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the browser console showed errors during {during}: {errors:#?}").into())
     }
 }
 

@@ -1,9 +1,11 @@
 //! End-to-end flows: headless Chromium walks `vpn-error-800` on a real `fixpath serve`
 //! with loopback demo targets (all fine, VPN port closed, a typo in the server name,
-//! the helper stopped mid-flow), then opens each findings link in a fresh browser and
-//! checks the report: seal badge, tree, outcome, checks and figures; plus tampered,
-//! garbage and cut-short links, and a keyboard-only walk on a 360 px window that
-//! fetches nothing from third parties.
+//! the server's address typed instead of its name, a stale address, the helper
+//! stopped mid-flow), then opens each findings link in a fresh browser and checks the
+//! report: seal badge, tree, outcome, checks and figures; plus tampered, garbage and
+//! cut-short links, and a keyboard-only walk on a 360 px window that fetches nothing
+//! from third parties. Every walk and every report asserts a clean browser console
+//! (no page errors, no failed requests).
 
 use fantoccini::Locator;
 use fixpath_core::findings::{figure_text, outcome_word, Findings};
@@ -12,9 +14,9 @@ use fixpath_core::model::Resolution;
 use fixpath_core::seal::SealToken;
 use fixpath_core::{NodeKind, Session, Tree};
 use fixpath_e2e::{
-    content, expected_path, findings_link, helper_key_id, open_flow, read_report, type_notes,
-    wait_css, walk, Driver, Helper, Loopback, Policy, ReportPage, Result, Shared, Walk,
-    DEMO_SERVER,
+    assert_clean_console, console_errors, content, expected_path, findings_link, helper_key_id,
+    open_flow, read_report, type_notes, wait_css, walk, Driver, Helper, Loopback, Policy,
+    ReportPage, Result, Shared, Walk, DEMO_SERVER,
 };
 
 const TREE: &str = "vpn-error-800";
@@ -140,6 +142,7 @@ async fn check_report(
     let c = driver.browser().await?;
     c.goto(&helper.here(link)).await?;
     let report = read_report(&c).await?;
+    assert_clean_console(&c, "the report").await?;
     c.close().await?;
 
     match seal {
@@ -295,24 +298,9 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
     let driver = Driver::start().await?;
     let c = driver.browser().await?;
     open_flow(&c, &helper, TREE).await?;
-    // From here on, anything the page logs as an error is kept (a Rust panic in
-    // the app logs through console.error too).
-    c.execute(
-        "window.__fixpathErrors = []; const e = console.error; \
-         console.error = (...a) => { window.__fixpathErrors.push(a.join(' ')); e(...a); }; \
-         window.addEventListener('error', (ev) => window.__fixpathErrors.push(String(ev.message)));",
-        vec![],
-    )
-    .await?;
     let mut w = Walk::default();
     let p = policy(DEMO_SERVER);
     walk(&c, &p, &mut w).await?;
-    let errors = c.execute("return window.__fixpathErrors;", vec![]).await?;
-    assert_eq!(
-        errors,
-        serde_json::json!([]),
-        "errors in the browser console during the walk"
-    );
 
     check_path(
         &tree,
@@ -359,6 +347,7 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
         "{}",
         shared.link
     );
+    assert_clean_console(&c, "the walk").await?;
     c.close().await?;
 
     // The helper lists the key that sealed it.
@@ -386,6 +375,7 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
     let t = driver.browser().await?;
     t.goto(&helper.here(&edited)).await?;
     let bad = read_report(&t).await?;
+    assert_clean_console(&t, "the tampered report").await?;
     t.close().await?;
     assert_eq!(bad.badge_class, "mismatch", "badge: {}", bad.badge);
     assert!(
@@ -434,6 +424,7 @@ async fn closed_vpn_port_is_refused_and_ends_pptp_down() -> Result<()> {
 
     let shared = findings_link(&c, None).await?;
     let key_id = sealed_key(&shared)?;
+    assert_clean_console(&c, "the walk").await?;
     c.close().await?;
 
     let report = check_report(&driver, &helper, &shared.link, &w, Seal::By(&key_id), "").await?;
@@ -459,6 +450,19 @@ async fn typo_in_server_name_suggests_the_demo_server() -> Result<()> {
     walk(&c, &p, &mut w).await?;
 
     check_path(&tree, &w, &p, &["resolve", "fix_name"], "wrong_name")?;
+    // The helper said the name is not ours: nothing was probed (a refused probe
+    // would be an error in the console, which `assert_clean_console` holds to none).
+    let fetched = c
+        .execute(
+            "return performance.getEntriesByType('resource').map((e) => e.name);",
+            vec![],
+        )
+        .await?;
+    let fetched: Vec<String> = serde_json::from_value(fetched)?;
+    assert!(
+        !fetched.iter().any(|u| u.contains("/api/v1/probe")),
+        "{fetched:?}"
+    );
     assert_eq!(
         w.check("resolve")?,
         &(
@@ -469,6 +473,7 @@ async fn typo_in_server_name_suggests_the_demo_server() -> Result<()> {
 
     let shared = findings_link(&c, None).await?;
     let key_id = sealed_key(&shared)?;
+    assert_clean_console(&c, "the walk").await?;
     c.close().await?;
 
     let report = check_report(&driver, &helper, &shared.link, &w, Seal::By(&key_id), "").await?;
@@ -479,6 +484,116 @@ async fn typo_in_server_name_suggests_the_demo_server() -> Result<()> {
         line.starts_with("Problem ") && line.ends_with(" (0 addresses)"),
         "{line}"
     );
+    Ok(())
+}
+
+/// The demo server's address typed instead of its name: it counts as the server, the
+/// check says the name is safer (without naming it: the demo does not let names be
+/// shown), and the probe runs on the address.
+#[tokio::test]
+async fn the_servers_address_typed_counts_as_the_server_and_is_probed() -> Result<()> {
+    let tree = tree()?;
+    let typed = "127.0.0.1";
+    let helper = Helper::start(Some(&Loopback::new()?.toml())).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    open_flow(&c, &helper, TREE).await?;
+    let mut w = Walk::default();
+    let p = policy(typed);
+    walk(&c, &p, &mut w).await?;
+
+    check_path(
+        &tree,
+        &w,
+        &p,
+        &["resolve", "probe_pptp", "ports", "platform"],
+        "blocked",
+    )?;
+    assert_eq!(
+        w.check("resolve")?,
+        &(
+            "pass".into(),
+            format!(
+                "“{typed}” is our VPN server's address. Its name is safer: an address can change."
+            )
+        )
+    );
+    assert_eq!(
+        w.check("probe_pptp")?,
+        &(
+            "pass".into(),
+            "The VPN server answers on port 1723 from the internet.".into()
+        )
+    );
+    let fetched = c
+        .execute(
+            "return performance.getEntriesByType('resource').map((e) => e.name);",
+            vec![],
+        )
+        .await?;
+    let fetched: Vec<String> = serde_json::from_value(fetched)?;
+    assert!(
+        fetched
+            .iter()
+            .any(|u| u.contains("/api/v1/probe?server=127.0.0.1&port=1723")),
+        "the probe ran on the typed address: {fetched:?}"
+    );
+
+    let shared = findings_link(&c, None).await?;
+    let key_id = sealed_key(&shared)?;
+    assert_clean_console(&c, "the walk").await?;
+    c.close().await?;
+    let report = check_report(&driver, &helper, &shared.link, &w, Seal::By(&key_id), "").await?;
+    assert_eq!(report.server.as_deref(), Some(typed));
+    Ok(())
+}
+
+/// An address that is no server's (a saved one gone stale) takes the stale-address
+/// branch, is never probed, and, where the operator lets names be shown, the check
+/// gives the name to type instead.
+#[tokio::test]
+async fn a_stale_address_takes_the_stale_branch_and_is_not_probed() -> Result<()> {
+    let tree = tree()?;
+    let typed = "127.0.0.2";
+    let config = format!("list_server_names = true\n{}", Loopback::new()?.toml());
+    let helper = Helper::start(Some(&config)).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    open_flow(&c, &helper, TREE).await?;
+    let mut w = Walk::default();
+    let p = policy(typed);
+    walk(&c, &p, &mut w).await?;
+
+    check_path(&tree, &w, &p, &["resolve", "stale_address"], "wrong_name")?;
+    assert_eq!(
+        w.check("resolve")?,
+        &(
+            "warn".into(),
+            format!("“{typed}” is not our VPN server's address: a saved address may be out of date. Use its name, {DEMO_SERVER}, instead.")
+        )
+    );
+    assert!(!w.checks.contains_key("probe_pptp"), "{:?}", w.nodes);
+    let fetched = c
+        .execute(
+            "return performance.getEntriesByType('resource').map((e) => e.name);",
+            vec![],
+        )
+        .await?;
+    let fetched: Vec<String> = serde_json::from_value(fetched)?;
+    assert!(
+        fetched.iter().any(|u| u.contains("/api/v1/resolve"))
+            && !fetched.iter().any(|u| u.contains("/api/v1/probe")),
+        "resolved, and nothing probed: {fetched:?}"
+    );
+
+    let shared = findings_link(&c, None).await?;
+    let key_id = sealed_key(&shared)?;
+    assert_clean_console(&c, "the walk").await?;
+    c.close().await?;
+    let report = check_report(&driver, &helper, &shared.link, &w, Seal::By(&key_id), "").await?;
+    let (class, line) = evidence_of(&tree, &report, "resolve")?;
+    assert_eq!(class, "warn");
+    assert!(line.ends_with(" (0 addresses)"), "{line}");
     Ok(())
 }
 
@@ -495,6 +610,7 @@ async fn helper_stopped_mid_flow_still_gives_an_unsealed_link() -> Result<()> {
     walk(&c, &p, &mut w).await?;
     assert_eq!(w.nodes.last().map(String::as_str), Some("resolve"));
     assert_eq!(w.outcome, "", "stopped before any outcome");
+    assert_clean_console(&c, "the walk while the helper was up").await?;
 
     helper.stop().await?;
     p.stop_at = None;
@@ -541,6 +657,22 @@ async fn helper_stopped_mid_flow_still_gives_an_unsealed_link() -> Result<()> {
     assert_eq!(
         shared.seal_text,
         "Not sealed (we could not reach it at all). The link still works; support will see it as not sealed."
+    );
+    // With the helper gone, the browser logs each request the app still had to try
+    // (the resolve and the seal), and nothing else: no probe follows a resolve that
+    // got no answer.
+    let errors = console_errors(&c).await?;
+    let refused = |e: &&String| {
+        e.starts_with(helper.url.as_str()) && e.contains("net::ERR_CONNECTION_REFUSED")
+    };
+    assert!(
+        !errors.is_empty() && errors.iter().all(|e| refused(&e)),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("/api/v1/resolve"))
+            && !errors.iter().any(|e| e.contains("/api/v1/probe")),
+        "{errors:#?}"
     );
     // The link is whole: it decodes to the walk's outcome.
     let decoded = link::decode(&shared.link, std::slice::from_ref(&tree))?;
@@ -593,6 +725,7 @@ async fn garbage_and_cut_links_show_a_clear_error() -> Result<()> {
             c.find_all(Locator::Css(".report .badge")).await?.is_empty(),
             "no seal verdict for a link that cannot be read"
         );
+        assert_clean_console(&c, "a link that cannot be read").await?;
         c.close().await?;
     }
     Ok(())
@@ -663,6 +796,7 @@ async fn keyboard_only_on_a_360px_window_and_nothing_asked_of_third_parties() ->
     }
     let violations = c.execute("return window.__violations;", vec![]).await?;
     assert_eq!(violations, serde_json::json!([]), "CSP violations");
+    assert_clean_console(&c, "the keyboard walk").await?;
     c.close().await?;
     Ok(())
 }

@@ -19,6 +19,7 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 
 use crate::client::ClientAddr;
+use crate::config::Server;
 use crate::error::{Error, Result};
 use crate::names::{self, Target};
 use crate::probe::ProbeError;
@@ -177,11 +178,6 @@ fn required<'a>(
         .ok_or_else(|| Error::BadRequest(format!("give the `{key}` parameter, like ?{example}")))
 }
 
-fn target(params: &Params, key: &str) -> Result<Target> {
-    let raw = required(params, key, format_args!("{key}=vpn.example.com"))?;
-    names::parse_target(&raw).map_err(Error::BadRequest)
-}
-
 fn known_names(state: &AppState) -> impl Iterator<Item = String> + '_ {
     state.config().servers.iter().map(|s| s.target.to_string())
 }
@@ -206,17 +202,31 @@ fn only_param(params: &Params, only: &str) -> Result<()> {
 
 pub async fn resolve(State(state): State<AppState>, params: Params) -> Result<Response> {
     only_param(&params, "name")?;
-    let target = target(&params, "name")?;
-    let name = target.to_string();
+    let raw = required(&params, "name", format_args!("name=vpn.example.com"))?;
+    let target = names::parse_target(&raw).map_err(Error::BadRequest)?;
+    let cfg = state.config();
+    // Only what `IpAddr` reads counts as a typed address: a VPN client may take
+    // `127.1` for a name, so it is answered as one, in the words it was typed in.
+    let typed = names::strict_address(&raw);
+    let name = match (&target, typed) {
+        (Target::Ip(_), None) => raw.trim().to_ascii_lowercase(),
+        _ => target.to_string(),
+    };
     // The name a person typed may say who they are or where they work: hashed.
-    tracing::info!(name = %state.log_name(&name), allowed = state.config().name_allowed(&target), "resolve");
-    if !state.config().name_allowed(&target) {
+    tracing::info!(name = %state.log_name(&name), allowed = cfg.name_allowed(&target), "resolve");
+    if let (Some(addr), None) = (typed, cfg.server(&target)) {
+        return Ok(json(typed_address(&state, name, addr).await));
+    }
+    if !cfg.name_allowed(&target) {
         return Ok(json(Resolved {
             did_you_mean: did_you_mean(&state, &target),
             name,
             known: false,
             addresses: Vec::new(),
             matches_expected: None,
+            current_address: None,
+            probe_target: None,
+            probe_ports: Vec::new(),
         }));
     }
     let addresses = state
@@ -224,18 +234,84 @@ pub async fn resolve(State(state): State<AppState>, params: Params) -> Result<Re
         .resolve(&target)
         .await
         .map_err(|e| Error::DnsFailed(format!("could not look up {name}: {e}")))?;
-    let matches_expected = state
-        .config()
-        .server(&target)
+    let server = cfg.server(&target);
+    let matches_expected = server
         .filter(|s| !s.expected.is_empty())
         .map(|s| !addresses.is_empty() && addresses.iter().all(|a| s.expected.contains(a)));
+    // What the probe would refuse is not offered: not a listed server, no address,
+    // or an address the range table refuses.
+    let probe_ports = server
+        .filter(|_| !addresses.is_empty() && addresses.iter().all(|a| probe_allowed(cfg, *a)))
+        .map(|s| s.ports.clone());
     Ok(json(Resolved {
+        probe_target: probe_ports.is_some().then(|| name.clone()),
+        probe_ports: probe_ports.unwrap_or_default(),
         name,
         known: true,
         addresses,
         matches_expected,
         did_you_mean: Vec::new(),
+        current_address: None,
     }))
+}
+
+fn probe_allowed(cfg: &crate::config::Config, a: std::net::IpAddr) -> bool {
+    crate::ranges::judge(a, &cfg.allow_addresses).is_ok()
+}
+
+/// The server `addr` is a current address of: one of its `expected` addresses or,
+/// for a server with none listed, one its name leads to now. Probed at `addr`, as
+/// the person's VPN client connects there.
+async fn server_at(state: &AppState, addr: std::net::IpAddr) -> Option<&Server> {
+    let servers = &state.config().servers;
+    if let Some(s) = servers.iter().find(|s| s.expected.contains(&addr)) {
+        return Some(s);
+    }
+    for s in servers.iter().filter(|s| s.expected.is_empty()) {
+        if let Ok(found) = state.resolver().resolve(&s.target).await {
+            if found.contains(&addr) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+/// A typed address: one of a server's current addresses counts as that server (the
+/// name is safer, says the app); any other is no server's, perhaps a saved one gone
+/// stale. Names are given only where the operator lets them be shown: an address
+/// is no near miss of a name, so naming the server would tell it to anyone.
+async fn typed_address(state: &AppState, name: String, addr: std::net::IpAddr) -> Resolved {
+    let cfg = state.config();
+    let shown = |s: &Server| match &s.target {
+        Target::Host(h) if cfg.list_server_names => Some(h.clone()),
+        _ => None,
+    };
+    match server_at(state, addr).await {
+        Some(s) => {
+            let probe = probe_allowed(cfg, addr);
+            Resolved {
+                name,
+                known: true,
+                addresses: vec![addr],
+                matches_expected: (!s.expected.is_empty()).then_some(true),
+                did_you_mean: shown(s).into_iter().collect(),
+                current_address: Some(true),
+                probe_target: probe.then(|| addr.to_string()),
+                probe_ports: if probe { s.ports.clone() } else { Vec::new() },
+            }
+        }
+        None => Resolved {
+            name,
+            known: false,
+            addresses: Vec::new(),
+            matches_expected: None,
+            did_you_mean: cfg.servers.iter().filter_map(shown).take(3).collect(),
+            current_address: Some(false),
+            probe_target: None,
+            probe_ports: Vec::new(),
+        },
+    }
 }
 
 pub async fn probe(
@@ -243,7 +319,8 @@ pub async fn probe(
     ClientAddr(client): ClientAddr,
     params: Params,
 ) -> Result<Response> {
-    let target = target(&params, "server")?;
+    let raw = required(&params, "server", format_args!("server=vpn.example.com"))?;
+    let target = names::parse_target(&raw).map_err(Error::BadRequest)?;
     let port_text = required(&params, "port", format_args!("port=443"))?;
     let port: u16 = port_text
         .trim()
@@ -264,7 +341,16 @@ pub async fn probe(
         .sweeps()
         .check(client, &name, port)
         .map_err(|retry_after| Error::RateLimited { retry_after })?;
-    let Some(server) = state.config().server(&target) else {
+    // A server's current address, typed (strictly) instead of its name, is probed
+    // at that address with the server's ports.
+    let at_address = match (state.config().server(&target), names::strict_address(&raw)) {
+        (None, Some(addr)) => server_at(&state, addr).await.map(|s| Server {
+            target: Target::Ip(addr),
+            ..s.clone()
+        }),
+        _ => None,
+    };
+    let Some(server) = state.config().server(&target).or(at_address.as_ref()) else {
         let hint = match did_you_mean(&state, &target).first() {
             Some(s) => format!(" Did you mean {s}?"),
             None => String::new(),
@@ -336,12 +422,24 @@ fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<()> {
     }
 }
 
+/// The admin token checked, as an extractor that reads only the headers: handlers
+/// take it before their body, so a request without the token is refused (401)
+/// before its body is read or judged.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        require_admin(state, &parts.headers).map(|()| Admin)
+    }
+}
+
 pub async fn status_put(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _admin: Admin,
     body: J<SetStatus>,
 ) -> Result<Response> {
-    require_admin(&state, &headers)?;
     let J(set) = body;
     let message = set.message.trim().to_string();
     if message.is_empty() {
@@ -375,8 +473,7 @@ pub async fn status_put(
     }))
 }
 
-pub async fn status_delete(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    require_admin(&state, &headers)?;
+pub async fn status_delete(State(state): State<AppState>, _admin: Admin) -> Result<Response> {
     state.status().set(None).await.map_err(Error::Internal)?;
     tracing::info!("announcement cleared");
     Ok(json(Status { announcement: None }))

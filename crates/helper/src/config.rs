@@ -475,6 +475,37 @@ impl Config {
         })
     }
 
+    /// Ports the shipped trees probe that a server does not list in its `ports`, as
+    /// (`servers[i]`, port): the app does not compare the two (its size), so those
+    /// probes would be refused, and the operator is told at start.
+    pub fn unlisted_tree_ports(&self) -> Vec<(String, u16)> {
+        use fixpath_core::{CheckName, NodeKind};
+        let mut ports = BTreeSet::new();
+        for tree in fixpath_core::shipped::trees() {
+            for node in &tree.nodes {
+                if let NodeKind::Check {
+                    check: CheckName::ServerProbe,
+                    params,
+                    ..
+                } = &node.kind
+                {
+                    if let Some(fixpath_core::model::ParamValue::Int(p)) = params.get("port") {
+                        ports.extend(u16::try_from(*p));
+                    }
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        for (i, server) in self.servers.iter().enumerate() {
+            for port in &ports {
+                if !server.ports.contains(port) {
+                    missing.push((format!("servers[{i}]"), *port));
+                }
+            }
+        }
+        missing
+    }
+
     /// The server the operator lists under this name or address.
     pub fn server(&self, target: &Target) -> Option<&Server> {
         self.servers.iter().find(|s| &s.target == target)
@@ -1067,6 +1098,23 @@ mod tests {
         let e = err("[listen]\nadress = \"127.0.0.1\"\n");
         assert!(e.contains("adress"), "{e}");
         assert!(e.starts_with("t.toml: "), "{e}");
+    }
+
+    #[test]
+    fn ports_the_shipped_trees_probe_are_named_when_a_server_lacks_them() {
+        let c = Config::from_toml(
+            "[[servers]]\nname = \"a.example.com\"\nports = [1723, 443]\n[[servers]]\nname = \"b.example.com\"\nports = [443]\n",
+            "test",
+        )
+        .unwrap();
+        assert_eq!(
+            c.unlisted_tree_ports(),
+            vec![("servers[1]".to_string(), 1723)]
+        );
+        assert!(Config::embedded_default()
+            .unwrap()
+            .unlisted_tree_ports()
+            .is_empty());
     }
 
     #[test]

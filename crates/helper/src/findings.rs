@@ -1,10 +1,14 @@
 //! `fixpath decode`: a findings link (or its fragment or payload) in, the findings
-//! as text out, against the shipped trees; or the link error's message.
+//! as text out, against the shipped trees; or the link error's message. Every
+//! string a link carries is printed with what a terminal would obey escaped, as the
+//! log escapes it, so a link cannot drive the terminal of whoever decodes it.
 
 use fixpath_core::findings::{utc, Findings};
 use fixpath_core::link;
 use fixpath_core::seal::{seal_of, SealToken};
 use fixpath_core::shipped;
+
+use crate::logging::escape_terminal;
 
 /// Decodes `input` (a findings link, a fragment or a bare payload) and renders it.
 pub fn decode_to_text(input: &str) -> Result<String, String> {
@@ -28,13 +32,18 @@ pub fn decode_to_text(input: &str) -> Result<String, String> {
         Some(s) => match SealToken::decode(s) {
             Ok(t) => format!(
                 "Seal: key {}, {}, client {} (open the link in the browser to verify it against the helper's keys).\n",
-                t.key_id,
+                escape_terminal(&t.key_id, true),
                 utc(t.time_ms),
                 t.client
             ),
             Err(e) => format!("Seal: unreadable ({e}).\n"),
         },
     });
-    text.push_str(&Findings::new(tree, &decoded.session).to_text());
-    Ok(text)
+    let mut session = decoded.session;
+    // One-line values stay on their line: a line break in them would print as a
+    // line of the report that the link never earned.
+    session.server_name = session.server_name.map(|s| escape_terminal(&s, true));
+    text.push_str(&Findings::new(tree, &session).to_text());
+    // Notes keep their line breaks; everything else a terminal obeys is escaped.
+    Ok(escape_terminal(&text, false))
 }

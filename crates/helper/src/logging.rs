@@ -496,41 +496,66 @@ impl Visit for PlainVisitor<'_> {
         self.result = match self.begin(field) {
             None => return,
             Some(false) => write!(self.writer, "{value:?}"),
-            Some(true) if self.sanitize => write!(Escaping(&mut self.writer), "{value:?}"),
+            Some(true) if self.sanitize => {
+                write!(Escaping::new(&mut self.writer, false), "{value:?}")
+            }
             Some(true) => write!(self.writer, "{value:?}"),
         };
     }
 }
 
 /// Escapes what a terminal would take as a command (ESC, BEL, BS, FF, DEL and the
-/// C1 controls), as tracing-subscriber does for messages.
-struct Escaping<'a, W>(&'a mut W);
+/// C1 controls), as tracing-subscriber does for messages. With `one_line`, line
+/// breaks and every other control character too, for a value that must stay on its
+/// line (`fixpath decode` prints a link's server name and key id this way).
+pub(crate) struct Escaping<'a, W> {
+    out: &'a mut W,
+    one_line: bool,
+}
+
+impl<'a, W> Escaping<'a, W> {
+    pub(crate) fn new(out: &'a mut W, one_line: bool) -> Self {
+        Escaping { out, one_line }
+    }
+}
 
 impl<W: fmt::Write> fmt::Write for Escaping<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        let one_line = self.one_line;
         let mut rest = s;
         while let Some(at) = rest.find(|c: char| {
             matches!(
                 c,
                 '\x1b' | '\x07' | '\x08' | '\x0c' | '\x7f' | '\u{80}'..='\u{9f}'
-            )
+            ) || (one_line && c.is_control())
         }) {
-            self.0.write_str(&rest[..at])?;
+            self.out.write_str(&rest[..at])?;
             let Some(c) = rest[at..].chars().next() else {
                 break;
             };
             match c {
-                '\x1b' => self.0.write_str("\\x1b")?,
-                '\x07' => self.0.write_str("\\x07")?,
-                '\x08' => self.0.write_str("\\x08")?,
-                '\x0c' => self.0.write_str("\\x0c")?,
-                '\x7f' => self.0.write_str("\\x7f")?,
-                c => write!(self.0, "\\u{{{:x}}}", u32::from(c))?,
+                '\x1b' => self.out.write_str("\\x1b")?,
+                '\x07' => self.out.write_str("\\x07")?,
+                '\x08' => self.out.write_str("\\x08")?,
+                '\x0c' => self.out.write_str("\\x0c")?,
+                '\x7f' => self.out.write_str("\\x7f")?,
+                '\n' => self.out.write_str("\\n")?,
+                '\r' => self.out.write_str("\\r")?,
+                '\t' => self.out.write_str("\\t")?,
+                c => write!(self.out, "\\u{{{:x}}}", u32::from(c))?,
             }
             rest = &rest[at + c.len_utf8()..];
         }
-        self.0.write_str(rest)
+        self.out.write_str(rest)
     }
+}
+
+/// `text` with what a terminal would obey escaped, as the log escapes messages
+/// (and, with `one_line`, line breaks and other controls too).
+pub fn escape_terminal(text: &str, one_line: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let _ = fmt::Write::write_str(&mut Escaping::new(&mut out, one_line), text);
+    out
 }
 
 #[cfg(test)]

@@ -94,6 +94,14 @@ pub fn parse_address(input: &str) -> Option<IpAddr> {
     parse_inet_aton(s).map(IpAddr::V4)
 }
 
+/// An address as a person means one when typing it in place of a name: exactly what
+/// `IpAddr` reads (dotted quad, or IPv6 without brackets), nothing looser. A VPN
+/// client may take `127.1` or `2130706433` for a name, so those do not count here
+/// (they still mean their address as probe targets, see [`parse_address`]).
+pub fn strict_address(input: &str) -> Option<IpAddr> {
+    input.trim().parse().ok()
+}
+
 /// `inet_aton` semantics: `a` (32 bits), `a.b` (8.24), `a.b.c` (8.8.16), `a.b.c.d`.
 fn parse_inet_aton(s: &str) -> Option<Ipv4Addr> {
     if s.is_empty() {
@@ -212,6 +220,27 @@ mod tests {
             "vpn.example.com",
         ] {
             assert_eq!(v4(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_typed_address_is_only_what_ipaddr_reads() {
+        assert_eq!(
+            strict_address(" 127.0.0.1 "),
+            Some(IpAddr::from([127, 0, 0, 1]))
+        );
+        assert_eq!(strict_address("::1"), Some("::1".parse().unwrap()));
+        for loose in [
+            "127.1",
+            "2130706433",
+            "0x7f000001",
+            "0177.0.0.1",
+            "127.0.0.1.",
+            "[::1]",
+            "vpn.example.com",
+            "",
+        ] {
+            assert_eq!(strict_address(loose), None, "{loose}");
         }
     }
 

@@ -59,6 +59,13 @@ impl AppState {
     ) -> Result<AppState, StartError> {
         // Before the key or the status directory is created: never inside dist.
         crate::web::refuse_dist_holding_state(&dist, &config)?;
+        for (server, port) in config.unlisted_tree_ports() {
+            tracing::warn!(
+                server,
+                port,
+                "a shipped troubleshooter probes this port, which the server's `ports` do not list: the helper will refuse that probe"
+            );
+        }
         let resolver = Resolver::new(&config.dns).map_err(StartError)?;
         let prober = Prober::new(
             connector,

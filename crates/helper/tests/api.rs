@@ -284,6 +284,165 @@ async fn resolve_suggests_close_names_for_unknown_ones() {
     assert!(!r.known && r.did_you_mean.is_empty());
 }
 
+async fn resolved(f: &Fixture, name: &str) -> Resolved {
+    let a = send(&f.app, get(&uri(Endpoint::Resolve, &[("name", name)]))).await;
+    assert_eq!(a.status, StatusCode::OK, "{name}: {}", a.text());
+    a.json()
+}
+
+fn lo() -> IpAddr {
+    "127.0.0.1".parse().unwrap()
+}
+
+/// An address typed instead of the name: a server's current address counts as the
+/// server (and is probed there); any other address is no server's, and names the
+/// servers only where the operator lets names be shown.
+#[tokio::test]
+async fn resolve_counts_a_servers_current_address_as_that_server() {
+    let target = Counting::start().await;
+    for list in [false, true] {
+        let f = fixture(&format!(
+            "list_server_names = {list}\n{}{}",
+            demo_servers(target.addr.port()),
+            demo_tables()
+        ));
+        let r = resolved(&f, " 127.0.0.1 ").await;
+        assert_eq!(r.name, "127.0.0.1");
+        assert!(r.known);
+        assert_eq!(r.current_address, Some(true));
+        assert_eq!(r.addresses, vec![lo()]);
+        assert_eq!(r.matches_expected, Some(true));
+        assert_eq!(r.probe_target.as_deref(), Some("127.0.0.1"));
+        assert_eq!(r.probe_ports, vec![1723, 443]);
+        let named: Vec<String> = if list { vec![DEMO.into()] } else { vec![] };
+        assert_eq!(r.did_you_mean, named, "list_server_names = {list}");
+
+        // The probe the answer offers is answered, at that address.
+        let before = target.count();
+        let a = send(
+            &f.app,
+            get(&uri(
+                Endpoint::Probe,
+                &[("server", "127.0.0.1"), ("port", "1723")],
+            )),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let p: Probe = a.json();
+        assert_eq!(p.status, ProbeStatus::Open);
+        assert_eq!(p.server, "127.0.0.1");
+        target
+            .wait_for(before + 1, std::time::Duration::from_secs(5))
+            .await;
+        assert!(f.guard.dialled().iter().all(|d| d.ip() == lo()));
+
+        // Another server's expected address counts as it, but its range is refused:
+        // no probe is offered (the probe would answer 403).
+        let r = resolved(&f, "192.0.2.10").await;
+        assert_eq!(r.current_address, Some(true));
+        assert_eq!(r.probe_target, None);
+        assert!(r.probe_ports.is_empty());
+
+        // An address that is no server's: stale, named only when names may be shown.
+        let dialled = f.guard.dialled().len();
+        let r = resolved(&f, "203.0.113.7").await;
+        assert!(!r.known);
+        assert_eq!(r.current_address, Some(false));
+        assert!(r.addresses.is_empty());
+        assert_eq!(r.probe_target, None);
+        let all: Vec<String> = if list {
+            vec![DEMO.into(), "vpn.example.com".into()]
+        } else {
+            vec![]
+        };
+        assert_eq!(r.did_you_mean, all, "list_server_names = {list}");
+        let a = send(
+            &f.app,
+            get(&uri(
+                Endpoint::Probe,
+                &[("server", "203.0.113.7"), ("port", "1723")],
+            )),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN);
+        assert_eq!(f.guard.dialled().len(), dialled, "nothing dialled");
+
+        // Looser forms mean 127.0.0.1 to the system resolver, but a VPN client may
+        // take them for names: they are names here, answered in the words typed, and
+        // neither counted as the server nor probed at the address.
+        for loose in ["127.1", "2130706433", "0x7f000001", "[::1]"] {
+            let r = resolved(&f, loose).await;
+            assert_eq!(r.name, loose.to_ascii_lowercase());
+            assert!(!r.known, "{loose}");
+            assert_eq!(r.current_address, None, "{loose}");
+            assert_eq!(r.probe_target, None, "{loose}");
+            let a = send(
+                &f.app,
+                get(&uri(
+                    Endpoint::Probe,
+                    &[("server", loose), ("port", "1723")],
+                )),
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{loose}: {}", a.text());
+        }
+    }
+}
+
+/// What resolve offers to probe is exactly what the probe would do: a listed
+/// server whose every address the range table allows, on its ports.
+#[tokio::test]
+async fn resolve_offers_a_probe_only_where_the_probe_would_answer() {
+    let f = fixture(&format!(
+        "allowed_suffixes = [\"corp.example.com\"]\n{}{}",
+        demo_servers(1),
+        demo_tables()
+    ));
+    let r = resolved(&f, DEMO).await;
+    assert_eq!(r.probe_target.as_deref(), Some(DEMO));
+    assert_eq!(r.probe_ports, vec![1723, 443]);
+    assert_eq!(r.current_address, None);
+    // Listed, but it leads to a documentation range the table refuses.
+    let r = resolved(&f, "vpn.example.com").await;
+    assert!(r.known);
+    assert_eq!(r.probe_target, None);
+    let a = send(
+        &f.app,
+        get(&uri(
+            Endpoint::Probe,
+            &[("server", "vpn.example.com"), ("port", "443")],
+        )),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
+    // Allowed to resolve, not to probe; unknown; and no address at all.
+    for name in [
+        "intranet.corp.example.com",
+        "nothing.corp.example.com",
+        "vpn.exmaple.com",
+    ] {
+        let r = resolved(&f, name).await;
+        assert_eq!(r.probe_target, None, "{name}");
+        assert!(r.probe_ports.is_empty(), "{name}");
+    }
+    assert!(f.guard.dialled().is_empty());
+}
+
+/// A server listed without `expected` addresses: what its name leads to now is its
+/// current address.
+#[tokio::test]
+async fn without_expected_addresses_the_name_says_what_is_current() {
+    let f = fixture(
+        "[[servers]]\nname = \"vpn.example.com\"\nports = [443]\n[dns]\nupstream = \"none\"\n[dns.static]\n\"vpn.example.com\" = [\"127.0.0.1\"]\n[targets]\nallow_addresses = [\"127.0.0.1\"]\n",
+    );
+    let r = resolved(&f, "127.0.0.1").await;
+    assert_eq!(r.current_address, Some(true));
+    assert_eq!(r.matches_expected, None);
+    assert_eq!(r.probe_target.as_deref(), Some("127.0.0.1"));
+    assert_eq!(r.probe_ports, vec![443]);
+    assert_eq!(resolved(&f, "127.0.0.2").await.current_address, Some(false));
+}
+
 #[tokio::test]
 async fn resolve_refuses_bad_input_with_json() {
     let f = fixture("");
@@ -541,6 +700,71 @@ async fn status_is_public_to_read_and_needs_the_token_to_change() {
     assert_eq!(a.status, StatusCode::OK);
     let s: Status = send(&f.app, get(Endpoint::Status.path())).await.json();
     assert_eq!(s.announcement, None);
+}
+
+/// The token is checked before the body is read: a caller without it learns nothing
+/// about what a good body looks like.
+#[tokio::test]
+async fn status_changes_authenticate_before_reading_the_body() {
+    let f = fixture(&format!("[admin]\ntoken = \"{TOKEN}\"\n"));
+    let good = format!("Bearer {TOKEN}");
+    let bodies: [(&str, &str, StatusCode); 3] = [
+        (
+            r#"{"message":"x","severity":"apocalypse"}"#,
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"message":"x""#,
+            "application/json",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            r#"{"message":"x","severity":"info"}"#,
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ];
+    for (body, ct, with_token) in bodies {
+        for auth in [
+            None,
+            Some("Bearer wrong-token-0123456789"),
+            Some(good.as_str()),
+        ] {
+            let mut b =
+                request("PUT", Endpoint::Status.path(), "198.51.100.7").header("content-type", ct);
+            if let Some(a) = auth {
+                b = b.header("authorization", a);
+            }
+            let a = send(&f.app, b.body(Body::from(body)).unwrap()).await;
+            let want = if auth == Some(good.as_str()) {
+                with_token
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            assert_eq!(a.status, want, "{auth:?} {body}: {}", a.text());
+        }
+    }
+    // DELETE takes no body, but the same extractor.
+    let a = send(
+        &f.app,
+        request("DELETE", Endpoint::Status.path(), "198.51.100.7")
+            .body(Body::from("garbage"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    // Without a configured token, a bad body is refused as unauthorized too.
+    let f = fixture("");
+    let a = send(
+        &f.app,
+        json_request("PUT", Endpoint::Status.path())
+            .header("authorization", "Bearer anything-at-all-here")
+            .body(Body::from("{not json"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.text());
 }
 
 #[tokio::test]

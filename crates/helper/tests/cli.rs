@@ -257,3 +257,46 @@ fn decode_prints_a_real_link_as_readable_findings() {
         assert!(out.contains(expected), "`{expected}` in:\n{out}");
     }
 }
+
+/// A link can carry any string; printing it must not let it drive the terminal (ESC
+/// sequences, BEL, C1 CSI) nor add lines to the report that the link did not earn.
+#[test]
+fn decode_escapes_what_a_terminal_would_obey() {
+    use fixpath_core::seal::SealToken;
+    use fixpath_core::{link, shipped, Session};
+    let tree = shipped::trees()
+        .into_iter()
+        .find(|t| t.id == "vpn-error-800")
+        .expect("the VPN tree");
+    let mut s = Session::start(&tree, 1_795_000_000_000);
+    s.notes = "line one\nline two \x1b[2J\x1b]0;owned\x07 \u{9b}31m end".into();
+    s.server_name = Some("vpn\x1b[31m.example.com\nSeal: forged\r".into());
+    let seal = SealToken {
+        key_id: "key\x1b[5m\n".into(),
+        time_ms: 1_795_000_000_000,
+        client: "192.0.2.1".parse().unwrap(),
+        signature: [7; 64],
+    };
+    let url = format!(
+        "https://support.example.com/#/r/{}.{}",
+        link::encode(&s),
+        seal.encode()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(&["decode", &url], dir.path());
+    assert_eq!(code, 0, "{err}");
+    for bad in ['\x1b', '\x07', '\u{9b}', '\r'] {
+        assert!(!out.contains(bad), "{bad:?} printed as it is:\n{out}");
+    }
+    for expected in [
+        "line one\nline two \\x1b[2J\\x1b]0;owned\\x07 \\u{9b}31m end",
+        "VPN server as typed: vpn\\x1b[31m.example.com\\nSeal: forged\\r\n",
+        "Seal: key key\\x1b[5m\\n, ",
+    ] {
+        assert!(out.contains(expected), "`{expected}` in:\n{out}");
+    }
+    assert!(
+        !out.lines().any(|l| l.starts_with("Seal: forged")),
+        "a line break in the server name made a line:\n{out}"
+    );
+}
