@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::components::findings_view::FindingsView;
 use crate::components::qr_code::QrCodeView;
 use crate::route::Route;
-use crate::services::{page, seal};
+use crate::services::{clock, page, seal};
 use crate::state::{FlowAction, FlowState};
 
 #[derive(Properties, PartialEq)]
@@ -36,43 +36,53 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     let include_address = use_state(|| true);
     let include_server = use_state(|| true);
     let show_qr = use_state(|| false);
-    let seal_state = use_state(|| SealState::Working);
+    // The payload a seal attempt was for, and how it went.
+    let seal_state = use_state(|| (String::new(), SealState::Working));
 
-    // Exactly what the link will carry.
-    let mut shared = props.state.session.clone();
-    if !*include_address {
-        shared.client_address = None;
-    }
-    if !*include_server {
-        shared.server_name = None;
-    }
+    // Exactly what the link will carry (the seal too: it carries the address
+    // only when these findings do).
+    let shared = props
+        .state
+        .session
+        .shared(*include_address, *include_server);
     let payload = link::encode(&shared);
     let findings = Findings::new(&props.state.tree, &shared);
 
     // Seal each payload the user might share; notes change it, so this re-runs.
     // Answers can arrive out of order (one request per keystroke): an answer for a
     // payload that has since changed is dropped, or its seal would go on a link it
-    // does not fit.
+    // does not fit. Until the current payload's answer is in, the link goes
+    // unsealed: never a new payload under the seal of the last one (which could
+    // still carry the address the user just left out).
     {
         let seal_state = seal_state.clone();
+        let shared = shared.clone();
         use_effect_with(payload.clone(), move |payload| {
-            seal_state.set(SealState::Working);
             let payload = payload.clone();
             let current = Rc::new(Cell::new(true));
             let still_current = Rc::clone(&current);
             wasm_bindgen_futures::spawn_local(async move {
-                let sealed = seal::request(&payload).await;
+                let sealed = seal::request(&payload, &shared).await;
                 if still_current.get() {
-                    seal_state.set(match sealed {
-                        Ok(t) => SealState::Sealed(t),
-                        Err(e) => SealState::Failed(e),
-                    });
+                    seal_state.set((
+                        payload,
+                        match sealed {
+                            Ok(t) => SealState::Sealed(t),
+                            Err(e) => SealState::Failed(e),
+                        },
+                    ));
                 }
             });
             move || current.set(false)
         });
     }
-    let fragment = match &*seal_state {
+    let working = SealState::Working;
+    let sealing = if seal_state.0 == payload {
+        &seal_state.1
+    } else {
+        &working
+    };
+    let fragment = match sealing {
         SealState::Sealed(t) => format!("{payload}.{}", t.encode()),
         _ => payload.clone(),
     };
@@ -126,10 +136,18 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
                         { format!(" Include the VPN server name ({})", props.state.session.server_name.clone().unwrap_or_default()) }</label>
                 }
             </div>
-            <p class={classes!("seal-state", matches!(*seal_state, SealState::Sealed(_)).then_some("sealed"))} aria-live="polite">{
-                match &*seal_state {
+            <p class={classes!("seal-state", matches!(sealing, SealState::Sealed(_)).then_some("sealed"))} aria-live="polite">{
+                match sealing {
                     SealState::Working => "Sealing the link with our helper…".to_string(),
-                    SealState::Sealed(t) => format!("Sealed by our helper (key {}): support can tell it was not edited.", t.key_id),
+                    SealState::Sealed(t) => format!(
+                        "Sealed by our helper (key {}) at {}, {}: support can tell the report is unchanged since then.",
+                        t.key_id,
+                        clock::format_local(t.time_ms),
+                        match t.client {
+                            Some(c) => format!("with the address it saw ({c})"),
+                            None => "without your network address".to_string(),
+                        }
+                    ),
                     SealState::Failed(e) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
                 }
             }</p>

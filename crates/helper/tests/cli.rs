@@ -297,7 +297,7 @@ fn decode_says_what_the_seal_carries_and_flags_another_address() {
         let (code, out, err) = run(&["decode", &url], dir.path());
         assert_eq!(code, 0, "{err}");
         assert!(
-            out.contains(&format!("Seal: key 3f9a2c1d5e6b7a80, made at 2026-11-18 ")),
+            out.contains("Seal: key 3f9a2c1d5e6b7a80, made at 2026-11-18 "),
             "{out}"
         );
         assert!(out.contains(says), "`{says}` in:\n{out}");
