@@ -72,9 +72,6 @@ pub fn FindingsView(props: &FindingsViewProps) -> Html {
             if let Some(server) = &f.server_name {
                 <p>{ "VPN server as typed: " }<code>{ server }</code></p>
             }
-            if let Some(address) = f.client_address {
-                <p class="client-address">{ "Client address as the helper saw it: " }<code>{ address.to_string() }</code></p>
-            }
             if !f.notes.is_empty() {
                 <h2>{ "Notes" }</h2>
                 <p class="notes">{ &f.notes }</p>

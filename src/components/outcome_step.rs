@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::components::findings_view::FindingsView;
 use crate::components::qr_code::QrCodeView;
 use crate::route::Route;
-use crate::services::{clock, page, seal};
+use crate::services::{page, seal};
 use crate::state::{FlowAction, FlowState};
 
 #[derive(Properties, PartialEq)]
@@ -26,7 +26,8 @@ pub struct OutcomeStepProps {
 #[derive(Clone, PartialEq)]
 enum SealState {
     Working,
-    Sealed(SealToken),
+    /// The payload it seals, and the seal.
+    Sealed(String, SealToken),
     Failed(String),
 }
 
@@ -36,8 +37,7 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     let include_address = use_state(|| true);
     let include_server = use_state(|| true);
     let show_qr = use_state(|| false);
-    // The payload a seal attempt was for, and how it went.
-    let seal_state = use_state(|| (String::new(), SealState::Working));
+    let seal_state = use_state(|| SealState::Working);
 
     // Exactly what the link will carry (the seal too: it carries the address
     // only when these findings do).
@@ -51,40 +51,36 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     // Seal each payload the user might share; notes change it, so this re-runs.
     // Answers can arrive out of order (one request per keystroke): an answer for a
     // payload that has since changed is dropped, or its seal would go on a link it
-    // does not fit. Until the current payload's answer is in, the link goes
-    // unsealed: never a new payload under the seal of the last one (which could
-    // still carry the address the user just left out).
+    // does not fit. Nor does a new payload go out under the last one's seal (in the
+    // render before this effect runs): that seal could carry the address the user
+    // just left out.
     {
         let seal_state = seal_state.clone();
-        let shared = shared.clone();
+        let address = shared.client_address;
         use_effect_with(payload.clone(), move |payload| {
+            seal_state.set(SealState::Working);
             let payload = payload.clone();
             let current = Rc::new(Cell::new(true));
             let still_current = Rc::clone(&current);
             wasm_bindgen_futures::spawn_local(async move {
-                let sealed = seal::request(&payload, &shared).await;
+                let sealed = seal::request(&payload, address).await;
                 if still_current.get() {
-                    seal_state.set((
-                        payload,
-                        match sealed {
-                            Ok(t) => SealState::Sealed(t),
-                            Err(e) => SealState::Failed(e),
-                        },
-                    ));
+                    seal_state.set(match sealed {
+                        Ok(t) => SealState::Sealed(payload, t),
+                        Err(e) => SealState::Failed(e),
+                    });
                 }
             });
             move || current.set(false)
         });
     }
-    let working = SealState::Working;
-    let sealing = if seal_state.0 == payload {
-        &seal_state.1
-    } else {
-        &working
+    let sealed = match &*seal_state {
+        SealState::Sealed(p, t) if *p == payload => Some(t),
+        _ => None,
     };
-    let fragment = match sealing {
-        SealState::Sealed(t) => format!("{payload}.{}", t.encode()),
-        _ => payload.clone(),
+    let fragment = match sealed {
+        Some(t) => format!("{payload}.{}", t.encode()),
+        None => payload.clone(),
     };
     let url = page::absolute_url(&Route::Report { payload: fragment }).unwrap_or_default();
     let as_text = format!("{}\nFindings link: {url}\n", findings.to_text());
@@ -127,28 +123,24 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             <h2>{ "Share with support" }</h2>
             <p>{ "The report above is exactly what the link contains. Leave out what you prefer not to share:" }</p>
             <div class="switches">
-                if props.state.session.client_address.is_some() {
+                if let Some(a) = props.state.session.client_address {
                     <label><input type="checkbox" checked={*include_address} onchange={toggle(&include_address)} />
-                        { format!(" Include my network address ({})", props.state.session.client_address.map(|a| a.to_string()).unwrap_or_default()) }</label>
+                        { format!(" Include my network address ({a})") }</label>
                 }
                 if props.state.session.server_name.is_some() {
                     <label><input type="checkbox" checked={*include_server} onchange={toggle(&include_server)} />
                         { format!(" Include the VPN server name ({})", props.state.session.server_name.clone().unwrap_or_default()) }</label>
                 }
             </div>
-            <p class={classes!("seal-state", matches!(sealing, SealState::Sealed(_)).then_some("sealed"))} aria-live="polite">{
-                match sealing {
-                    SealState::Working => "Sealing the link with our helper…".to_string(),
-                    SealState::Sealed(t) => format!(
-                        "Sealed by our helper (key {}) at {}, {}: support can tell the report is unchanged since then.",
+            <p class={classes!("seal-state", sealed.is_some().then_some("sealed"))} aria-live="polite">{
+                match (sealed, &*seal_state) {
+                    (Some(t), _) => format!(
+                        "Sealed by our helper (key {}), {}.",
                         t.key_id,
-                        clock::format_local(t.time_ms),
-                        match t.client {
-                            Some(c) => format!("with the address it saw ({c})"),
-                            None => "without your network address".to_string(),
-                        }
+                        if t.client.is_some() { "with the address it saw" } else { "without your network address" }
                     ),
-                    SealState::Failed(e) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
+                    (None, SealState::Failed(e)) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
+                    _ => "Sealing the link with our helper…".to_string(),
                 }
             }</p>
             <div class="link-row">

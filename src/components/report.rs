@@ -81,7 +81,7 @@ pub fn Report(props: &ReportProps) -> Html {
 
 fn badge(check: Option<&SealCheck>) -> Html {
     let (class, text) = match check {
-        None => ("checking", "Checking the seal…".to_string()),
+        None => ("checking", AttrValue::Static("Checking the seal…")),
         // What a seal proves: this payload, unchanged, was shown to our helper
         // at that time (by a client at that address, when the seal carries one).
         Some(SealCheck::Sealed(t)) => (
@@ -94,25 +94,30 @@ fn badge(check: Option<&SealCheck>) -> Html {
                     None => ", with no network address in the seal".to_string(),
                 },
                 t.key_id,
-            ),
+            )
+            .into(),
         ),
         Some(SealCheck::NotSealed) => (
             "unsealed",
-            "Not sealed: the helper did not seal this link, so edits cannot be ruled out."
-                .to_string(),
+            AttrValue::Static(
+                "Not sealed: the helper did not seal this link, so edits cannot be ruled out.",
+            ),
         ),
         Some(SealCheck::Mismatch) => (
             "mismatch",
-            "Seal does not match: these findings were changed after the helper sealed them."
-                .to_string(),
+            AttrValue::Static(
+                "Seal does not match: these findings were changed after the helper sealed them.",
+            ),
         ),
         Some(SealCheck::UnknownKey(k)) => (
             "mismatch",
-            format!("The seal names a key this helper does not know ({k}): it cannot be trusted."),
+            format!("The seal names a key this helper does not know ({k}): it cannot be trusted.")
+                .into(),
         ),
-        Some(SealCheck::CannotCheck(why)) => {
-            ("unsealed", format!("The seal could not be checked: {why}."))
-        }
+        Some(SealCheck::CannotCheck(why)) => (
+            "unsealed",
+            format!("The seal could not be checked: {why}.").into(),
+        ),
     };
     html! { <p class={classes!("badge", class)} role="status">{ text }</p> }
 }

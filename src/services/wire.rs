@@ -162,7 +162,7 @@ impl FromJson for Seal {
         Some(Seal {
             key_id: v.string("key_id")?,
             time_ms: v.u64("time_ms")?,
-            client: v.optional("client", |c| c.0.as_string()?.parse().ok())?,
+            client: v.optional("client", |_| v.ip("client"))?,
             signature: v.string("signature")?,
         })
     }

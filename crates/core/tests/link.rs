@@ -802,7 +802,7 @@ fn forms_of(addr: IpAddr) -> [Vec<u8>; 2] {
 fn shared_link(session: &Session, address: bool, seen: IpAddr) -> String {
     let shared = session.shared(address, true);
     let payload = link::encode(&shared);
-    let request = seal::request_for("0f".repeat(32), &shared);
+    let request = seal::request_for("0f".repeat(32), shared.client_address);
     let answer = api::Seal {
         key_id: "3f9a2c1d5e6b7a80".into(),
         time_ms: 1_795_000_100_000,

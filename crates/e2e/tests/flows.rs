@@ -14,8 +14,8 @@ use fixpath_core::model::Resolution;
 use fixpath_core::seal::SealToken;
 use fixpath_core::{NodeKind, Session, Tree};
 use fixpath_e2e::{
-    content, expected_path, findings_link, helper_key_id, open_flow, poll, read_report, text_of,
-    type_notes, wait_css, walk, Driver, Helper, Loopback, Policy, ReportPage, Result, Shared, Walk,
+    content, expected_path, findings_link, helper_key_id, open_flow, poll, read_report, type_notes,
+    wait_css, walk, Driver, Helper, Loopback, Policy, ReportPage, Result, Shared, Walk,
     DEMO_SERVER,
 };
 
@@ -296,9 +296,7 @@ fn sealed_key(shared: &Shared) -> Result<String> {
     assert_eq!(token.key_id, key_id);
     assert_eq!(token.client, Some(LOOPBACK));
     assert!(
-        shared
-            .seal_text
-            .contains("with the address it saw (127.0.0.1): support can tell the report is unchanged since then."),
+        shared.seal_text.ends_with("), with the address it saw."),
         "{}",
         shared.seal_text
     );
@@ -481,12 +479,6 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
         "{}",
         with.link
     );
-    assert_eq!(
-        text_of(&c, ".outcome .findings .client-address")
-            .await?
-            .as_deref(),
-        Some("Client address as the helper saw it: 127.0.0.1")
-    );
 
     let switch = c
         .find(Locator::XPath(
@@ -502,9 +494,9 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
     .await?;
     assert_eq!(key_in(&without.seal_text)?, key_id);
     assert!(
-        without.seal_text.contains(
-            "without your network address: support can tell the report is unchanged since then."
-        ),
+        without
+            .seal_text
+            .ends_with("), without your network address."),
         "{}",
         without.seal_text
     );
@@ -522,10 +514,6 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
             );
         }
     }
-    assert_eq!(
-        text_of(&c, ".outcome .findings .client-address").await?,
-        None
-    );
     c.close().await?;
 
     // Support's side: each report says what its seal carries.
@@ -571,12 +559,6 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
     assert_eq!(
         Some(warning),
         fixpath_core::seal::address_warning(Some(elsewhere), Some(LOOPBACK))
-    );
-    assert_eq!(
-        text_of(&s, ".report .findings .client-address")
-            .await?
-            .as_deref(),
-        Some("Client address as the helper saw it: 127.0.0.2")
     );
     s.close().await?;
     Ok(())
