@@ -91,7 +91,7 @@ fn badge(check: Option<&SealCheck>) -> Html {
                 clock::format_local(t.time_ms),
                 match t.client {
                     Some(c) => format!(", for a client it saw at {c}"),
-                    None => ", with no network address in the seal".to_string(),
+                    None => ", with no address in the seal".to_string(),
                 },
                 t.key_id,
             )

@@ -57,7 +57,7 @@ pub fn request_for(digest_hex: String, shared_address: Option<IpAddr>) -> api::S
 pub fn address_warning(in_findings: Option<IpAddr>, in_seal: Option<IpAddr>) -> Option<String> {
     let (f, s) = (in_findings?, in_seal?);
     (f != s).then(|| {
-        format!("The address in these findings ({f}) is not the one our helper saw when it sealed them ({s}).")
+        format!("These findings name the address {f}, but our helper saw {s} when it sealed them.")
     })
 }
 
@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(address_warning(Some(a), None), None);
         assert_eq!(
             address_warning(Some(a), Some(b)).as_deref(),
-            Some("The address in these findings (203.0.113.5) is not the one our helper saw when it sealed them (198.51.100.9).")
+            Some("These findings name the address 203.0.113.5, but our helper saw 198.51.100.9 when it sealed them.")
         );
     }
 

@@ -150,7 +150,7 @@ async fn check_report(
         Seal::By(key_id) | Seal::ByWithoutAddress(key_id) => {
             let address = match seal {
                 Seal::By(_) => ", for a client it saw at 127.0.0.1 (key ",
-                _ => ", with no network address in the seal (key ",
+                _ => ", with no address in the seal (key ",
             };
             // Exactly what a seal proves: unchanged since then, and who asked.
             assert_eq!(report.badge_class, "sealed", "badge: {}", report.badge);

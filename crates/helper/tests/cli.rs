@@ -279,7 +279,7 @@ fn decode_says_what_the_seal_carries_and_flags_another_address() {
         }
         .encode()
     };
-    let warning = "Warning: The address in these findings (203.0.113.7) is not the one our helper saw when it sealed them (198.51.100.9).";
+    let warning = "Warning: These findings name the address 203.0.113.7, but our helper saw 198.51.100.9 when it sealed them.";
     for (client, says, warned) in [
         (
             Some("203.0.113.7"),
