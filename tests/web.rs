@@ -343,12 +343,14 @@ mod wire {
                 }),
             });
         }
-        round_trip(Seal {
-            key_id: "k1".into(),
-            time_ms: 1_795_519_545_000,
-            client: ip("198.51.100.4"),
-            signature: "c2ln".into(),
-        });
+        for client in [Some(ip("198.51.100.4")), None] {
+            round_trip(Seal {
+                key_id: "k1".into(),
+                time_ms: 1_795_519_545_000,
+                client,
+                signature: "c2ln".into(),
+            });
+        }
         round_trip(Keys {
             keys: vec![PublicKey {
                 key_id: "k1".into(),
@@ -411,10 +413,13 @@ mod wire {
 
     #[wasm_bindgen_test]
     fn writes_the_seal_request_the_helper_reads() {
-        let req = SealRequest {
-            digest: "ab".repeat(32),
-        };
-        let json = seal_request(&req).unwrap();
-        assert_eq!(serde_json::from_str::<SealRequest>(&json).unwrap(), req);
+        for include_client in [true, false] {
+            let req = SealRequest {
+                digest: "ab".repeat(32),
+                include_client,
+            };
+            let json = seal_request(&req).unwrap();
+            assert_eq!(serde_json::from_str::<SealRequest>(&json).unwrap(), req);
+        }
     }
 }

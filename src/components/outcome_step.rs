@@ -26,7 +26,8 @@ pub struct OutcomeStepProps {
 #[derive(Clone, PartialEq)]
 enum SealState {
     Working,
-    Sealed(SealToken),
+    /// The payload it seals, and the seal.
+    Sealed(String, SealToken),
     Failed(String),
 }
 
@@ -38,33 +39,34 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     let show_qr = use_state(|| false);
     let seal_state = use_state(|| SealState::Working);
 
-    // Exactly what the link will carry.
-    let mut shared = props.state.session.clone();
-    if !*include_address {
-        shared.client_address = None;
-    }
-    if !*include_server {
-        shared.server_name = None;
-    }
+    // Exactly what the link will carry (the seal too: it carries the address
+    // only when these findings do).
+    let shared = props
+        .state
+        .session
+        .shared(*include_address, *include_server);
     let payload = link::encode(&shared);
     let findings = Findings::new(&props.state.tree, &shared);
 
     // Seal each payload the user might share; notes change it, so this re-runs.
     // Answers can arrive out of order (one request per keystroke): an answer for a
     // payload that has since changed is dropped, or its seal would go on a link it
-    // does not fit.
+    // does not fit. Nor does a new payload go out under the last one's seal (in the
+    // render before this effect runs): that seal could carry the address the user
+    // just left out.
     {
         let seal_state = seal_state.clone();
+        let address = shared.client_address;
         use_effect_with(payload.clone(), move |payload| {
             seal_state.set(SealState::Working);
             let payload = payload.clone();
             let current = Rc::new(Cell::new(true));
             let still_current = Rc::clone(&current);
             wasm_bindgen_futures::spawn_local(async move {
-                let sealed = seal::request(&payload).await;
+                let sealed = seal::request(&payload, address).await;
                 if still_current.get() {
                     seal_state.set(match sealed {
-                        Ok(t) => SealState::Sealed(t),
+                        Ok(t) => SealState::Sealed(payload, t),
                         Err(e) => SealState::Failed(e),
                     });
                 }
@@ -72,9 +74,13 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             move || current.set(false)
         });
     }
-    let fragment = match &*seal_state {
-        SealState::Sealed(t) => format!("{payload}.{}", t.encode()),
-        _ => payload.clone(),
+    let sealed = match &*seal_state {
+        SealState::Sealed(p, t) if *p == payload => Some(t),
+        _ => None,
+    };
+    let fragment = match sealed {
+        Some(t) => format!("{payload}.{}", t.encode()),
+        None => payload.clone(),
     };
     let url = page::absolute_url(&Route::Report { payload: fragment }).unwrap_or_default();
     let as_text = format!("{}\nFindings link: {url}\n", findings.to_text());
@@ -117,20 +123,24 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             <h2>{ "Share with support" }</h2>
             <p>{ "The report above is exactly what the link contains. Leave out what you prefer not to share:" }</p>
             <div class="switches">
-                if props.state.session.client_address.is_some() {
+                if let Some(a) = props.state.session.client_address {
                     <label><input type="checkbox" checked={*include_address} onchange={toggle(&include_address)} />
-                        { format!(" Include my network address ({})", props.state.session.client_address.map(|a| a.to_string()).unwrap_or_default()) }</label>
+                        { format!(" Include my network address ({a})") }</label>
                 }
                 if props.state.session.server_name.is_some() {
                     <label><input type="checkbox" checked={*include_server} onchange={toggle(&include_server)} />
                         { format!(" Include the VPN server name ({})", props.state.session.server_name.clone().unwrap_or_default()) }</label>
                 }
             </div>
-            <p class={classes!("seal-state", matches!(*seal_state, SealState::Sealed(_)).then_some("sealed"))} aria-live="polite">{
-                match &*seal_state {
-                    SealState::Working => "Sealing the link with our helper…".to_string(),
-                    SealState::Sealed(t) => format!("Sealed by our helper (key {}): support can tell it was not edited.", t.key_id),
-                    SealState::Failed(e) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
+            <p class={classes!("seal-state", sealed.is_some().then_some("sealed"))} aria-live="polite">{
+                match (sealed, &*seal_state) {
+                    (Some(t), _) => format!(
+                        "Sealed by our helper (key {}), {}.",
+                        t.key_id,
+                        if t.client.is_some() { "with the address it saw" } else { "without your network address" }
+                    ),
+                    (None, SealState::Failed(e)) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
+                    _ => "Sealing the link with our helper…".to_string(),
                 }
             }</p>
             <div class="link-row">

@@ -3,7 +3,7 @@
 
 use fixpath_core::findings::Findings;
 use fixpath_core::link;
-use fixpath_core::seal::seal_of;
+use fixpath_core::seal::{address_warning, seal_of};
 use yew::prelude::*;
 
 use crate::catalog;
@@ -38,9 +38,18 @@ pub fn Report(props: &ReportProps) -> Html {
         Ok(decoded) => match trees.get(decoded.tree) {
             Some(tree) => {
                 let findings = Findings::new(tree, &decoded.session);
+                let differs = match check.as_ref() {
+                    Some(SealCheck::Sealed(t)) => {
+                        address_warning(decoded.session.client_address, t.client)
+                    }
+                    _ => None,
+                };
                 html! {
                     <>
                         { badge(check.as_ref()) }
+                        if let Some(w) = differs {
+                            <p class="warning seal-address" role="alert">{ w }</p>
+                        }
                         <p class="report-tree">{ format!("{} (version {})", tree.title, tree.version) }</p>
                         if decoded.tree_changed || decoded.fits.is_err() {
                             <p class="warning" role="note">{
@@ -72,29 +81,43 @@ pub fn Report(props: &ReportProps) -> Html {
 
 fn badge(check: Option<&SealCheck>) -> Html {
     let (class, text) = match check {
-        None => ("checking", "Checking the seal…".to_string()),
+        None => ("checking", AttrValue::Static("Checking the seal…")),
+        // What a seal proves: this payload, unchanged, was shown to our helper
+        // at that time (by a client at that address, when the seal carries one).
         Some(SealCheck::Sealed(t)) => (
             "sealed",
             format!(
-                "Sealed by the helper: key {}, {}, client address {}. These findings were not edited.",
-                t.key_id,
+                "Unchanged since our helper sealed it at {}{} (key {}).",
                 clock::format_local(t.time_ms),
-                t.client
-            ),
+                match t.client {
+                    Some(c) => format!(", for a client it saw at {c}"),
+                    None => ", with no address in the seal".to_string(),
+                },
+                t.key_id,
+            )
+            .into(),
         ),
         Some(SealCheck::NotSealed) => (
             "unsealed",
-            "Not sealed: the helper did not seal this link, so edits cannot be ruled out.".to_string(),
+            AttrValue::Static(
+                "Not sealed: the helper did not seal this link, so edits cannot be ruled out.",
+            ),
         ),
         Some(SealCheck::Mismatch) => (
             "mismatch",
-            "Seal does not match: these findings were changed after the helper sealed them.".to_string(),
+            AttrValue::Static(
+                "Seal does not match: these findings were changed after the helper sealed them.",
+            ),
         ),
         Some(SealCheck::UnknownKey(k)) => (
             "mismatch",
-            format!("The seal names a key this helper does not know ({k}): it cannot be trusted."),
+            format!("The seal names a key this helper does not know ({k}): it cannot be trusted.")
+                .into(),
         ),
-        Some(SealCheck::CannotCheck(why)) => ("unsealed", format!("The seal could not be checked: {why}.")),
+        Some(SealCheck::CannotCheck(why)) => (
+            "unsealed",
+            format!("The seal could not be checked: {why}.").into(),
+        ),
     };
     html! { <p class={classes!("badge", class)} role="status">{ text }</p> }
 }

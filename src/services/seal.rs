@@ -1,9 +1,11 @@
 //! Sealing a findings payload with the helper, and checking a seal in the browser
 //! with WebCrypto (SHA-256 and Ed25519): no crypto crate in the wasm bundle.
 
-use fixpath_core::api::{Endpoint, Keys, Seal, SealRequest};
+use std::net::IpAddr;
+
+use fixpath_core::api::{Endpoint, Keys, Seal};
 use fixpath_core::b64;
-use fixpath_core::seal::{hex, SealToken};
+use fixpath_core::seal::{hex, request_for, SealToken};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -40,12 +42,13 @@ pub async fn digest_hex(payload: &str) -> Option<String> {
     Some(hex(&js_sys::Uint8Array::new(&buf).to_vec()))
 }
 
-/// Asks the helper to seal the payload.
-pub async fn request(payload: &str) -> Result<SealToken, String> {
+/// Asks the helper to seal the payload, with the client address only when the
+/// shared findings carry one (`shared_address`).
+pub async fn request(payload: &str, shared_address: Option<IpAddr>) -> Result<SealToken, String> {
     let digest = digest_hex(payload)
         .await
         .ok_or_else(|| "this browser cannot compute the digest".to_string())?;
-    let body = wire::seal_request(&SealRequest { digest })
+    let body = wire::seal_request(&request_for(digest, shared_address))
         .ok_or_else(|| "this browser cannot write the request".to_string())?;
     let (seal, _) = http::post_json::<Seal>(Endpoint::Seal, &body, SEAL_TIMEOUT_MS)
         .await

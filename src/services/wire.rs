@@ -30,6 +30,7 @@ pub fn parse<T: FromJson>(text: &str) -> Option<T> {
 pub fn seal_request(req: &SealRequest) -> Option<String> {
     let o = Object::new();
     Reflect::set(&o, &"digest".into(), &req.digest.as_str().into()).ok()?;
+    Reflect::set(&o, &"include_client".into(), &req.include_client.into()).ok()?;
     JSON::stringify(&o).ok()?.as_string()
 }
 
@@ -182,7 +183,7 @@ impl FromJson for Seal {
         Some(Seal {
             key_id: v.string("key_id")?,
             time_ms: v.u64("time_ms")?,
-            client: v.ip("client")?,
+            client: v.optional("client", |_| v.ip("client"))?,
             signature: v.string("signature")?,
         })
     }

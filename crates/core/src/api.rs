@@ -182,10 +182,26 @@ pub struct SetStatus {
     pub severity: Severity,
 }
 
-/// `POST /api/v1/seal`: a SHA-256 digest of the findings payload, lowercase hex.
+/// `POST /api/v1/seal`: a SHA-256 digest of the findings payload, lowercase hex,
+/// and whether the seal is to carry the client address the helper sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealRequest {
     pub digest: String,
+    /// `false` when the user left their address out of the findings: the seal
+    /// then carries none either. Absent means `true`, as before the field existed.
+    #[serde(default = "yes")]
+    pub include_client: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl SealRequest {
+    /// The address a seal for this request carries, given the one the helper sees.
+    pub fn client(&self, seen: IpAddr) -> Option<IpAddr> {
+        self.include_client.then_some(seen)
+    }
 }
 
 /// The helper's seal: an ed25519 signature over [`seal_message`].
@@ -194,15 +210,21 @@ pub struct Seal {
     pub key_id: String,
     /// Helper time of sealing, Unix milliseconds.
     pub time_ms: u64,
-    /// The client address the helper saw.
-    pub client: IpAddr,
+    /// The client address the helper saw; `null` when asked to leave it out.
+    pub client: Option<IpAddr>,
     /// base64url (no padding) of the 64-byte signature.
     pub signature: String,
 }
 
-/// The exact bytes a seal signs; both sides build them with this function.
-pub fn seal_message(digest_hex: &str, time_ms: u64, client: IpAddr) -> Vec<u8> {
-    format!("fixpath-seal-v1\n{digest_hex}\n{time_ms}\n{client}\n").into_bytes()
+/// The exact bytes a seal signs; both sides build them with this function. A seal
+/// without an address signs another first line, so neither kind of signature can
+/// be passed off as the other.
+pub fn seal_message(digest_hex: &str, time_ms: u64, client: Option<IpAddr>) -> Vec<u8> {
+    match client {
+        Some(c) => format!("fixpath-seal-v1\n{digest_hex}\n{time_ms}\n{c}\n"),
+        None => format!("fixpath-seal-v2\n{digest_hex}\n{time_ms}\n"),
+    }
+    .into_bytes()
 }
 
 /// One public key of the helper's.

@@ -87,6 +87,19 @@ impl Session {
         s
     }
 
+    /// The session as the user shares it: without the client address or the server
+    /// name when they leave them out. The outcome step shares exactly this.
+    pub fn shared(&self, address: bool, server: bool) -> Session {
+        let mut s = self.clone();
+        if !address {
+            s.client_address = None;
+        }
+        if !server {
+            s.server_name = None;
+        }
+        s
+    }
+
     /// Forgets every step, keeping notes and the server name the user typed.
     pub fn restart(&mut self, tree: &Tree, now_ms: u64) {
         self.entries.clear();

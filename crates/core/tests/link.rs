@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use fixpath_core::api;
 use fixpath_core::engine::{Action, CheckResult, Entry, Session};
 use fixpath_core::findings::{figure_text, utc, Findings};
 use fixpath_core::link::{self, LinkError, MAX_NAME_BYTES, MAX_NOTES_BYTES, MAX_PAYLOAD_CHARS};
@@ -537,6 +538,57 @@ proptest! {
             prop_assert!(link::decode_session(&payload[..cut]).is_err(), "cut at {}", cut);
         }
     }
+
+    #[test]
+    fn any_seal_round_trips_in_the_format_for_its_address(
+        key_id in "[a-z0-9-]{0,64}",
+        time_ms in any_u64(),
+        client in any_address(),
+        signature in prop::collection::vec(any::<u8>(), 64),
+    ) {
+        let token = SealToken {
+            key_id,
+            time_ms,
+            client,
+            signature: signature.try_into().unwrap_or([0; 64]),
+        };
+        let text = token.encode();
+        let version = URL_SAFE_NO_PAD.decode(&text).map(|b| b[0]);
+        prop_assert_eq!(version, Ok(if client.is_some() { 1 } else { 2 }));
+        prop_assert_eq!(SealToken::decode(&text), Ok(token));
+    }
+
+    #[test]
+    fn decoding_arbitrary_seals_never_panics(
+        input in any::<String>(),
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let _ = SealToken::decode(&input);
+        let _ = seal::seal_of(&input).map(SealToken::decode);
+        // Whatever decodes is canonical: it encodes back to the same bytes.
+        let text = URL_SAFE_NO_PAD.encode(&bytes);
+        if let Ok(t) = SealToken::decode(&text) {
+            prop_assert_eq!(t.encode(), text);
+        }
+    }
+
+    #[test]
+    fn decoding_mutated_real_seals_never_panics(
+        client in any_address(),
+        edits in prop::collection::vec(common::mutation(), 1..6),
+    ) {
+        let token = SealToken {
+            key_id: "3f9a2c1d5e6b7a80".into(),
+            time_ms: 1_795_000_100_000,
+            client,
+            signature: [0xAB; 64],
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(token.encode()).unwrap_or_default();
+        let damaged = URL_SAFE_NO_PAD.encode(common::mutate_bytes(&bytes, &edits));
+        if let Ok(t) = SealToken::decode(&damaged) {
+            prop_assert_eq!(t.encode(), damaged);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -707,7 +759,7 @@ fn payload_of_finds_the_payload_in_a_sealed_link() {
     let seal_text = SealToken {
         key_id: "k1-3f9a2c1d".into(),
         time_ms: 1_795_000_100_000,
-        client: "2001:db8::7".parse().expect("an address"),
+        client: Some("2001:db8::7".parse().expect("an address")),
         signature: [0xAB; 64],
     }
     .encode();
@@ -724,6 +776,98 @@ fn payload_of_finds_the_payload_in_a_sealed_link() {
         assert_eq!(link::decode_session(input), Ok(s.clone()), "{input}");
     }
     assert_eq!(seal::seal_of(&full), Some(seal_text.as_str()));
+}
+
+// ---------------------------------------------------------------------------
+// The address left out
+// ---------------------------------------------------------------------------
+
+/// Whether `needle` occurs anywhere in `hay`.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The forms in which a link could carry `addr`: its text and its octets.
+fn forms_of(addr: IpAddr) -> [Vec<u8>; 2] {
+    let octets = match addr {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    [addr.to_string().into_bytes(), octets]
+}
+
+/// The link the outcome step builds for `session` with the address in or out,
+/// sealed as the helper answers the request the app makes for it (the helper sees
+/// the client at `seen`).
+fn shared_link(session: &Session, address: bool, seen: IpAddr) -> String {
+    let shared = session.shared(address, true);
+    let payload = link::encode(&shared);
+    let request = seal::request_for("0f".repeat(32), shared.client_address);
+    let answer = api::Seal {
+        key_id: "3f9a2c1d5e6b7a80".into(),
+        time_ms: 1_795_000_100_000,
+        client: request.client(seen),
+        signature: URL_SAFE_NO_PAD.encode([0xAB; 64]),
+    };
+    let token = SealToken::from_api(&answer).expect("the helper's answer reads");
+    format!(
+        "https://support.example.com/#/r/{payload}.{}",
+        token.encode()
+    )
+}
+
+/// Every layer of bytes in a sealed link: the link as text, the payload decoded,
+/// its body inflated, and the seal decoded.
+fn layers_of(link: &str) -> [Vec<u8>; 4] {
+    let payload = link::payload_of(link);
+    let seal = seal::seal_of(link).expect("a sealed link");
+    [
+        link.as_bytes().to_vec(),
+        payload_bytes(payload),
+        body_of(payload),
+        URL_SAFE_NO_PAD.decode(seal).expect("a seal is base64url"),
+    ]
+}
+
+#[test]
+fn a_link_shared_without_the_address_carries_it_nowhere() {
+    let (_, mut s) = full_vpn_session();
+    for addr in ["203.0.113.7", "2001:db8::7"] {
+        let addr: IpAddr = addr.parse().expect("an address");
+        s.client_address = Some(addr);
+
+        let without = shared_link(&s, false, addr);
+        assert_eq!(
+            link::decode_session(&without).map(|d| d.client_address),
+            Ok(None)
+        );
+        let token = seal::seal_of(&without).map(SealToken::decode);
+        assert_eq!(token.map(|t| t.map(|t| t.client)), Some(Ok(None)));
+        for (layer, bytes) in ["link", "payload", "body", "seal"]
+            .iter()
+            .zip(layers_of(&without))
+        {
+            for form in forms_of(addr) {
+                assert!(
+                    !contains(&bytes, &form),
+                    "{addr} ({form:?}) in the {layer}: {without}"
+                );
+            }
+        }
+
+        // Not vacuous: with the address in, the findings and the seal both carry it.
+        let with = shared_link(&s, true, addr);
+        assert_eq!(
+            link::decode_session(&with).map(|d| d.client_address),
+            Ok(Some(addr))
+        );
+        let [_, _, body, seal] = layers_of(&with);
+        let [_, octets] = forms_of(addr);
+        assert!(contains(&body, &octets), "{with}");
+        assert!(contains(&seal, &octets), "{with}");
+        // And the seal left out only what the address took: the link stays short.
+        assert!(without.len() < with.len(), "{without} vs {with}");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -841,7 +985,7 @@ fn a_full_vpn_walk_fits_the_link_budget() {
     let token = SealToken {
         key_id: "k1-3f9a2c1d".into(),
         time_ms: last + 2_000,
-        client: s.client_address.expect("set above"),
+        client: Some(s.client_address.expect("set above")),
         signature: [0xAB; 64],
     };
     let seal_text = token.encode();

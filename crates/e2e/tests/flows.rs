@@ -7,6 +7,8 @@
 //! from third parties. Every walk and every report asserts a clean browser console
 //! (no page errors, no failed requests).
 
+use std::net::{IpAddr, Ipv4Addr};
+
 use fantoccini::Locator;
 use fixpath_core::findings::{figure_text, outcome_word, Findings};
 use fixpath_core::link;
@@ -15,7 +17,7 @@ use fixpath_core::seal::SealToken;
 use fixpath_core::{NodeKind, Session, Tree};
 use fixpath_e2e::{
     assert_clean_console, console_errors, content, expected_path, findings_link, helper_key_id,
-    open_flow, read_report, type_notes, wait_css, walk, Driver, Helper, Loopback, Policy,
+    open_flow, poll, read_report, type_notes, wait_css, walk, Driver, Helper, Loopback, Policy,
     ReportPage, Result, Shared, Walk, DEMO_SERVER,
 };
 
@@ -65,8 +67,10 @@ fn check_path(tree: &Tree, w: &Walk, p: &Policy, through: &[&str], outcome: &str
 
 /// What a report should say about its seal.
 enum Seal<'a> {
-    /// Sealed by the helper with this key id.
+    /// Sealed by the helper with this key id, for the browser at 127.0.0.1.
     By(&'a str),
+    /// Sealed by the helper with this key id, with no address in the seal.
+    ByWithoutAddress(&'a str),
     NotSealed,
 }
 
@@ -146,13 +150,19 @@ async fn check_report(
     c.close().await?;
 
     match seal {
-        Seal::By(key_id) => {
+        Seal::By(key_id) | Seal::ByWithoutAddress(key_id) => {
+            let address = match seal {
+                Seal::By(_) => ", for a client it saw at 127.0.0.1 (key ",
+                _ => ", with no address in the seal (key ",
+            };
+            // Exactly what a seal proves: unchanged since then, and who asked.
             assert_eq!(report.badge_class, "sealed", "badge: {}", report.badge);
             assert!(
-                report.badge.starts_with("Sealed by the helper: key ")
-                    && report.badge.contains(&format!("key {key_id},"))
-                    && report.badge.contains("client address 127.0.0.1")
-                    && report.badge.contains("were not edited"),
+                report
+                    .badge
+                    .starts_with("Unchanged since our helper sealed it at ")
+                    && report.badge.ends_with(&format!("{address}{key_id})."))
+                    && !report.badge.contains("edited"),
                 "badge: {}",
                 report.badge
             );
@@ -287,8 +297,48 @@ fn sealed_key(shared: &Shared) -> Result<String> {
     let token = SealToken::decode(shared.seal().ok_or("a sealed link without a seal")?)
         .map_err(|e| format!("the link's seal does not decode: {e}"))?;
     assert_eq!(token.key_id, key_id);
-    assert_eq!(token.client.to_string(), "127.0.0.1");
+    assert_eq!(token.client, Some(LOOPBACK));
+    assert!(
+        shared.seal_text.ends_with("), with the address it saw."),
+        "{}",
+        shared.seal_text
+    );
     Ok(key_id)
+}
+
+/// The address the browser reaches the helper from.
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// Whether `needle` occurs anywhere in `hay`.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every layer of bytes in a sealed link, decoded here as support's side would:
+/// the fragment as text (the link's host is the helper's own loopback address), the
+/// payload, its body (inflated when deflated), the seal.
+fn layers_of(link: &str) -> Result<[(&'static str, Vec<u8>); 4]> {
+    let fragment = link
+        .split_once("#/r/")
+        .map(|(_, f)| f)
+        .ok_or("not a findings link")?;
+    let payload = fixpath_core::b64::decode(link::payload_of(link).as_bytes())
+        .map_err(|e| format!("the payload is not base64url: {e:?}"))?;
+    let body = match payload.get(..2) {
+        Some([link::VERSION, 0]) => payload[2..].to_vec(),
+        Some([link::VERSION, 1]) => miniz_oxide::inflate::decompress_to_vec(&payload[2..])
+            .map_err(|e| format!("the body does not inflate: {e:?}"))?,
+        other => return Err(format!("not a format-1 payload: {other:?}").into()),
+    };
+    let seal = fixpath_core::seal::seal_of(link).ok_or("the link has no seal")?;
+    let seal = fixpath_core::b64::decode(seal.as_bytes())
+        .map_err(|e| format!("the seal is not base64url: {e:?}"))?;
+    Ok([
+        ("fragment", fragment.as_bytes().to_vec()),
+        ("payload", payload),
+        ("body", body),
+        ("seal", seal),
+    ])
 }
 
 #[tokio::test]
@@ -385,6 +435,122 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
     );
     assert_eq!(bad.notes.as_deref(), Some(edited_notes.as_str()));
     assert_eq!(bad.summary, report.summary);
+    Ok(())
+}
+
+/// The switch on the outcome page leaves the address out of the whole link: the
+/// shared link, decoded byte for byte, carries it neither in the payload nor in the
+/// seal, and the report says the seal has none; with the switch on, both carry it.
+/// Findings sealed by a client at another address are flagged on the report.
+#[tokio::test]
+async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<()> {
+    let tree = tree()?;
+    let helper = Helper::start(Some(&Loopback::new()?.toml())).await?;
+    let driver = Driver::start().await?;
+    let c = driver.browser().await?;
+    open_flow(&c, &helper, TREE).await?;
+    let mut w = Walk::default();
+    let p = policy(DEMO_SERVER);
+    walk(&c, &p, &mut w).await?;
+    // Through `where`, the check that learns the address the helper sees.
+    check_path(&tree, &w, &p, &["where"], "blocked")?;
+    let [text, octets] = [b"127.0.0.1".to_vec(), vec![127, 0, 0, 1]];
+
+    // The switch is on at first: the findings and the seal carry the address.
+    let with = findings_link(&c, None).await?;
+    let key_id = sealed_key(&with)?;
+    assert_eq!(
+        link::decode_session(&with.link)?.client_address,
+        Some(LOOPBACK)
+    );
+    let [_, _, (_, body), (_, seal)] = layers_of(&with.link)?;
+    assert!(
+        contains(&body, &octets) && contains(&seal, &octets),
+        "{}",
+        with.link
+    );
+
+    let switch = c
+        .find(Locator::XPath(
+            "//div[@class='switches']//label[contains(., 'Include my network address (127.0.0.1)')]/input",
+        ))
+        .await?;
+    switch.click().await?;
+    let without = poll("a link sealed without the address", || async {
+        let s = findings_link(&c, None).await?;
+        let d = link::decode_session(&s.link)?;
+        Ok((d.client_address.is_none() && s.sealed).then_some(s))
+    })
+    .await?;
+    assert_eq!(key_in(&without.seal_text)?, key_id);
+    assert!(
+        without
+            .seal_text
+            .ends_with("), without your network address."),
+        "{}",
+        without.seal_text
+    );
+    let token = SealToken::decode(without.seal().ok_or("no seal")?)?;
+    assert_eq!(
+        (token.key_id.as_str(), token.client),
+        (key_id.as_str(), None)
+    );
+    for (layer, bytes) in layers_of(&without.link)? {
+        for form in [&text, &octets] {
+            assert!(
+                !contains(&bytes, form),
+                "{form:?} in the {layer}: {}",
+                without.link
+            );
+        }
+    }
+    c.close().await?;
+
+    // Support's side: each report says what its seal carries.
+    let report = check_report(&driver, &helper, &with.link, &w, Seal::By(&key_id), "").await?;
+    assert_eq!(report.warning, None);
+    check_report(
+        &driver,
+        &helper,
+        &without.link,
+        &w,
+        Seal::ByWithoutAddress(&key_id),
+        "",
+    )
+    .await?;
+
+    // Findings that name another address, sealed by the browser at 127.0.0.1.
+    let mut other = link::decode_session(&with.link)?;
+    let elsewhere = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+    other.client_address = Some(elsewhere);
+    let payload = link::encode(&other);
+    let s = driver.browser().await?;
+    s.goto(&helper.url).await?;
+    let answer = s
+        .execute_async(
+            "const [payload, path, done] = arguments;
+             crypto.subtle.digest('SHA-256', new TextEncoder().encode(payload))
+               .then((d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join(''))
+               .then((digest) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' },
+                                               body: JSON.stringify({ digest, include_client: true }) }))
+               .then((r) => r.text()).then(done, (e) => done(String(e)));",
+            vec![payload.clone().into(), fixpath_core::api::Endpoint::Seal.path().into()],
+        )
+        .await?;
+    let answer: fixpath_core::api::Seal =
+        serde_json::from_str(answer.as_str().ok_or("no answer from the seal")?)?;
+    assert_eq!(answer.client, Some(LOOPBACK));
+    let token = SealToken::from_api(&answer)?;
+    s.goto(&format!("{}#/r/{payload}.{}", helper.url, token.encode()))
+        .await?;
+    let flagged = read_report(&s).await?;
+    assert_eq!(flagged.badge_class, "sealed", "badge: {}", flagged.badge);
+    let warning = content(&wait_css(&s, ".report .warning.seal-address").await?).await?;
+    assert_eq!(
+        Some(warning),
+        fixpath_core::seal::address_warning(Some(elsewhere), Some(LOOPBACK))
+    );
+    s.close().await?;
     Ok(())
 }
 

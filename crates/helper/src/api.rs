@@ -491,7 +491,11 @@ pub async fn seal(
                 .into(),
         ));
     }
-    let seal: Seal = state.signer().seal(&req.digest, now_ms(), client);
+    // Without the address when the user left it out of the findings (see
+    // `fixpath_core::seal::request_for`): the link then carries it nowhere.
+    let seal: Seal = state
+        .signer()
+        .seal(&req.digest, now_ms(), req.client(client));
     Ok(json(seal))
 }
 

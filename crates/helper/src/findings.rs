@@ -5,7 +5,7 @@
 
 use fixpath_core::findings::{utc, Findings};
 use fixpath_core::link;
-use fixpath_core::seal::{seal_of, SealToken};
+use fixpath_core::seal::{address_warning, seal_of, SealToken};
 use fixpath_core::shipped;
 
 use crate::logging::escape_terminal;
@@ -30,12 +30,21 @@ pub fn decode_to_text(input: &str) -> Result<String, String> {
     text.push_str(&match seal_of(input) {
         None => "Seal: none (the helper did not seal this link).\n".to_string(),
         Some(s) => match SealToken::decode(s) {
-            Ok(t) => format!(
-                "Seal: key {}, {}, client {} (open the link in the browser to verify it against the helper's keys).\n",
-                escape_terminal(&t.key_id, true),
-                utc(t.time_ms),
-                t.client
-            ),
+            Ok(t) => {
+                let seen = match t.client {
+                    Some(c) => format!("the helper saw the client at {c}"),
+                    None => "no network address in the seal".to_string(),
+                };
+                let mut line = format!(
+                    "Seal: key {}, made at {}, {seen} (not checked here: open the link in the browser to verify it against the helper's keys).\n",
+                    escape_terminal(&t.key_id, true),
+                    utc(t.time_ms),
+                );
+                if let Some(w) = address_warning(decoded.session.client_address, t.client) {
+                    line.push_str(&format!("Warning: {w}\n"));
+                }
+                line
+            }
             Err(e) => format!("Seal: unreadable ({e}).\n"),
         },
     });

@@ -1,5 +1,5 @@
 //! The helper's seal: an ed25519 signature over a findings digest, the helper's
-//! time and the client address it saw. The signing key lives in a PKCS#8 PEM file
+//! time and, unless the app asks to leave it out, the client address it saw. The signing key lives in a PKCS#8 PEM file
 //! (so `openssl genpkey -algorithm ed25519` makes one too), created with mode 0600
 //! on first start; replicas that share the file share the key, and other helpers'
 //! public keys can be listed as trusted.
@@ -96,8 +96,8 @@ impl Signer {
         &self.key_id
     }
 
-    /// Signs a digest with the helper's time and the client address.
-    pub fn seal(&self, digest_hex: &str, time_ms: u64, client: IpAddr) -> Seal {
+    /// Signs a digest with the helper's time and the client address, if any.
+    pub fn seal(&self, digest_hex: &str, time_ms: u64, client: Option<IpAddr>) -> Seal {
         let sig = self.key.sign(&seal_message(digest_hex, time_ms, client));
         Seal {
             key_id: self.key_id.clone(),
@@ -230,20 +230,22 @@ mod tests {
         let signer = Signer::from_key(SigningKey::from_bytes(&[7; 32]), &[]);
         let digest = "ab".repeat(32);
         let client: IpAddr = "198.51.100.9".parse().unwrap();
-        let seal = signer.seal(&digest, 1_764_000_000_000, client);
         let public = decode_public_key(&signer.keys().keys[0].public_key).unwrap();
         let vk = VerifyingKey::from_bytes(&public).unwrap();
-        let sig_bytes: [u8; 64] = URL_SAFE_NO_PAD
-            .decode(&seal.signature)
-            .unwrap()
-            .try_into()
-            .unwrap();
-        let sig = Signature::from_bytes(&sig_bytes);
-        let msg = seal_message(&digest, seal.time_ms, client);
-        assert!(vk.verify(&msg, &sig).is_ok());
-        let mut changed = msg.clone();
-        changed[20] ^= 1;
-        assert!(vk.verify(&changed, &sig).is_err());
+        for client in [Some(client), None] {
+            let seal = signer.seal(&digest, 1_764_000_000_000, client);
+            let sig_bytes: [u8; 64] = URL_SAFE_NO_PAD
+                .decode(&seal.signature)
+                .unwrap()
+                .try_into()
+                .unwrap();
+            let sig = Signature::from_bytes(&sig_bytes);
+            let msg = seal_message(&digest, seal.time_ms, client);
+            assert!(vk.verify(&msg, &sig).is_ok());
+            let mut changed = msg.clone();
+            changed[20] ^= 1;
+            assert!(vk.verify(&changed, &sig).is_err());
+        }
     }
 
     #[test]

@@ -840,47 +840,73 @@ async fn status_bodies_are_checked() {
 async fn seal_signs_digest_time_and_client_and_verifies_with_the_listed_key() {
     let f = fixture("");
     let digest = "3f".repeat(32);
-    let a = send(
-        &f.app,
-        request("POST", Endpoint::Seal.path(), "203.0.113.77")
-            .header("content-type", "application/json")
-            .body(Body::from(format!(r#"{{"digest":"{digest}"}}"#)))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-    let seal: Seal = a.json();
-    assert_eq!(seal.client, "203.0.113.77".parse::<IpAddr>().unwrap());
-
+    let seen: IpAddr = "203.0.113.77".parse().unwrap();
     let keys: Keys = send(&f.app, get(Endpoint::Keys.path())).await.json();
-    let key = keys
-        .keys
-        .iter()
-        .find(|k| k.key_id == seal.key_id)
-        .expect("the seal's key is listed");
-    let public: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(&key.public_key)
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let vk = VerifyingKey::from_bytes(&public).unwrap();
-    let sig: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(&seal.signature)
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let sig = Signature::from_bytes(&sig);
-    let message = seal_message(&digest, seal.time_ms, seal.client);
-    assert!(vk.verify(&message, &sig).is_ok());
-    // One byte changed anywhere (digest, time, client) and it no longer verifies.
-    for i in 0..message.len() {
-        let mut changed = message.clone();
-        changed[i] ^= 0x01;
-        assert!(vk.verify(&changed, &sig).is_err(), "byte {i}");
+    // No `include_client` (an older app), `true`, and `false`: the user left the
+    // address out, so the seal carries none and signs the format-2 message.
+    for (field, client) in [
+        ("", Some(seen)),
+        (r#","include_client":true"#, Some(seen)),
+        (r#","include_client":false"#, None),
+    ] {
+        let a = send(
+            &f.app,
+            request("POST", Endpoint::Seal.path(), "203.0.113.77")
+                .header("content-type", "application/json")
+                .body(Body::from(format!(r#"{{"digest":"{digest}"{field}}}"#)))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let seal: Seal = a.json();
+        assert_eq!(seal.client, client, "{field}");
+        if client.is_none() {
+            assert!(a.text().contains(r#""client":null"#), "{}", a.text());
+            assert!(!a.text().contains("203.0.113.77"), "{}", a.text());
+        }
+
+        let key = keys
+            .keys
+            .iter()
+            .find(|k| k.key_id == seal.key_id)
+            .expect("the seal's key is listed");
+        let public: [u8; 32] = URL_SAFE_NO_PAD
+            .decode(&key.public_key)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let vk = VerifyingKey::from_bytes(&public).unwrap();
+        let sig: [u8; 64] = URL_SAFE_NO_PAD
+            .decode(&seal.signature)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let sig = Signature::from_bytes(&sig);
+        let message = seal_message(&digest, seal.time_ms, client);
+        assert!(vk.verify(&message, &sig).is_ok(), "{field}");
+        // One byte changed anywhere (digest, time, client) and it no longer verifies.
+        for i in 0..message.len() {
+            let mut changed = message.clone();
+            changed[i] ^= 0x01;
+            assert!(vk.verify(&changed, &sig).is_err(), "byte {i}");
+        }
+        // Nor does it pass for the other kind of seal (address added or removed).
+        let other = seal_message(&digest, seal.time_ms, client.xor(Some(seen)));
+        assert!(vk.verify(&other, &sig).is_err(), "{field}");
+        // The core's token carries it through a link unchanged, in the format for
+        // its address, with the address's bytes only when it has one.
+        let token = fixpath_core::seal::SealToken::from_api(&seal).unwrap();
+        assert_eq!(token.message(&digest), message);
+        let encoded = token.encode();
+        let bytes = URL_SAFE_NO_PAD.decode(&encoded).unwrap();
+        assert_eq!(bytes[0], if client.is_some() { 1 } else { 2 });
+        let has_octets = bytes.windows(4).any(|w| w == [203, 0, 113, 77]);
+        assert_eq!(has_octets, client.is_some(), "{encoded}");
+        assert_eq!(
+            fixpath_core::seal::SealToken::decode(&encoded).as_ref(),
+            Ok(&token)
+        );
     }
-    // The core's token carries it through a link unchanged.
-    let token = fixpath_core::seal::SealToken::from_api(&seal).unwrap();
-    assert_eq!(token.message(&digest), message);
 }
 
 #[tokio::test]

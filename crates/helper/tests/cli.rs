@@ -274,7 +274,7 @@ fn decode_escapes_what_a_terminal_would_obey() {
     let seal = SealToken {
         key_id: "key\x1b[5m\n".into(),
         time_ms: 1_795_000_000_000,
-        client: "192.0.2.1".parse().unwrap(),
+        client: Some("192.0.2.1".parse().unwrap()),
         signature: [7; 64],
     };
     let url = format!(
@@ -299,4 +299,53 @@ fn decode_escapes_what_a_terminal_would_obey() {
         !out.lines().any(|l| l.starts_with("Seal: forged")),
         "a line break in the server name made a line:\n{out}"
     );
+}
+
+#[test]
+fn decode_says_what_the_seal_carries_and_flags_another_address() {
+    use fixpath_core::seal::SealToken;
+    use fixpath_core::{link, shipped, Session};
+    let tree = shipped::trees()
+        .into_iter()
+        .find(|t| t.id == "vpn-error-800")
+        .expect("the VPN tree");
+    let mut s = Session::start(&tree, 1_795_000_000_000);
+    s.client_address = Some("203.0.113.7".parse().unwrap());
+    let payload = link::encode(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let seal = |client: Option<&str>| {
+        SealToken {
+            key_id: "3f9a2c1d5e6b7a80".into(),
+            time_ms: 1_795_000_100_000,
+            client: client.map(|c| c.parse().unwrap()),
+            signature: [0xAB; 64],
+        }
+        .encode()
+    };
+    let warning = "Warning: These findings name the address 203.0.113.7, but our helper saw 198.51.100.9 when it sealed them.";
+    for (client, says, warned) in [
+        (
+            Some("203.0.113.7"),
+            "the helper saw the client at 203.0.113.7",
+            false,
+        ),
+        (
+            Some("198.51.100.9"),
+            "the helper saw the client at 198.51.100.9",
+            true,
+        ),
+        (None, "no network address in the seal", false),
+    ] {
+        let url = format!("https://support.example.com/#/r/{payload}.{}", seal(client));
+        let (code, out, err) = run(&["decode", &url], dir.path());
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains("Seal: key 3f9a2c1d5e6b7a80, made at 2026-11-18 "),
+            "{out}"
+        );
+        assert!(out.contains(says), "`{says}` in:\n{out}");
+        assert!(out.contains("not checked here"), "{out}");
+        assert_eq!(out.contains(warning), warned, "{out}");
+        assert!(!out.contains("not edited"), "{out}");
+    }
 }

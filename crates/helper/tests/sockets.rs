@@ -331,7 +331,7 @@ async fn replicas_sharing_files_see_each_others_announcements_and_seals() {
     )
     .await
     .json();
-    assert_eq!(seal.client, "127.0.0.1".parse::<IpAddr>().unwrap());
+    assert_eq!(seal.client, Some("127.0.0.1".parse::<IpAddr>().unwrap()));
     let keys: Keys = get_json(rb.addr, Endpoint::Keys.path()).await.json();
     assert!(keys.keys.iter().any(|k| k.key_id == seal.key_id));
     ra.shutdown().await;

@@ -66,7 +66,7 @@ fn report(name: &str, s: &Session) {
     let seal = SealToken {
         key_id: "k1-3f9a2c1d".into(),
         time_ms: START_MS + 120_000,
-        client: s.client_address.unwrap_or(IpAddr::from([203, 0, 113, 7])),
+        client: Some(s.client_address.unwrap_or(IpAddr::from([203, 0, 113, 7]))),
         signature: [0xab; 64],
     }
     .encode();
