@@ -28,9 +28,9 @@ pub struct CheckReport {
     pub message: String,
     /// The client address the helper saw (from `client.address`).
     pub client_address: Option<IpAddr>,
-    /// Whether the helper offers to probe what was typed (from `server.resolve`:
-    /// its `probe_target` is what was typed, as the helper reads it).
-    pub probe_offered: bool,
+    /// The ports the helper offers to probe on what was typed (from
+    /// `server.resolve`; none when it would refuse any probe of it).
+    pub probe_ports: Vec<u16>,
 }
 
 impl From<Verdict> for CheckReport {
@@ -39,7 +39,7 @@ impl From<Verdict> for CheckReport {
             result: v.result,
             message: v.message,
             client_address: None,
-            probe_offered: false,
+            probe_ports: Vec::new(),
         }
     }
 }
@@ -129,7 +129,7 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             {
                 Ok((r, _)) => {
                     let mut report: CheckReport = verdict::resolve(&r).into();
-                    report.probe_offered = r.probe_target.is_some();
+                    report.probe_ports = r.probe_ports;
                     report
                 }
                 Err(e) => helper_unreachable(&e).into(),
@@ -140,7 +140,7 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             let Some(name) = input.server_name.as_deref() else {
                 return verdict::could_not_run("no server name was given").into();
             };
-            let port = int_param(&input.params, "port").unwrap_or(1723).to_string();
+            let port = probe_port(&input.params).to_string();
             match http::get_json::<Probe>(
                 Endpoint::Probe,
                 &[("server", name), ("port", &port)],
@@ -159,6 +159,11 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             }
         }
     }
+}
+
+/// The port a `server.probe` node asks about.
+fn probe_port(params: &Params) -> i64 {
+    int_param(params, "port").unwrap_or(1723)
 }
 
 /// Round trips to the helper, one after another so they do not queue behind each other.
@@ -358,7 +363,9 @@ impl CheckCache {
         async move {
             if let Some(resolve) = resolve {
                 let resolved = resolve.await;
-                if !resolved.probe_offered {
+                let offered = u16::try_from(probe_port(&input.params))
+                    .is_ok_and(|p| resolved.probe_ports.contains(&p));
+                if !offered {
                     // Not reached: the same reason holds for the probe.
                     return if resolved.result.outcome == CheckOutcome::Unknown {
                         resolved

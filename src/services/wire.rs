@@ -183,7 +183,7 @@ impl FromJson for Seal {
         Some(Seal {
             key_id: v.string("key_id")?,
             time_ms: v.u64("time_ms")?,
-            client: v.optional("client", |_| v.ip("client"))?,
+            client: v.optional("client", Field::as_ip)?,
             signature: v.string("signature")?,
         })
     }

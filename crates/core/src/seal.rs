@@ -51,14 +51,23 @@ pub fn request_for(digest_hex: String, shared_address: Option<IpAddr>) -> api::S
     }
 }
 
-/// A plain warning when the address in the findings is not the one the helper saw
-/// when it sealed them (another network, or findings sealed by someone else). The
-/// helper gives both in canonical form (an IPv4-mapped IPv6 address as IPv4).
+/// A plain warning when the address in the findings is not one the helper saw
+/// when it sealed them: another address (another network, or findings sealed by
+/// someone else), or none at all (anyone can have such findings sealed without an
+/// address; the app never does, since its seal carries the address exactly when
+/// the findings do). The helper gives addresses in canonical form (an IPv4-mapped
+/// IPv6 address as IPv4).
 pub fn address_warning(in_findings: Option<IpAddr>, in_seal: Option<IpAddr>) -> Option<String> {
-    let (f, s) = (in_findings?, in_seal?);
-    (f != s).then(|| {
-        format!("These findings name the address {f}, but our helper saw {s} when it sealed them.")
-    })
+    let f = in_findings?;
+    match in_seal {
+        Some(s) if s == f => None,
+        Some(s) => Some(format!(
+            "These findings name the address {f}, but our helper saw {s} when it sealed them."
+        )),
+        None => Some(format!(
+            "These findings name the address {f}, but the seal carries none: our helper did not vouch for it."
+        )),
+    }
 }
 
 impl SealToken {
@@ -290,12 +299,16 @@ mod tests {
     }
 
     #[test]
-    fn a_different_address_in_the_seal_is_flagged() {
+    fn an_address_the_seal_does_not_carry_is_flagged() {
         let a: IpAddr = "203.0.113.5".parse().unwrap();
         let b: IpAddr = "198.51.100.9".parse().unwrap();
         assert_eq!(address_warning(Some(a), Some(a)), None);
         assert_eq!(address_warning(None, Some(a)), None);
-        assert_eq!(address_warning(Some(a), None), None);
+        assert_eq!(address_warning(None, None), None);
+        assert_eq!(
+            address_warning(Some(a), None).as_deref(),
+            Some("These findings name the address 203.0.113.5, but the seal carries none: our helper did not vouch for it.")
+        );
         assert_eq!(
             address_warning(Some(a), Some(b)).as_deref(),
             Some("These findings name the address 203.0.113.5, but our helper saw 198.51.100.9 when it sealed them.")

@@ -304,9 +304,12 @@ pub fn client_address(who: &WhoAmI) -> Verdict {
 pub fn resolve(r: &Resolved) -> Verdict {
     let n = Some(r.addresses.len() as i64);
     let name = &r.name;
-    let named = match r.did_you_mean.first() {
-        Some(s) => format!(", {s},"),
-        None => String::new(),
+    // The names the helper may show: one is the server's, several are the
+    // servers it might be.
+    let named = match r.did_you_mean.as_slice() {
+        [] => String::new(),
+        [one] => format!(", {one},"),
+        several => format!(" (one of {})", several.join(", ")),
     };
     if let Some(ours) = r.current_address {
         let (outcome, figure, says, then) = if ours {

@@ -208,6 +208,16 @@ fn helper_answers_table() {
         stale.message,
         "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name, vpn.example.com, instead."
     );
+    // Several servers the address might have been: each is named.
+    let stale_of_several = verdict::resolve(&typed(
+        false,
+        vec![],
+        vec!["vpn.example.com", "vpn2.example.com"],
+    ));
+    assert_eq!(
+        stale_of_several.message,
+        "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name (one of vpn.example.com, vpn2.example.com) instead."
+    );
     let stale_unnamed = verdict::resolve(&typed(false, vec![], vec![]));
     assert_eq!(o(&stale_unnamed), Warn);
     assert_eq!(

@@ -504,6 +504,7 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
             );
         }
     }
+    assert_clean_console(&c, "the walk").await?;
     c.close().await?;
 
     // Support's side: each report says what its seal carries.
@@ -550,6 +551,7 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
         Some(warning),
         fixpath_core::seal::address_warning(Some(elsewhere), Some(LOOPBACK))
     );
+    assert_clean_console(&s, "the flagged report").await?;
     s.close().await?;
     Ok(())
 }

@@ -385,6 +385,11 @@ pub struct Config {
     pub status_file: PathBuf,
     /// Never logged or printed: see the `Debug` impl.
     pub admin_token: Option<String>,
+    /// Where the token was read from (`admin.token_file`), which must never be served.
+    pub admin_token_file: Option<PathBuf>,
+    /// The file this configuration was read from (`None` for the embedded one):
+    /// it can hold the admin token, so it must never be served either.
+    pub source: Option<PathBuf>,
     pub seal: SealSettings,
     pub demo_listeners: Vec<SocketAddr>,
     /// Whether client addresses are masked in the log (`log.mask_addresses`).
@@ -459,7 +464,9 @@ impl Config {
             origin: origin.clone(),
             why: e.to_string(),
         })?;
-        Self::from_toml(&text, &origin)
+        let mut config = Self::from_toml(&text, &origin)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
     }
 
     /// Parses and validates config text; `origin` names it in errors.
@@ -476,8 +483,9 @@ impl Config {
     }
 
     /// Ports the shipped trees probe that a server does not list in its `ports`, as
-    /// (`servers[i]`, port): the app does not compare the two (its size), so those
-    /// probes would be refused, and the operator is told at start.
+    /// (`servers[i]`, port): the app skips those probes (resolve's `probe_ports`
+    /// does not offer them), so that check never runs, and the operator is told at
+    /// start.
     pub fn unlisted_tree_ports(&self) -> Vec<(String, u16)> {
         use fixpath_core::{CheckName, NodeKind};
         let mut ports = BTreeSet::new();
@@ -1041,6 +1049,8 @@ impl RawConfig {
             rate_limit,
             status_file: self.status.file.clone(),
             admin_token,
+            admin_token_file: self.admin.token_file.clone(),
+            source: None,
             seal,
             demo_listeners,
             log_mask_addresses: self.log.mask_addresses,

@@ -16,7 +16,9 @@ pub fn decode_to_text(input: &str) -> Result<String, String> {
         return Err("nothing to decode: give a findings link, its payload, or - to read one from standard input".into());
     }
     let trees = shipped::trees();
-    let decoded = link::decode(input, &trees).map_err(|e| format!("cannot decode: {e}"))?;
+    // A link error can quote the link (an unknown troubleshooter's id).
+    let decoded = link::decode(input, &trees)
+        .map_err(|e| format!("cannot decode: {}", escape_terminal(&e.to_string(), true)))?;
     let tree = trees
         .get(decoded.tree)
         .ok_or_else(|| "cannot decode: the link's troubleshooter is missing".to_string())?;

@@ -523,12 +523,12 @@ impl<W: fmt::Write> fmt::Write for Escaping<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let one_line = self.one_line;
         let mut rest = s;
-        while let Some(at) = rest.find(|c: char| {
-            matches!(
-                c,
-                '\x1b' | '\x07' | '\x08' | '\x0c' | '\x7f' | '\u{80}'..='\u{9f}'
-            ) || (one_line && c.is_control())
-        }) {
+        // Every control character a terminal could act on (C0, DEL, C1: a CR can
+        // overwrite a line, SO switch the character set); a line break and a tab
+        // stay as they are unless the text must keep to one line.
+        while let Some(at) =
+            rest.find(|c: char| c.is_control() && (one_line || !matches!(c, '\n' | '\t')))
+        {
             self.out.write_str(&rest[..at])?;
             let Some(c) = rest[at..].chars().next() else {
                 break;

@@ -63,7 +63,7 @@ impl AppState {
             tracing::warn!(
                 server,
                 port,
-                "a shipped troubleshooter probes this port, which the server's `ports` do not list: the helper will refuse that probe"
+                "a shipped troubleshooter probes this port, which the server's `ports` do not list: that check will not run for this server"
             );
         }
         let resolver = Resolver::new(&config.dns).map_err(StartError)?;

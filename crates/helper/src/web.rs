@@ -427,15 +427,35 @@ pub fn refuse_dist_holding_state(dist: &Path, config: &Config) -> Result<(), Sta
         let dir = resolved(parent.unwrap_or(Path::new(".")));
         dir.starts_with(&dist_at).then_some(dir)
     };
-    let key = &config.seal.key_file;
-    if let Some(dir) = holds(key) {
-        return Err(StartError(format!(
-            "the dist directory {} holds the seal's private key {} (seal.key_file, in {}): the helper would serve it to anyone. Keep the key outside the app's files: set seal.key_file to a path outside {}, or serve another directory with --dist",
-            dist.display(),
-            key.display(),
-            dir.display(),
-            dist.display()
-        )));
+    // Every file that holds a secret, with the setting that names it.
+    let secrets = [
+        Some((
+            config.seal.key_file.as_path(),
+            "the seal's private key",
+            "seal.key_file",
+        )),
+        config
+            .admin_token_file
+            .as_deref()
+            .map(|f| (f, "the admin token", "admin.token_file")),
+        config.source.as_deref().map(|f| {
+            (
+                f,
+                "the configuration file (which can hold the admin token)",
+                "--config",
+            )
+        }),
+    ];
+    for (file, what, key) in secrets.into_iter().flatten() {
+        if let Some(dir) = holds(file) {
+            return Err(StartError(format!(
+                "the dist directory {} holds {what} {} ({key}, in {}): the helper would serve it to anyone. Keep it outside the app's files, at a path outside {}, or serve another directory with --dist",
+                dist.display(),
+                file.display(),
+                dir.display(),
+                dist.display()
+            )));
+        }
     }
     if let Some(dir) = holds(&config.status_file) {
         return Err(StartError(format!(

@@ -269,7 +269,8 @@ fn decode_escapes_what_a_terminal_would_obey() {
         .find(|t| t.id == "vpn-error-800")
         .expect("the VPN tree");
     let mut s = Session::start(&tree, 1_795_000_000_000);
-    s.notes = "line one\nline two \x1b[2J\x1b]0;owned\x07 \u{9b}31m end".into();
+    s.notes =
+        "line one\nline two \x1b[2J\x1b]0;owned\x07 \u{9b}31m end\rSeal: forged\x0e\0\x0b".into();
     s.server_name = Some("vpn\x1b[31m.example.com\nSeal: forged\r".into());
     let seal = SealToken {
         key_id: "key\x1b[5m\n".into(),
@@ -285,11 +286,11 @@ fn decode_escapes_what_a_terminal_would_obey() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = run(&["decode", &url], dir.path());
     assert_eq!(code, 0, "{err}");
-    for bad in ['\x1b', '\x07', '\u{9b}', '\r'] {
+    for bad in ['\x1b', '\x07', '\u{9b}', '\r', '\x0e', '\0', '\x0b'] {
         assert!(!out.contains(bad), "{bad:?} printed as it is:\n{out}");
     }
     for expected in [
-        "line one\nline two \\x1b[2J\\x1b]0;owned\\x07 \\u{9b}31m end",
+        "line one\nline two \\x1b[2J\\x1b]0;owned\\x07 \\u{9b}31m end\\rSeal: forged\\u{e}\\u{0}\\u{b}",
         "VPN server as typed: vpn\\x1b[31m.example.com\\nSeal: forged\\r\n",
         "Seal: key key\\x1b[5m\\n, ",
     ] {
@@ -298,6 +299,18 @@ fn decode_escapes_what_a_terminal_would_obey() {
     assert!(
         !out.lines().any(|l| l.starts_with("Seal: forged")),
         "a line break in the server name made a line:\n{out}"
+    );
+
+    // The error for a troubleshooter this helper lacks quotes the link's id.
+    s.tree_id = "gone\x1b]0;owned\x07\nError: forged".into();
+    let (code, _, err) = run(&["decode", &link::encode(&s)], dir.path());
+    assert_ne!(code, 0);
+    for bad in ['\x1b', '\x07'] {
+        assert!(!err.contains(bad), "{bad:?} printed as it is:\n{err}");
+    }
+    assert!(
+        err.contains("gone\\x1b]0;owned\\x07\\nError: forged"),
+        "{err}"
     );
 }
 
@@ -322,19 +335,20 @@ fn decode_says_what_the_seal_carries_and_flags_another_address() {
         }
         .encode()
     };
-    let warning = "Warning: These findings name the address 203.0.113.7, but our helper saw 198.51.100.9 when it sealed them.";
-    for (client, says, warned) in [
+    let elsewhere = "Warning: These findings name the address 203.0.113.7, but our helper saw 198.51.100.9 when it sealed them.";
+    let unvouched = "Warning: These findings name the address 203.0.113.7, but the seal carries none: our helper did not vouch for it.";
+    for (client, says, warning) in [
         (
             Some("203.0.113.7"),
             "the helper saw the client at 203.0.113.7",
-            false,
+            None,
         ),
         (
             Some("198.51.100.9"),
             "the helper saw the client at 198.51.100.9",
-            true,
+            Some(elsewhere),
         ),
-        (None, "no network address in the seal", false),
+        (None, "no network address in the seal", Some(unvouched)),
     ] {
         let url = format!("https://support.example.com/#/r/{payload}.{}", seal(client));
         let (code, out, err) = run(&["decode", &url], dir.path());
@@ -345,7 +359,8 @@ fn decode_says_what_the_seal_carries_and_flags_another_address() {
         );
         assert!(out.contains(says), "`{says}` in:\n{out}");
         assert!(out.contains("not checked here"), "{out}");
-        assert_eq!(out.contains(warning), warned, "{out}");
+        let warned: Vec<&str> = out.lines().filter(|l| l.starts_with("Warning: ")).collect();
+        assert_eq!(warned, warning.into_iter().collect::<Vec<_>>(), "{out}");
         assert!(!out.contains("not edited"), "{out}");
     }
 }

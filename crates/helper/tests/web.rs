@@ -363,6 +363,27 @@ fn no_start_when_dist_holds_the_state() {
     let err = AppState::new(cfg, dist.clone()).err().expect("refused").0;
     assert!(err.contains("status.file"), "{err}");
 
+    // The admin token's file inside dist.
+    let token = dist.join("admin.token");
+    std::fs::write(&token, "a-long-enough-admin-token-for-tests-0123456789\n").unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!("[admin]\ntoken_file = '{}'\n", token.display()),
+    );
+    let err = AppState::new(cfg, dist.clone()).err().expect("refused").0;
+    assert!(err.contains("admin.token_file"), "{err}");
+    assert!(err.contains("admin token"), "{err}");
+    std::fs::remove_file(&token).unwrap();
+
+    // The configuration file itself inside dist (it can hold the admin token).
+    let file = dist.join("fixpath.toml");
+    std::fs::write(&file, config_text(dir.path(), "")).unwrap();
+    let cfg = fixpath_helper::config::Config::load(&file).expect("a valid config");
+    let err = AppState::new(cfg, dist.clone()).err().expect("refused").0;
+    assert!(err.contains("--config"), "{err}");
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    std::fs::remove_file(&file).unwrap();
+
     // Beside dist, not in it: starts (a sibling whose name starts like dist's too).
     let cfg = config(
         dir.path(),
