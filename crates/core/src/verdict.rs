@@ -308,8 +308,7 @@ pub fn resolve(r: &Resolved) -> Verdict {
     // servers it might be.
     let named = match r.did_you_mean.as_slice() {
         [] => String::new(),
-        [one] => format!(", {one},"),
-        several => format!(" (one of {})", several.join(", ")),
+        names => format!(" ({})", names.join(" or ")),
     };
     if let Some(ours) = r.current_address {
         let (outcome, figure, says, then) = if ours {

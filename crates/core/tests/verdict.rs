@@ -195,7 +195,7 @@ fn helper_answers_table() {
     assert_eq!(ours.result.figure, Some(1));
     assert_eq!(
         ours.message,
-        "“203.0.113.9” is our VPN server's address. Its name, vpn.example.com, is safer: an address can change."
+        "“203.0.113.9” is our VPN server's address. Its name (vpn.example.com) is safer: an address can change."
     );
     assert_eq!(
         verdict::resolve(&typed(true, vec![addr], vec![])).message,
@@ -206,7 +206,7 @@ fn helper_answers_table() {
     assert_eq!(stale.result.figure, Some(0));
     assert_eq!(
         stale.message,
-        "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name, vpn.example.com, instead."
+        "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name (vpn.example.com) instead."
     );
     // Several servers the address might have been: each is named.
     let stale_of_several = verdict::resolve(&typed(
@@ -216,7 +216,7 @@ fn helper_answers_table() {
     ));
     assert_eq!(
         stale_of_several.message,
-        "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name (one of vpn.example.com, vpn2.example.com) instead."
+        "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name (vpn.example.com or vpn2.example.com) instead."
     );
     let stale_unnamed = verdict::resolve(&typed(false, vec![], vec![]));
     assert_eq!(o(&stale_unnamed), Warn);

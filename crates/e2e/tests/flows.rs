@@ -737,7 +737,7 @@ async fn a_stale_address_takes_the_stale_branch_and_is_not_probed() -> Result<()
         w.check("resolve")?,
         &(
             "warn".into(),
-            format!("“{typed}” is not our VPN server's address: a saved address may be out of date. Use its name, {DEMO_SERVER}, instead.")
+            format!("“{typed}” is not our VPN server's address: a saved address may be out of date. Use its name ({DEMO_SERVER}) instead.")
         )
     );
     assert!(!w.checks.contains_key("probe_pptp"), "{:?}", w.nodes);
