@@ -42,41 +42,6 @@ async fn connect_from(addr: SocketAddr, source: &str) -> TcpStream {
     s.connect(addr).await.expect("connect to the helper")
 }
 
-/// One request on a keep-alive connection; the status, or `None` when the helper
-/// closed the connection instead of answering.
-async fn ask(s: &mut TcpStream, path: &str, headers: &[(&str, &str)]) -> Option<u16> {
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: t\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).await.ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    tokio::time::timeout(BOUND, async {
-        loop {
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                if buf.len() >= end + 4 + len {
-                    return head.split(' ').nth(1)?.parse().ok();
-                }
-            }
-            let n = s.read(&mut chunk).await.ok()?;
-            if n == 0 {
-                return None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-    })
-    .await
-    .expect("an answer or a close in time")
-}
-
 /// A whole exchange (`Connection: close`) from a chosen loopback source.
 async fn http_from(
     addr: SocketAddr,

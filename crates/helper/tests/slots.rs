@@ -9,7 +9,7 @@ mod common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -54,37 +54,6 @@ async fn connect_from(addr: SocketAddr, source: &str) -> TcpStream {
     s.bind(SocketAddr::new(source.parse().expect("source"), 0))
         .expect("bind the source address");
     s.connect(addr).await.expect("connect to the helper")
-}
-
-/// One request on a keep-alive connection; the status, or `None` when the helper
-/// closed the connection instead of answering.
-async fn ask(s: &mut TcpStream, path: &str) -> Option<u16> {
-    let req = format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n");
-    s.write_all(req.as_bytes()).await.ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    tokio::time::timeout(BOUND, async {
-        loop {
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                if buf.len() >= end + 4 + len {
-                    return head.split(' ').nth(1)?.parse().ok();
-                }
-            }
-            let n = s.read(&mut chunk).await.ok()?;
-            if n == 0 {
-                return None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-    })
-    .await
-    .expect("an answer or a close in time")
 }
 
 /// Reads until the helper closes the connection (bounded).
@@ -235,7 +204,7 @@ async fn idle_http2_connections_from_four_addresses_cannot_lock_out_a_new_client
 
     let started = Instant::now();
     let mut fresh = connect_from(addr, "127.0.0.9").await;
-    let answer = ask(&mut fresh, Endpoint::Health.path()).await;
+    let answer = ask(&mut fresh, Endpoint::Health.path(), &[]).await;
     let took = started.elapsed();
     assert_eq!(answer, Some(200), "the fresh client was not answered");
     assert!(took < Duration::from_secs(1), "answered after {took:?}");
@@ -293,7 +262,7 @@ async fn an_office_behind_one_address_is_answered_on_every_connection() {
             }
             let mut statuses = Vec::new();
             for c in &mut conns {
-                statuses.push(ask(c, Endpoint::Health.path()).await);
+                statuses.push(ask(c, Endpoint::Health.path(), &[]).await);
                 answered.fetch_add(1, Ordering::SeqCst);
             }
             // Held open until everyone has been answered, as browsers keep them.
@@ -353,7 +322,7 @@ async fn connections_are_closed_gracefully_at_their_maximum_age() {
     let mut tick = tokio::time::interval(Duration::from_millis(50));
     loop {
         tick.tick().await;
-        match ask(&mut s, Endpoint::Health.path()).await {
+        match ask(&mut s, Endpoint::Health.path(), &[]).await {
             Some(status) => {
                 assert_eq!(status, 200);
                 answers += 1;
@@ -451,11 +420,14 @@ async fn a_connection_with_a_request_in_flight_is_not_closed_to_make_room() {
     let mut idle = Vec::new();
     for source in ["127.0.0.2", "127.0.0.3"] {
         let mut s = connect_from(addr, source).await;
-        assert_eq!(ask(&mut s, Endpoint::Health.path()).await, Some(200));
+        assert_eq!(ask(&mut s, Endpoint::Health.path(), &[]).await, Some(200));
         idle.push(s);
     }
     let mut fresh = connect_from(addr, "127.0.0.4").await;
-    assert_eq!(ask(&mut fresh, Endpoint::Health.path()).await, Some(200));
+    assert_eq!(
+        ask(&mut fresh, Endpoint::Health.path(), &[]).await,
+        Some(200)
+    );
     // The newcomer took the place of the connection idle longest.
     assert!(
         closed(&mut idle[0]).await,
@@ -487,20 +459,6 @@ async fn a_connection_with_a_request_in_flight_is_not_closed_to_make_room() {
     }
     assert_eq!(state.prober().connects(), 3);
     stop(r).await;
-}
-
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A configured cap above what the open-file limit allows is lowered, and the log
