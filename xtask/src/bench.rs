@@ -1012,8 +1012,10 @@ fn cause_of(miss: &str) -> &'static str {
          instructions a request against 11,000, counted by callgrind), spread thin: \
          the request's extensions (the peer address makes a fourth, and the table \
          grows), the rate-limit and body checks, the peer's masking and the access line, \
-         hyper's header-read timer, the idle-tracking IO wrapper, the security headers \
-         and a JSON body. The release build has whole-program LTO, the layers run as \
+         hyper's header-read timer, the idle-tracking IO wrapper, the connection \
+         register (a lock as each request starts and ends, and a wrapper on each \
+         response body, so that idle connections can give way near the cap), the \
+         security headers and a JSON body. The release build has whole-program LTO, the layers run as \
          two services with concrete futures, the access line skips tracing's field \
          machinery and is written in batches, and the request timer is armed only for \
          answers that wait. The shares move by tens of per cent between rounds on \
