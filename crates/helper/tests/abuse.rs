@@ -15,24 +15,12 @@ use axum::http::StatusCode;
 use common::*;
 use fixpath_core::api::{Endpoint, Probe, ProbeStatus, Resolved, WhoAmI};
 use fixpath_helper::probe::{Connect, ConnectFuture, Outcome};
-use fixpath_helper::server::{self, Running};
+use fixpath_helper::server;
 use fixpath_helper::AppState;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 /// How long any wait in these tests may take before it counts as a failure.
-const BOUND: Duration = Duration::from_secs(10);
-
-fn loopback(extra: &str) -> String {
-    format!("{extra}\n[listen]\naddress = \"127.0.0.1\"\nport = 0\n")
-}
-
-async fn serve(f: &Fixture) -> Running {
-    server::start(f.state.clone(), Some(0))
-        .await
-        .expect("the helper starts")
-}
-
 /// A connection to the helper from a chosen loopback source (127.0.0.0/8 is all
 /// ours on Linux), so one test can be several clients.
 async fn connect_from(addr: SocketAddr, source: &str) -> TcpStream {
@@ -62,15 +50,6 @@ async fn http_from(
         .expect("an answer in time")
         .expect("read");
     parse_response(&raw)
-}
-
-/// Waits (bounded) until `cond` holds, looking again every few milliseconds.
-async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !cond() {
-        assert!(started.elapsed() < BOUND, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 /// Reads until the helper closes the connection; how long that took.

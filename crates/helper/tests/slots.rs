@@ -21,22 +21,9 @@ use fixpath_helper::AppState;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-/// How long any wait in these tests may take before it counts as a failure.
-const BOUND: Duration = Duration::from_secs(10);
-
 /// The tests here take turns: those with thousands of sockets would only slow
 /// each other down on two cores, and timings and the log line are each test's own.
 static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn loopback(extra: &str) -> String {
-    format!("{extra}\n[listen]\naddress = \"127.0.0.1\"\nport = 0\n")
-}
-
-async fn serve(f: &Fixture) -> Running {
-    server::start(f.state.clone(), Some(0))
-        .await
-        .expect("the helper starts")
-}
 
 /// Stops the helper, bounded: every connection must let it go.
 async fn stop(r: Running) {
@@ -62,15 +49,6 @@ async fn closed(s: &mut (impl AsyncRead + Unpin)) -> bool {
     tokio::time::timeout(BOUND, s.read_to_end(&mut sink))
         .await
         .is_ok()
-}
-
-/// Waits (bounded) until `cond` holds, looking again every few milliseconds.
-async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !cond() {
-        assert!(started.elapsed() < BOUND, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 // ---------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ impl Guard {
 
     /// Waits until at least `n` connects have started.
     pub async fn wait_dialled(&self, n: usize) {
-        tokio::time::timeout(Duration::from_secs(10), async {
+        tokio::time::timeout(BOUND, async {
             loop {
                 let notified = self.notify.notified();
                 if self.dialled.lock().unwrap().len() >= n {
@@ -495,7 +495,7 @@ pub async fn ask(
     s.write_all(req.as_bytes()).await.ok()?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
-    tokio::time::timeout(Duration::from_secs(10), async {
+    tokio::time::timeout(BOUND, async {
         loop {
             if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
@@ -530,5 +530,29 @@ impl std::io::Write for Sink {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// How long any wait in the socket tests may take before it counts as a failure.
+pub const BOUND: Duration = Duration::from_secs(10);
+
+/// Config text for a helper listening on loopback, on a port of its own choosing.
+pub fn loopback(extra: &str) -> String {
+    format!("{extra}\n[listen]\naddress = \"127.0.0.1\"\nport = 0\n")
+}
+
+/// The helper of `f`, serving on real loopback sockets.
+pub async fn serve(f: &Fixture) -> fixpath_helper::server::Running {
+    fixpath_helper::server::start(f.state.clone(), Some(0))
+        .await
+        .expect("the helper starts")
+}
+
+/// Waits (bounded) until `cond` holds, looking again every few milliseconds.
+pub async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !cond() {
+        assert!(started.elapsed() < BOUND, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
