@@ -52,6 +52,79 @@ impl Endpoint {
     }
 }
 
+/// An HTTP method an endpoint takes. Core names them; the helper maps them onto
+/// its HTTP crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    /// The method as HTTP spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// What a request costs the helper, which decides the rate-limit bucket it draws
+/// from besides the general one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    /// Answered from memory: the general bucket only.
+    General,
+    /// Real work (a lookup, a connect, a signature, a write): the checks bucket too.
+    Checks,
+}
+
+impl Endpoint {
+    /// Every method the endpoint takes, with its cost: the one table the helper's
+    /// router, its 405 answers, its CORS methods and its rate limits are built from.
+    pub const fn methods(self) -> &'static [(Method, Cost)] {
+        use Cost::{Checks, General};
+        use Method::{Delete, Get, Post, Put};
+        match self {
+            Self::Resolve | Self::Probe => &[(Get, Checks)],
+            Self::Status => &[(Get, General), (Put, Checks), (Delete, Checks)],
+            Self::Seal => &[(Post, Checks)],
+            Self::Health | Self::Ping | Self::WhoAmI | Self::Canary | Self::Keys | Self::Config => {
+                &[(Get, General)]
+            }
+        }
+    }
+
+    /// The endpoint at this absolute path, if any.
+    pub fn at(path: &str) -> Option<Endpoint> {
+        Self::ALL.into_iter().find(|e| e.path() == path)
+    }
+
+    /// What a request with this method costs; `None` for a method the endpoint
+    /// does not take. (`HEAD` is asked as `GET`.)
+    pub fn cost(self, method: Method) -> Option<Cost> {
+        self.methods()
+            .iter()
+            .find(|(m, _)| *m == method)
+            .map(|(_, c)| *c)
+    }
+
+    /// The methods as a 405 answer names them: "GET", "POST", "GET, PUT or DELETE".
+    pub fn methods_text(self) -> String {
+        let names: Vec<&str> = self.methods().iter().map(|(m, _)| m.as_str()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            Some((last, _)) => (*last).to_string(),
+            None => String::new(),
+        }
+    }
+}
+
 /// The prefix every API path shares (anything else under it is a JSON 404).
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -262,4 +335,31 @@ pub struct ErrorBody {
     pub code: String,
     /// A sentence a person can act on.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_is_found_at_its_path_and_nowhere_else() {
+        for e in Endpoint::ALL {
+            assert_eq!(Endpoint::at(e.path()), Some(e));
+            assert!(e.path().starts_with(API_PREFIX));
+            assert!(!e.methods().is_empty(), "{e:?} takes no method");
+        }
+        assert_eq!(Endpoint::at("/api/v1"), None);
+        assert_eq!(Endpoint::at("/api/v1/ping/"), None);
+    }
+
+    #[test]
+    fn methods_and_costs_read_from_the_table() {
+        assert_eq!(Endpoint::Status.methods_text(), "GET, PUT or DELETE");
+        assert_eq!(Endpoint::Seal.methods_text(), "POST");
+        assert_eq!(Endpoint::Ping.methods_text(), "GET");
+        assert_eq!(Endpoint::Status.cost(Method::Get), Some(Cost::General));
+        assert_eq!(Endpoint::Status.cost(Method::Put), Some(Cost::Checks));
+        assert_eq!(Endpoint::Probe.cost(Method::Get), Some(Cost::Checks));
+        assert_eq!(Endpoint::Ping.cost(Method::Post), None);
+    }
 }

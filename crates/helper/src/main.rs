@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use fixpath_helper::config::Config;
+use fixpath_helper::Config;
 use fixpath_helper::{cli, server, AppState};
 
 #[derive(Parser)]
@@ -105,7 +105,7 @@ fn serve(config: Option<PathBuf>, port: Option<u16>, dist: Option<PathBuf>) -> E
         };
         // The first line with a URL is what scripts (and the e2e harness) wait for.
         println!("Fixpath is running at {}", running.url());
-        if !dist.join(fixpath_helper::web::INDEX).is_file() {
+        if !dist.join(fixpath_helper::INDEX).is_file() {
             println!(
                 "Note: {} has no index.html: the app is not built (run `cargo xtask run`).",
                 dist.display()

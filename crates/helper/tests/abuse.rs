@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::*;
 use fixpath_core::api::{Endpoint, Probe, ProbeStatus, Resolved, WhoAmI};
-use fixpath_helper::probe::{Connect, ConnectFuture, Outcome};
+use fixpath_helper::{Connect, ConnectFuture, Outcome};
 use fixpath_helper::server;
 use fixpath_helper::AppState;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::*;
 use fixpath_core::api::{Endpoint, Probe, ProbeStatus};
-use fixpath_helper::probe::{Connect, ConnectFuture, Outcome};
+use fixpath_helper::{Connect, ConnectFuture, Outcome};
 use fixpath_helper::server::{self, Running};
 use fixpath_helper::AppState;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};

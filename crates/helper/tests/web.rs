@@ -378,7 +378,7 @@ fn no_start_when_dist_holds_the_state() {
     // The configuration file itself inside dist (it can hold the admin token).
     let file = dist.join("fixpath.toml");
     std::fs::write(&file, config_text(dir.path(), "")).unwrap();
-    let cfg = fixpath_helper::config::Config::load(&file).expect("a valid config");
+    let cfg = fixpath_helper::Config::load(&file).expect("a valid config");
     let err = AppState::new(cfg, dist.clone()).err().expect("refused").0;
     assert!(err.contains("--config"), "{err}");
     assert!(err.contains(&file.display().to_string()), "{err}");

@@ -2,6 +2,8 @@
 //! findings link as text). Each writes to the given streams and returns the exit
 //! code, so tests run them without a process.
 
+mod findings;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -138,7 +140,7 @@ pub fn decode(
     } else {
         input.to_string()
     };
-    match crate::findings::decode_to_text(text.trim()) {
+    match findings::decode_to_text(text.trim()) {
         Ok(report) => {
             let _ = write!(out, "{report}");
             if !report.ends_with('\n') {

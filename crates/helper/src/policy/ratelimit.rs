@@ -23,17 +23,21 @@ use governor::clock::{Clock, DefaultClock};
 use governor::nanos::Nanos;
 use governor::state::keyed::ShrinkableKeyedStateStore;
 use governor::state::{InMemoryState, StateStore};
+use fixpath_core::api::Cost;
 use governor::{Quota, RateLimiter};
 
-use crate::client::limit_key;
-use crate::config::RateLimit;
+use crate::net::forwarded::limit_key;
 
-/// Which bucket a request draws from besides the general one.
+/// The two buckets' rates, per client (`rate_limit` in the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    General,
-    Checks,
+pub struct RateLimit {
+    pub enabled: bool,
+    pub per_second: u32,
+    pub burst: u32,
+    pub checks_per_second: u32,
+    pub checks_burst: u32,
 }
+
 
 /// The key the clients beyond a table's bound share: no TCP peer has the
 /// unspecified address, so no real client is keyed to it.
@@ -136,7 +140,7 @@ impl Limiters {
     }
 
     /// Takes one request from the client's buckets, or says how long to wait.
-    pub fn check(&self, client: IpAddr, class: Class) -> Result<(), Duration> {
+    pub fn check(&self, client: IpAddr, cost: Cost) -> Result<(), Duration> {
         if !self.enabled {
             return Ok(());
         }
@@ -146,7 +150,7 @@ impl Limiters {
         }
         let key = limit_key(client);
         self.take(&self.general, key)?;
-        if class == Class::Checks {
+        if cost == Cost::Checks {
             self.take(&self.checks, key)?;
         }
         Ok(())
@@ -293,13 +297,13 @@ mod tests {
         let l = Limiters::new(&cfg(3));
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..3 {
-            assert!(l.check(a, Class::General).is_ok());
+            assert!(l.check(a, Cost::General).is_ok());
         }
-        let wait = l.check(a, Class::General).unwrap_err();
+        let wait = l.check(a, Cost::General).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
         // Another client is not affected.
         assert!(l
-            .check("192.0.2.2".parse().unwrap(), Class::General)
+            .check("192.0.2.2".parse().unwrap(), Cost::General)
             .is_ok());
     }
 
@@ -307,13 +311,13 @@ mod tests {
     fn ipv6_neighbours_in_one_64_share_a_bucket() {
         let l = Limiters::new(&cfg(1));
         assert!(l
-            .check("2001:db8::1".parse().unwrap(), Class::General)
+            .check("2001:db8::1".parse().unwrap(), Cost::General)
             .is_ok());
         assert!(l
-            .check("2001:db8::2".parse().unwrap(), Class::General)
+            .check("2001:db8::2".parse().unwrap(), Cost::General)
             .is_err());
         assert!(l
-            .check("2001:db8:0:1::1".parse().unwrap(), Class::General)
+            .check("2001:db8:0:1::1".parse().unwrap(), Cost::General)
             .is_ok());
     }
 
@@ -321,9 +325,9 @@ mod tests {
     fn checks_have_their_own_smaller_bucket() {
         let l = Limiters::new(&cfg(10));
         let a: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!(l.check(a, Class::Checks).is_ok());
-        assert!(l.check(a, Class::Checks).is_err());
-        assert!(l.check(a, Class::General).is_ok());
+        assert!(l.check(a, Cost::Checks).is_ok());
+        assert!(l.check(a, Cost::Checks).is_err());
+        assert!(l.check(a, Cost::General).is_ok());
     }
 
     #[test]
@@ -333,7 +337,7 @@ mod tests {
         let l = Limiters::new(&c);
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..100 {
-            assert!(l.check(a, Class::Checks).is_ok());
+            assert!(l.check(a, Cost::Checks).is_ok());
         }
     }
 
@@ -360,19 +364,19 @@ mod tests {
         let l = Limiters::bounded(&cfg(1), 2);
         let known: [IpAddr; 2] = ["192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap()];
         for a in known {
-            assert!(l.check(a, Class::General).is_ok());
+            assert!(l.check(a, Cost::General).is_ok());
         }
         // An attacker with a large IPv6 prefix: every /64 a new client.
         let mut served = 0;
         for i in 0..1_000u128 {
             let a = IpAddr::V6(Ipv6Addr::from((0x2001_0db8_u128 << 96) | (i << 64) | 1));
-            served += usize::from(l.check(a, Class::General).is_ok());
+            served += usize::from(l.check(a, Cost::General).is_ok());
         }
         assert_eq!(served, 1, "the newcomers share one bucket of burst 1");
         assert!(l.clients() <= 3, "{} clients kept", l.clients());
         // The known clients still have their own (now empty) buckets.
         for a in known {
-            assert!(l.check(a, Class::General).is_err());
+            assert!(l.check(a, Cost::General).is_err());
         }
     }
 

@@ -11,7 +11,11 @@ use std::time::Duration;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::names::{self, Target};
+use crate::net::dns::{Dns, Upstream};
+use crate::net::forwarded::{ForwardedHeader, Proxy};
+use crate::net::names::{self, Target};
+use crate::net::servers::Server;
+use crate::policy::ratelimit::RateLimit;
 
 /// The embedded default: a self-contained demo on loopback.
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
@@ -270,54 +274,11 @@ pub struct RawDemo {
 // ---------------------------------------------------------------------------------
 // The validated configuration.
 
-/// A VPN server the operator lists.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Server {
-    /// Normalised: lowercase, no trailing dot; an address literal in canonical form.
-    pub target: Target,
-    pub expected: Vec<IpAddr>,
-    pub ports: Vec<u16>,
-    pub port_map: BTreeMap<u16, u16>,
-}
-
-impl Server {
-    /// The port the helper really connects to when asked to probe `port`.
-    pub fn connect_port(&self, port: u16) -> u16 {
-        self.port_map.get(&port).copied().unwrap_or(port)
-    }
-}
-
-/// Where names that are not static entries are resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Upstream {
-    /// The operating system's resolver configuration (`/etc/resolv.conf`).
-    System,
-    /// Static entries only: no DNS query is ever sent.
-    None,
-    /// These nameservers.
-    Nameservers(Vec<SocketAddr>),
-}
-
-/// Which header the trusted proxies write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ForwardedHeader {
-    XForwardedFor,
-    Forwarded,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listen {
     pub address: IpAddr,
     pub port: u16,
     pub alt_ports: Vec<u16>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dns {
-    pub upstream: Upstream,
-    pub timeout: Duration,
-    pub use_hosts_file: bool,
-    pub statics: BTreeMap<String, Vec<IpAddr>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,12 +293,6 @@ pub struct ProbeSettings {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Proxy {
-    pub trusted: Vec<IpNet>,
-    pub header: ForwardedHeader,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Http {
     pub cors_origins: Vec<String>,
     pub body_limit_bytes: usize,
@@ -348,15 +303,6 @@ pub struct Http {
     pub max_connections_per_client: usize,
     pub max_connection_age: Duration,
     pub shutdown_grace: Duration,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub enabled: bool,
-    pub per_second: u32,
-    pub burst: u32,
-    pub checks_per_second: u32,
-    pub checks_burst: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1001,7 +947,7 @@ impl RawConfig {
             let mut trusted_keys = Vec::new();
             for (i, k) in self.seal.trusted_keys.iter().enumerate() {
                 let key = format!("seal.trusted_keys[{i}]");
-                let bytes = crate::seal::decode_public_key(k).ok_or_else(|| {
+                let bytes = crate::policy::seal::decode_public_key(k).ok_or_else(|| {
                     invalid(
                         &key,
                         "not an ed25519 public key (base64url of 32 bytes, as GET /api/v1/keys lists them)",
@@ -1243,8 +1189,8 @@ mod tests {
         out
     }
 
-    const DOCS: &str = include_str!("../../../docs/helper.md");
-    const EXAMPLE: &str = include_str!("../../../fixpath.example.toml");
+    const DOCS: &str = include_str!("../../../../docs/helper.md");
+    const EXAMPLE: &str = include_str!("../../../../fixpath.example.toml");
 
     #[test]
     fn every_key_is_documented_and_in_the_example() {

@@ -13,9 +13,7 @@
 //! dot is ever served, and the helper refuses to start when its dist directory
 //! holds its state (the seal's private key, the announcement).
 
-use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -23,14 +21,13 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use fixpath_core::precompress;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::config::Config;
-use crate::error::Error;
-use crate::state::{AppState, StartError};
+use crate::http::error::Error;
+use crate::state::index::IndexPage;
+use crate::state::AppState;
 
 /// The app's entry file in the dist directory.
 pub const INDEX: &str = "index.html";
@@ -292,94 +289,27 @@ impl Conditions {
     }
 }
 
-/// `index.html` as served, in each encoding, built once per version of the file.
-pub struct IndexPage {
-    stamp: Option<(u64, SystemTime)>,
-    raw: Bytes,
-    brotli: Option<Bytes>,
-    gzip: Option<Bytes>,
-    /// The first 64 bits of the page's SHA-256, in hex: the ETags' common part.
-    digest: String,
+/// The encodings the page can be sent in.
+fn available(page: &IndexPage) -> Vec<Coding> {
+    let mut v = vec![Coding::Identity];
+    if page.gzip().is_some() {
+        v.push(Coding::Gzip);
+    }
+    if page.brotli().is_some() {
+        v.push(Coding::Brotli);
+    }
+    v
 }
 
-impl IndexPage {
-    /// Compresses `raw` (a copy is kept only where it is smaller).
-    pub fn new(raw: Vec<u8>, stamp: Option<(u64, SystemTime)>) -> IndexPage {
-        let kept =
-            |encoded: Vec<u8>| precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded));
-        let brotli = kept(precompress::brotli(&raw));
-        let gzip = kept(precompress::gzip(&raw));
-        let digest = Sha256::digest(&raw)[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        IndexPage {
-            stamp,
-            raw: Bytes::from(raw),
-            brotli,
-            gzip,
-            digest,
-        }
+/// The page's body in `coding`, which must be available.
+fn body(page: &IndexPage, coding: Coding) -> Bytes {
+    match coding {
+        Coding::Brotli => page.brotli(),
+        Coding::Gzip => page.gzip(),
+        Coding::Identity => None,
     }
-
-    /// The page as written.
-    pub fn raw(&self) -> &[u8] {
-        &self.raw
-    }
-
-    /// The encodings this page can be sent in.
-    fn available(&self) -> Vec<Coding> {
-        let mut v = vec![Coding::Identity];
-        if self.gzip.is_some() {
-            v.push(Coding::Gzip);
-        }
-        if self.brotli.is_some() {
-            v.push(Coding::Brotli);
-        }
-        v
-    }
-
-    /// The body in `coding`, which must be available.
-    fn body(&self, coding: Coding) -> Bytes {
-        match coding {
-            Coding::Brotli => self.brotli.clone(),
-            Coding::Gzip => self.gzip.clone(),
-            Coding::Identity => None,
-        }
-        .unwrap_or_else(|| self.raw.clone())
-    }
-}
-
-/// The last `IndexPage` built, reused while the file's length and modification
-/// time stay the same.
-#[derive(Default)]
-pub struct IndexCache {
-    page: Mutex<Option<Arc<IndexPage>>>,
-}
-
-impl IndexCache {
-    /// The page for the file now at `file`: the cached one, or a new one.
-    pub async fn page(&self, file: &Path) -> std::io::Result<Arc<IndexPage>> {
-        let meta = tokio::fs::metadata(file).await?;
-        let stamp = meta.modified().ok().map(|m| (meta.len(), m));
-        if let Some(page) = self
-            .current()
-            .filter(|p| stamp.is_some() && p.stamp == stamp)
-        {
-            return Ok(page);
-        }
-        let raw = tokio::fs::read(file).await?;
-        let page = tokio::task::spawn_blocking(move || IndexPage::new(raw, stamp))
-            .await
-            .map(Arc::new)
-            .map_err(std::io::Error::other)?;
-        *self.page.lock().unwrap_or_else(|e| e.into_inner()) = Some(page.clone());
-        Ok(page)
-    }
-
-    fn current(&self) -> Option<Arc<IndexPage>> {
-        self.page.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
+    .unwrap_or_else(|| page.raw())
+    .clone()
 }
 
 /// `index.html` with its CSP, in the client's encoding, or the "not built" answer.
@@ -396,9 +326,9 @@ async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
     let Ok(csp) = HeaderValue::from_str(&csp) else {
         return Error::Internal("CSP is not a valid header value".into()).into_response();
     };
-    let coding = Coding::negotiate(req_headers, &page.available());
-    let etag = format!("\"{}-{}\"", page.digest, coding.tag());
-    let mut resp = (StatusCode::OK, Body::from(page.body(coding))).into_response();
+    let coding = Coding::negotiate(req_headers, &available(&page));
+    let etag = format!("\"{}-{}\"", page.digest(), coding.tag());
+    let mut resp = (StatusCode::OK, Body::from(body(&page, coding))).into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -414,89 +344,6 @@ async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
         h.insert(header::ETAG, tag);
     }
     Conditions::of(req_headers).answer(resp)
-}
-
-/// Refuses a dist directory that holds the helper's state: the file server would
-/// hand out the seal's private key (`seal.key_file`) or the announcement's
-/// directory (`status.file`). Paths are compared resolved (absolute, symlinks
-/// followed where they exist), since neither needs to exist yet.
-pub fn refuse_dist_holding_state(dist: &Path, config: &Config) -> Result<(), StartError> {
-    let dist_at = resolved(dist);
-    let holds = |file: &Path| {
-        let parent = file.parent().filter(|p| !p.as_os_str().is_empty());
-        let dir = resolved(parent.unwrap_or(Path::new(".")));
-        dir.starts_with(&dist_at).then_some(dir)
-    };
-    // Every file that holds a secret, with the setting that names it.
-    let secrets = [
-        Some((
-            config.seal.key_file.as_path(),
-            "the seal's private key",
-            "seal.key_file",
-        )),
-        config
-            .admin_token_file
-            .as_deref()
-            .map(|f| (f, "the admin token", "admin.token_file")),
-        config.source.as_deref().map(|f| {
-            (
-                f,
-                "the configuration file (which can hold the admin token)",
-                "--config",
-            )
-        }),
-    ];
-    for (file, what, key) in secrets.into_iter().flatten() {
-        if let Some(dir) = holds(file) {
-            return Err(StartError(format!(
-                "the dist directory {} holds {what} {} ({key}, in {}): the helper would serve it to anyone. Keep it outside the app's files, at a path outside {}, or serve another directory with --dist",
-                dist.display(),
-                file.display(),
-                dir.display(),
-                dist.display()
-            )));
-        }
-    }
-    if let Some(dir) = holds(&config.status_file) {
-        return Err(StartError(format!(
-            "the dist directory {} holds the helper's state directory {} (status.file {}): the helper would serve it. Keep its state outside the app's files: set status.file to a path outside {}, or serve another directory with --dist",
-            dist.display(),
-            dir.display(),
-            config.status_file.display(),
-            dist.display()
-        )));
-    }
-    Ok(())
-}
-
-/// `p` made absolute, its longest existing ancestor canonicalized (symlinks,
-/// `..`), and the rest, which does not exist yet, folded by hand.
-fn resolved(p: &Path) -> PathBuf {
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut existing = abs.as_path();
-    let mut rest = Vec::new();
-    let mut out = loop {
-        if let Ok(canon) = existing.canonicalize() {
-            break canon;
-        }
-        match (existing.parent(), existing.components().next_back()) {
-            (Some(parent), Some(last)) => {
-                rest.push(last);
-                existing = parent;
-            }
-            _ => break PathBuf::new(),
-        }
-    };
-    for c in rest.into_iter().rev() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The app is not built: a page for a browser, JSON for anything else; both 500.

@@ -3,7 +3,7 @@
 //! literals (in every form the system resolver takes) resolve to themselves.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use hickory_resolver::config::{
@@ -12,8 +12,27 @@ use hickory_resolver::config::{
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::{Resolver as Hickory, TokioResolver};
 
-use crate::config::{Dns, Upstream};
-use crate::names::Target;
+use crate::net::names::Target;
+
+/// Where names that are not static entries are resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upstream {
+    /// The operating system's resolver configuration (`/etc/resolv.conf`).
+    System,
+    /// Static entries only: no DNS query is ever sent.
+    None,
+    /// These nameservers.
+    Nameservers(Vec<SocketAddr>),
+}
+
+/// How names are resolved: the upstream, its timeout, the hosts file, static entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dns {
+    pub upstream: Upstream,
+    pub timeout: Duration,
+    pub use_hosts_file: bool,
+    pub statics: BTreeMap<String, Vec<IpAddr>>,
+}
 
 /// Why a name could not be resolved (a name that does not exist is not an error:
 /// it resolves to no addresses).

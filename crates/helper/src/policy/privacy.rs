@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use sha2::{Digest, Sha256};
 
-use crate::client::canonical;
+use crate::net::forwarded::canonical;
 
 /// The address as the log shows it: its /24 or /48 network when `mask` is on.
 pub fn log_address(a: IpAddr, mask: bool) -> String {

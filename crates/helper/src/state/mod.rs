@@ -2,17 +2,20 @@
 //! the resolver, the prober, the announcement store, the seal signer and the rate
 //! limiters. Cheap to clone (one `Arc`).
 
+pub mod dist;
+pub mod index;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
-use crate::dns::Resolver;
-use crate::probe::{Connect, Prober, TcpConnect};
-use crate::ratelimit::{Limiters, Sweeps};
-use crate::seal::Signer;
-use crate::status::StatusStore;
+use crate::net::dns::Resolver;
+use crate::net::probe::{Connect, Prober, TcpConnect};
+use crate::policy::ratelimit::{Limiters, Sweeps};
+use crate::policy::seal::Signer;
+use crate::policy::status::StatusStore;
 
 /// Why the helper could not get ready (files, resolver); printed, then exit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,7 +39,7 @@ struct Inner {
     /// Alternate ports really listened on (after binding; port 0 becomes a real port).
     alt_ports: RwLock<Vec<u16>>,
     /// `index.html` in each encoding, once per version of the file.
-    index: crate::web::IndexCache,
+    index: index::IndexCache,
 }
 
 /// Shared state of every route.
@@ -58,7 +61,7 @@ impl AppState {
         connector: Arc<dyn Connect>,
     ) -> Result<AppState, StartError> {
         // Before the key or the status directory is created: never inside dist.
-        crate::web::refuse_dist_holding_state(&dist, &config)?;
+        dist::refuse_dist_holding_state(&dist, &config)?;
         for (server, port) in config.unlisted_tree_ports() {
             tracing::warn!(
                 server,
@@ -87,7 +90,7 @@ impl AppState {
             .iter()
             .map(|s| {
                 let name = s.target.to_string();
-                let hashed = crate::privacy::keyed_hash(&log_key, &name);
+                let hashed = crate::policy::privacy::keyed_hash(&log_key, &name);
                 (name, hashed)
             })
             .collect();
@@ -105,7 +108,7 @@ impl AppState {
                 log_key,
                 known_log_names,
                 alt_ports,
-                index: crate::web::IndexCache::default(),
+                index: index::IndexCache::default(),
             }),
         })
     }
@@ -116,7 +119,7 @@ impl AppState {
     pub fn dist(&self) -> &std::path::Path {
         &self.inner.dist
     }
-    pub fn index_cache(&self) -> &crate::web::IndexCache {
+    pub fn index_cache(&self) -> &index::IndexCache {
         &self.inner.index
     }
     pub fn resolver(&self) -> &Resolver {
@@ -143,7 +146,7 @@ impl AppState {
     pub fn log_name(&self, name: &str) -> String {
         match self.inner.known_log_names.get(name) {
             Some(hashed) => hashed.clone(),
-            None => crate::privacy::keyed_hash(&self.inner.log_key, name),
+            None => crate::policy::privacy::keyed_hash(&self.inner.log_key, name),
         }
     }
 

@@ -39,7 +39,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::client::{canonical, limit_key};
+use crate::net::forwarded::{canonical, limit_key};
 use crate::state::{AppState, StartError};
 
 /// The connection caps and the register of open connections, shared by every
@@ -850,14 +850,14 @@ pub async fn start(state: AppState, port: Option<u16>) -> Result<Running, StartE
     };
     tasks.spawn(serve(
         main,
-        crate::app(state.clone()),
+        crate::http::app(state.clone()),
         limits.clone(),
         stop_rx.clone(),
     ));
     for l in alt_listeners {
         tasks.spawn(serve(
             l,
-            crate::alt_app(state.clone()),
+            crate::http::alt_app(state.clone()),
             limits.clone(),
             stop_rx.clone(),
         ));

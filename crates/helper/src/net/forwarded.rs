@@ -5,17 +5,22 @@
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName};
+use ipnet::IpNet;
 
-use crate::config::{ForwardedHeader, Proxy};
-use crate::error::Error;
-use crate::state::AppState;
-
-/// The client's address as the helper sees it.
+/// Which header the trusted proxies write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddr(pub IpAddr);
+pub enum ForwardedHeader {
+    XForwardedFor,
+    Forwarded,
+}
+
+/// The proxies whose forwarding header is believed, and which header they write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proxy {
+    pub trusted: Vec<IpNet>,
+    pub header: ForwardedHeader,
+}
 
 /// The peer of the connection, without the IPv4-mapped disguise a dual-stack
 /// socket gives IPv4 peers.
@@ -118,51 +123,10 @@ pub fn limit_key(a: IpAddr) -> IpAddr {
     }
 }
 
-/// The peer address hyper gave this connection.
-pub fn peer_of(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip())
-}
-
-/// The peer address of a whole request (for layers that have not split it).
-pub fn peer_of_request<B>(req: &axum::http::Request<B>) -> Option<IpAddr> {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip())
-}
-
-/// Computes the client's address from the connection and the trusted headers.
-pub fn from_parts(parts: &Parts, state: &AppState) -> Result<ClientAddr, Error> {
-    let peer =
-        peer_of(parts).ok_or_else(|| Error::Internal("request without a peer address".into()))?;
-    Ok(ClientAddr(client_address(
-        peer,
-        &parts.headers,
-        &state.config().proxy,
-    )))
-}
-
-/// The client's address of a whole request (for layers that have not split it).
-pub fn client_of<B>(req: &axum::http::Request<B>, state: &AppState) -> Result<IpAddr, Error> {
-    let peer = peer_of_request(req)
-        .ok_or_else(|| Error::Internal("request without a peer address".into()))?;
-    Ok(client_address(peer, req.headers(), &state.config().proxy))
-}
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        from_parts(parts, state)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use http::HeaderValue;
 
     fn proxy(trusted: &[&str], header: ForwardedHeader) -> Proxy {
         Proxy {

@@ -18,13 +18,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
-use crate::client::ClientAddr;
-use crate::config::Server;
-use crate::error::{Error, Result};
-use crate::names::{self, Target};
-use crate::probe::ProbeError;
+use crate::http::client::ClientAddr;
+use crate::net::servers::Server;
+use crate::http::error::{Error, Result};
+use crate::net::names::{self, Target};
+use crate::net::probe::ProbeError;
 use crate::state::{now_ms, AppState};
-use crate::status::MAX_MESSAGE;
+use crate::policy::status::MAX_MESSAGE;
 
 // ---------------------------------------------------------------------------------
 // Extractors whose rejections are the helper's JSON errors.
@@ -87,7 +87,7 @@ fn json_rejection(e: JsonRejection) -> Error {
 /// JSON answer (every API answer is also `Cache-Control: no-store`, set by the
 /// API layer).
 fn json<T: Serialize>(value: T) -> Response {
-    crate::error::json_answer(StatusCode::OK, &value)
+    crate::http::error::json_answer(StatusCode::OK, &value)
 }
 
 // ---------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ pub async fn resolve(State(state): State<AppState>, params: Params) -> Result<Re
 }
 
 fn probe_allowed(cfg: &crate::config::Config, a: std::net::IpAddr) -> bool {
-    crate::ranges::judge(a, &cfg.allow_addresses).is_ok()
+    crate::net::ranges::judge(a, &cfg.allow_addresses).is_ok()
 }
 
 /// The server `addr` is a current address of: one of its `expected` addresses or,
@@ -485,7 +485,7 @@ pub async fn seal(
     body: J<SealRequest>,
 ) -> Result<Response> {
     let J(req) = body;
-    if !crate::seal::valid_digest(&req.digest) {
+    if !crate::policy::seal::valid_digest(&req.digest) {
         return Err(Error::Unprocessable(
             "`digest` must be the SHA-256 of the findings payload as 64 lowercase hex digits"
                 .into(),

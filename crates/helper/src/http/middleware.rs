@@ -19,15 +19,15 @@ use axum::body::{Body, HttpBody};
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fixpath_core::api::{Endpoint, API_PREFIX};
+use fixpath_core::api::{Cost, Endpoint, API_PREFIX};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-use crate::client;
-use crate::error::Error;
+use crate::http::client::ClientAddr;
+use crate::http::error::Error;
+use crate::http::table_method;
 use crate::logging;
-use crate::privacy::Masked;
-use crate::ratelimit::Class;
+use crate::policy::privacy::Masked;
 use crate::state::AppState;
 
 /// The policy for the page's files (scripts, styles, wasm) opened directly: nothing may run.
@@ -177,14 +177,9 @@ struct Access {
 }
 
 impl Access {
-    fn of(req: &Request, state: &AppState) -> Access {
-        let config = state.config();
-        let client = client::peer_of_request(req).map(|peer| {
-            Masked::new(
-                client::client_address(peer, req.headers(), &config.proxy),
-                config.log_mask_addresses,
-            )
-        });
+    fn of(req: &Request, client: Option<ClientAddr>, state: &AppState) -> Access {
+        let mask = state.config().log_mask_addresses;
+        let client = client.map(|ClientAddr(a)| Masked::new(a, mask));
         let route = match req.extensions().get::<MatchedPath>() {
             Some(m) => Route::Matched(m.clone()),
             None if is_api(req.uri().path()) => Route::UnknownApi,
@@ -233,8 +228,14 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request) -> Self::Future {
-        let access = Access::of(&req, &self.state);
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        // The one place the client's address is worked out; everything below reads
+        // it from the request.
+        let client = ClientAddr::find(&req, &self.state.config().proxy);
+        if let Some(c) = client {
+            req.extensions_mut().insert(c);
+        }
+        let access = Access::of(&req, client, &self.state);
         let state = match catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
             Ok(inner) => EdgeState::Running { inner },
             Err(payload) => EdgeState::Answered {
@@ -344,28 +345,31 @@ pub struct Gate<S> {
     state: AppState,
 }
 
-/// Which bucket a request draws from.
-fn class_of(method: &Method, path: &str) -> Class {
-    let costly = [Endpoint::Resolve, Endpoint::Probe, Endpoint::Seal]
-        .iter()
-        .any(|e| e.path() == path)
-        || (path == Endpoint::Status.path() && method != Method::GET && method != Method::HEAD);
-    if costly {
-        Class::Checks
-    } else {
-        Class::General
-    }
+/// Where a request goes, as far as the gate cares: the app, or the API (an
+/// endpoint of the table, or a path that is none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dest {
+    App,
+    Api(Option<Endpoint>),
 }
 
-/// The methods an API path takes, for a 405's message. (axum adds the `Allow`
-/// header itself, but only outside this layer.)
-fn methods_of(path: &str) -> &'static str {
-    if path == Endpoint::Status.path() {
-        "GET, PUT or DELETE"
-    } else if path == Endpoint::Seal.path() {
-        "POST"
-    } else {
-        "GET"
+impl Dest {
+    fn of(path: &str) -> Dest {
+        if is_api(path) {
+            Dest::Api(Endpoint::at(path))
+        } else {
+            Dest::App
+        }
+    }
+
+    /// Which bucket a request draws from besides the general one, as the
+    /// endpoint table says (a method an endpoint does not take costs nothing: it
+    /// is answered 405).
+    fn cost(self, method: &Method) -> Cost {
+        match (self, table_method(method)) {
+            (Dest::Api(Some(e)), Some(m)) => e.cost(m).unwrap_or(Cost::General),
+            _ => Cost::General,
+        }
     }
 }
 
@@ -381,13 +385,12 @@ fn too_large_text() -> Response {
 
 impl<S> Gate<S> {
     /// The answer for a request refused before the handler, if it is refused.
-    fn refusal(&self, req: &Request, api: Option<&'static str>) -> Option<Response> {
-        let client = match client::client_of(req, &self.state) {
-            Ok(c) => c,
+    fn refusal(&self, req: &Request, dest: Dest) -> Option<Response> {
+        let client = match ClientAddr::of(req.extensions()) {
+            Ok(ClientAddr(c)) => c,
             Err(e) => return Some(e.into_response()),
         };
-        let class = class_of(req.method(), req.uri().path());
-        if let Err(retry_after) = self.state.limiters().check(client, class) {
+        if let Err(retry_after) = self.state.limiters().check(client, dest.cost(req.method())) {
             return Some(Error::RateLimited { retry_after }.into_response());
         }
         let limit = self.state.config().http.body_limit_bytes;
@@ -396,9 +399,9 @@ impl<S> Gate<S> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
-            return Some(match api {
-                Some(_) => Error::TooLarge.into_response(),
-                None => too_large_text(),
+            return Some(match dest {
+                Dest::Api(_) => Error::TooLarge.into_response(),
+                Dest::App => too_large_text(),
             });
         }
         None
@@ -418,12 +421,11 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let path = req.uri().path();
-        let api = is_api(path).then(|| methods_of(path));
-        if let Some(resp) = self.refusal(&req, api) {
+        let dest = Dest::of(req.uri().path());
+        if let Some(resp) = self.refusal(&req, dest) {
             return GateFuture {
                 state: GateState::Answered { resp: Some(resp) },
-                api,
+                dest,
             };
         }
         let limit = self.state.config().http.body_limit_bytes;
@@ -447,7 +449,7 @@ where
                 deadline,
                 timer: None,
             },
-            api,
+            dest,
         }
     }
 }
@@ -457,8 +459,7 @@ pin_project! {
     pub struct GateFuture<F> {
         #[pin]
         state: GateState<F>,
-        // `Some(methods it takes)` for an API path.
-        api: Option<&'static str>,
+        dest: Dest,
     }
 }
 
@@ -505,17 +506,17 @@ where
             },
             GateStateProj::Answered { resp } => resp.take().unwrap_or_else(polled_again),
         };
-        Poll::Ready(Ok(match this.api {
-            Some(methods) => api_hygiene(resp, methods),
-            None => resp,
+        Poll::Ready(Ok(match *this.dest {
+            Dest::Api(endpoint) => api_hygiene(resp, endpoint),
+            Dest::App => resp,
         }))
     }
 }
 
 /// API answers are never cached, and every API error is JSON.
-fn api_hygiene(resp: Response, methods: &'static str) -> Response {
+fn api_hygiene(resp: Response, endpoint: Option<Endpoint>) -> Response {
     let mut resp = if resp.status().is_client_error() || resp.status().is_server_error() {
-        ensure_json_error(resp, methods)
+        ensure_json_error(resp, endpoint)
     } else {
         resp
     };
@@ -526,7 +527,7 @@ fn api_hygiene(resp: Response, methods: &'static str) -> Response {
     resp
 }
 
-fn ensure_json_error(resp: Response, methods: &'static str) -> Response {
+fn ensure_json_error(resp: Response, endpoint: Option<Endpoint>) -> Response {
     let is_json = resp
         .headers()
         .get(header::CONTENT_TYPE)
@@ -538,8 +539,11 @@ fn ensure_json_error(resp: Response, methods: &'static str) -> Response {
     let status = resp.status();
     let allow = resp.headers().get(header::ALLOW).cloned();
     let err = match status {
+        // The methods come from the table: axum adds the `Allow` header itself, but
+        // only outside this layer.
         StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed(format!(
-            "this endpoint does not take that method; use {methods}"
+            "this endpoint does not take that method; use {}",
+            endpoint.map_or_else(|| "GET".to_string(), Endpoint::methods_text)
         )),
         StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge,
         StatusCode::NOT_FOUND => Error::NotFound("there is no such API endpoint".into()),
@@ -562,27 +566,15 @@ mod tests {
 
     #[test]
     fn costly_endpoints_use_the_checks_bucket() {
-        assert_eq!(
-            class_of(&Method::GET, Endpoint::Probe.path()),
-            Class::Checks
-        );
-        assert_eq!(
-            class_of(&Method::POST, Endpoint::Seal.path()),
-            Class::Checks
-        );
-        assert_eq!(
-            class_of(&Method::PUT, Endpoint::Status.path()),
-            Class::Checks
-        );
-        assert_eq!(
-            class_of(&Method::GET, Endpoint::Status.path()),
-            Class::General
-        );
-        assert_eq!(
-            class_of(&Method::GET, Endpoint::Ping.path()),
-            Class::General
-        );
-        assert_eq!(class_of(&Method::GET, "/"), Class::General);
+        let cost = |m: Method, p: &str| Dest::of(p).cost(&m);
+        assert_eq!(cost(Method::GET, Endpoint::Probe.path()), Cost::Checks);
+        assert_eq!(cost(Method::POST, Endpoint::Seal.path()), Cost::Checks);
+        assert_eq!(cost(Method::PUT, Endpoint::Status.path()), Cost::Checks);
+        assert_eq!(cost(Method::GET, Endpoint::Status.path()), Cost::General);
+        assert_eq!(cost(Method::HEAD, Endpoint::Status.path()), Cost::General);
+        assert_eq!(cost(Method::GET, Endpoint::Ping.path()), Cost::General);
+        assert_eq!(cost(Method::GET, "/"), Cost::General);
+        assert_eq!(cost(Method::GET, "/api/v1/nothing"), Cost::General);
     }
 
     #[test]

@@ -1,0 +1,91 @@
+//! What the dist directory must not hold: the helper serves every file in it, so
+//! a start whose secrets or state live there is refused.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::StartError;
+use crate::config::Config;
+
+/// Refuses a dist directory that holds the helper's state: the file server would
+/// hand out the seal's private key (`seal.key_file`) or the announcement's
+/// directory (`status.file`). Paths are compared resolved (absolute, symlinks
+/// followed where they exist), since neither needs to exist yet.
+pub fn refuse_dist_holding_state(dist: &Path, config: &Config) -> Result<(), StartError> {
+    let dist_at = resolved(dist);
+    let holds = |file: &Path| {
+        let parent = file.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = resolved(parent.unwrap_or(Path::new(".")));
+        dir.starts_with(&dist_at).then_some(dir)
+    };
+    // Every file that holds a secret, with the setting that names it.
+    let secrets = [
+        Some((
+            config.seal.key_file.as_path(),
+            "the seal's private key",
+            "seal.key_file",
+        )),
+        config
+            .admin_token_file
+            .as_deref()
+            .map(|f| (f, "the admin token", "admin.token_file")),
+        config.source.as_deref().map(|f| {
+            (
+                f,
+                "the configuration file (which can hold the admin token)",
+                "--config",
+            )
+        }),
+    ];
+    for (file, what, key) in secrets.into_iter().flatten() {
+        if let Some(dir) = holds(file) {
+            return Err(StartError(format!(
+                "the dist directory {} holds {what} {} ({key}, in {}): the helper would serve it to anyone. Keep it outside the app's files, at a path outside {}, or serve another directory with --dist",
+                dist.display(),
+                file.display(),
+                dir.display(),
+                dist.display()
+            )));
+        }
+    }
+    if let Some(dir) = holds(&config.status_file) {
+        return Err(StartError(format!(
+            "the dist directory {} holds the helper's state directory {} (status.file {}): the helper would serve it. Keep its state outside the app's files: set status.file to a path outside {}, or serve another directory with --dist",
+            dist.display(),
+            dir.display(),
+            config.status_file.display(),
+            dist.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `p` made absolute, its longest existing ancestor canonicalized (symlinks,
+/// `..`), and the rest, which does not exist yet, folded by hand.
+fn resolved(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    let mut out = loop {
+        if let Ok(canon) = existing.canonicalize() {
+            break canon;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => break PathBuf::new(),
+        }
+    };
+    for c in rest.into_iter().rev() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
