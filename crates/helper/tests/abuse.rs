@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::*;
 use fixpath_core::api::{Endpoint, Probe, ProbeStatus, Resolved, WhoAmI};
-use fixpath_helper::{Connect, ConnectFuture, Outcome};
 use fixpath_helper::server;
 use fixpath_helper::AppState;
+use fixpath_helper::{Connect, ConnectFuture, Outcome};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::*;
 use fixpath_core::api::{Endpoint, Probe, ProbeStatus};
-use fixpath_helper::{Connect, ConnectFuture, Outcome};
 use fixpath_helper::server::{self, Running};
 use fixpath_helper::AppState;
+use fixpath_helper::{Connect, ConnectFuture, Outcome};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 

@@ -4,24 +4,33 @@
 //! log escapes it, so a link cannot drive the terminal of whoever decodes it.
 
 use fixpath_core::findings::{utc, Findings};
-use fixpath_core::link;
+use fixpath_core::link::{self, LinkError};
 use fixpath_core::seal::{address_warning, seal_of, SealToken};
 use fixpath_core::shipped;
 
 use crate::logging::escape_terminal;
 
+/// Why a link could not be decoded, as `decode` prints it.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("nothing to decode: give a findings link, its payload, or - to read one from standard input")]
+    Empty,
+    /// A link error can quote the link (an unknown troubleshooter's id), so it is
+    /// printed escaped.
+    #[error("cannot decode: {}", escape_terminal(&.0.to_string(), true))]
+    Link(#[from] LinkError),
+    #[error("cannot decode: the link's troubleshooter is missing")]
+    MissingTree,
+}
+
 /// Decodes `input` (a findings link, a fragment or a bare payload) and renders it.
-pub fn decode_to_text(input: &str) -> Result<String, String> {
+pub fn decode_to_text(input: &str) -> Result<String, DecodeError> {
     if input.trim().is_empty() {
-        return Err("nothing to decode: give a findings link, its payload, or - to read one from standard input".into());
+        return Err(DecodeError::Empty);
     }
     let trees = shipped::trees();
-    // A link error can quote the link (an unknown troubleshooter's id).
-    let decoded = link::decode(input, &trees)
-        .map_err(|e| format!("cannot decode: {}", escape_terminal(&e.to_string(), true)))?;
-    let tree = trees
-        .get(decoded.tree)
-        .ok_or_else(|| "cannot decode: the link's troubleshooter is missing".to_string())?;
+    let decoded = link::decode(input, &trees)?;
+    let tree = trees.get(decoded.tree).ok_or(DecodeError::MissingTree)?;
     let mut text = String::new();
     if decoded.tree_changed || decoded.fits.is_err() {
         text.push_str(&format!(

@@ -101,14 +101,23 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     }
 }
 
+/// Why a path given to `lint` could not be read.
+#[derive(Debug, thiserror::Error)]
+enum PathError {
+    #[error("cannot read: {0}")]
+    Unreadable(#[source] std::io::Error),
+    #[error("cannot read the directory: {0}")]
+    Directory(#[source] std::io::Error),
+}
+
 /// A file as given, or the `*.toml` files of a directory, sorted.
-fn tree_files(p: &Path) -> Result<Vec<PathBuf>, String> {
-    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read: {e}"))?;
+fn tree_files(p: &Path) -> Result<Vec<PathBuf>, PathError> {
+    let meta = std::fs::metadata(p).map_err(PathError::Unreadable)?;
     if meta.is_file() {
         return Ok(vec![p.to_path_buf()]);
     }
     let mut list: Vec<PathBuf> = std::fs::read_dir(p)
-        .map_err(|e| format!("cannot read the directory: {e}"))?
+        .map_err(PathError::Directory)?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "toml"))

@@ -19,12 +19,12 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 
 use crate::http::client::ClientAddr;
-use crate::net::servers::Server;
 use crate::http::error::{Error, Result};
 use crate::net::names::{self, Target};
 use crate::net::probe::ProbeError;
-use crate::state::{now_ms, AppState};
+use crate::net::servers::Server;
 use crate::policy::status::MAX_MESSAGE;
+use crate::state::{now_ms, AppState};
 
 // ---------------------------------------------------------------------------------
 // Extractors whose rejections are the helper's JSON errors.
@@ -203,7 +203,7 @@ fn only_param(params: &Params, only: &str) -> Result<()> {
 pub async fn resolve(State(state): State<AppState>, params: Params) -> Result<Response> {
     only_param(&params, "name")?;
     let raw = required(&params, "name", format_args!("name=vpn.example.com"))?;
-    let target = names::parse_target(&raw).map_err(Error::BadRequest)?;
+    let target = names::parse_target(&raw).map_err(|e| Error::BadRequest(e.to_string()))?;
     let cfg = state.config();
     // Only what `IpAddr` reads counts as a typed address: a VPN client may take
     // `127.1` for a name, so it is answered as one, in the words it was typed in.
@@ -320,7 +320,7 @@ pub async fn probe(
     params: Params,
 ) -> Result<Response> {
     let raw = required(&params, "server", format_args!("server=vpn.example.com"))?;
-    let target = names::parse_target(&raw).map_err(Error::BadRequest)?;
+    let target = names::parse_target(&raw).map_err(|e| Error::BadRequest(e.to_string()))?;
     let port_text = required(&params, "port", format_args!("port=443"))?;
     let port: u16 = port_text
         .trim()
@@ -466,7 +466,7 @@ pub async fn status_put(
         .status()
         .set(Some(announcement.clone()))
         .await
-        .map_err(Error::Internal)?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     tracing::info!(severity = ?announcement.severity, "announcement set");
     Ok(json(Status {
         announcement: Some(announcement),
@@ -474,7 +474,11 @@ pub async fn status_put(
 }
 
 pub async fn status_delete(State(state): State<AppState>, _admin: Admin) -> Result<Response> {
-    state.status().set(None).await.map_err(Error::Internal)?;
+    state
+        .status()
+        .set(None)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
     tracing::info!("announcement cleared");
     Ok(json(Status { announcement: None }))
 }

@@ -44,6 +44,15 @@ pub enum DnsError {
     Failed(String),
 }
 
+/// Why the resolver the config asks for could not be built (at start).
+#[derive(Debug, thiserror::Error)]
+pub enum ResolverError {
+    #[error("dns.upstream = \"system\": cannot read the system resolver configuration: {0}")]
+    SystemConfig(#[source] hickory_resolver::net::NetError),
+    #[error("dns: {0}")]
+    Build(#[source] hickory_resolver::net::NetError),
+}
+
 /// The helper's resolver.
 pub struct Resolver {
     statics: BTreeMap<String, Vec<IpAddr>>,
@@ -54,15 +63,13 @@ pub struct Resolver {
 impl Resolver {
     /// Builds the resolver the config asks for. `system` reads the OS resolver
     /// configuration now, so a broken one stops the helper at start.
-    pub fn new(cfg: &Dns) -> Result<Resolver, String> {
+    pub fn new(cfg: &Dns) -> Result<Resolver, ResolverError> {
         let upstream = match &cfg.upstream {
             Upstream::None => None,
             Upstream::System => {
-                let mut b = TokioResolver::builder_tokio().map_err(|e| {
-                    format!("dns.upstream = \"system\": cannot read the system resolver configuration: {e}")
-                })?;
+                let mut b = TokioResolver::builder_tokio().map_err(ResolverError::SystemConfig)?;
                 tune(b.options_mut(), cfg);
-                Some(b.build().map_err(|e| format!("dns: {e}"))?)
+                Some(b.build().map_err(ResolverError::Build)?)
             }
             Upstream::Nameservers(list) => {
                 let servers = list
@@ -79,7 +86,7 @@ impl Resolver {
                 let rc = ResolverConfig::from_parts(None, Vec::new(), servers);
                 let mut b = Hickory::builder_with_config(rc, TokioRuntimeProvider::default());
                 tune(b.options_mut(), cfg);
-                Some(b.build().map_err(|e| format!("dns: {e}"))?)
+                Some(b.build().map_err(ResolverError::Build)?)
             }
         };
         Ok(Resolver {

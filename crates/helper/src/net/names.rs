@@ -28,12 +28,30 @@ impl fmt::Display for Target {
     }
 }
 
+/// Why a string is not a target; each is a sentence naming the problem (the
+/// input quoted, cut short).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("the name is empty")]
+    Empty,
+    #[error("`{0}` is not a server name (1 to {MAX_NAME} characters)")]
+    Length(String),
+    #[error("`{0}` is not a server name: use letters, digits and hyphens between dots, like vpn.example.com")]
+    Syntax(String),
+}
+
+/// The sentence, where a caller keeps messages as text (the config's errors).
+impl From<NameError> for String {
+    fn from(e: NameError) -> String {
+        e.to_string()
+    }
+}
+
 /// Parses what a person typed (or an operator configured) into a target.
-/// Errors are sentences naming the problem.
-pub fn parse_target(input: &str) -> Result<Target, String> {
+pub fn parse_target(input: &str) -> Result<Target, NameError> {
     let s = input.trim();
     if s.is_empty() {
-        return Err("the name is empty".into());
+        return Err(NameError::Empty);
     }
     if let Some(a) = parse_address(s) {
         return Ok(Target::Ip(a));
@@ -43,10 +61,7 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
         name.pop();
     }
     if name.is_empty() || name.len() > MAX_NAME {
-        return Err(format!(
-            "`{}` is not a server name (1 to {MAX_NAME} characters)",
-            shorten(s)
-        ));
+        return Err(NameError::Length(shorten(s)));
     }
     for label in name.split('.') {
         let ok = !label.is_empty()
@@ -57,10 +72,7 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
-            return Err(format!(
-                "`{}` is not a server name: use letters, digits and hyphens between dots, like vpn.example.com",
-                shorten(s)
-            ));
+            return Err(NameError::Syntax(shorten(s)));
         }
     }
     Ok(Target::Host(name))
@@ -281,7 +293,7 @@ mod tests {
         let long = format!("{}.com", "a".repeat(64));
         assert!(parse_target(&long).is_err());
         let err = parse_target(&"x/".repeat(500)).unwrap_err();
-        assert!(err.len() < 200, "errors do not echo long input");
+        assert!(err.to_string().len() < 200, "errors do not echo long input");
     }
 
     #[test]

@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 use fixpath_core::api::ProbeStatus;
 use tokio::sync::{OnceCell, Semaphore};
 
-use crate::net::servers::Server;
 use crate::net::dns::{DnsError, Resolver};
 use crate::net::names::Target;
 use crate::net::ranges::{self, Refusal};
+use crate::net::servers::Server;
 
 /// What one connect found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,11 +19,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
+use fixpath_core::api::Cost;
 use governor::clock::{Clock, DefaultClock};
 use governor::nanos::Nanos;
 use governor::state::keyed::ShrinkableKeyedStateStore;
 use governor::state::{InMemoryState, StateStore};
-use fixpath_core::api::Cost;
 use governor::{Quota, RateLimiter};
 
 use crate::net::forwarded::limit_key;
@@ -37,7 +37,6 @@ pub struct RateLimit {
     pub checks_per_second: u32,
     pub checks_burst: u32,
 }
-
 
 /// The key the clients beyond a table's bound share: no TCP peer has the
 /// unspecified address, so no real client is keyed to it.
@@ -302,9 +301,7 @@ mod tests {
         let wait = l.check(a, Cost::General).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
         // Another client is not affected.
-        assert!(l
-            .check("192.0.2.2".parse().unwrap(), Cost::General)
-            .is_ok());
+        assert!(l.check("192.0.2.2".parse().unwrap(), Cost::General).is_ok());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! public keys can be listed as trusted.
 
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -35,6 +35,21 @@ pub fn valid_digest(d: &str) -> bool {
     d.len() == 64
         && d.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Why the seal's key could not be had at start.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error("seal.key_file {path}: cannot read it: {why}", path = .0.display(), why = .1)]
+    Unreadable(PathBuf, #[source] std::io::Error),
+    #[error("seal.key_file {path}: not an ed25519 private key in PKCS#8 PEM ({why}); remove it to have a new one made", path = .0.display(), why = .1)]
+    NotAKey(PathBuf, #[source] ed25519_dalek::pkcs8::Error),
+    #[error("seal.key_file {path}: {why}", path = .0.display(), why = .1)]
+    Write(PathBuf, #[source] std::io::Error),
+    #[error("no randomness for a new seal key: {0}")]
+    NoRandomness(#[source] getrandom::Error),
+    #[error("cannot encode the seal key: {0}")]
+    Encode(#[source] ed25519_dalek::pkcs8::Error),
 }
 
 /// The signing key and the public keys the helper vouches for.
@@ -78,16 +93,11 @@ impl Signer {
     }
 
     /// Loads the key file, or creates it (mode 0600) when it does not exist.
-    pub fn load_or_create(path: &Path, trusted: &[[u8; 32]]) -> Result<Signer, String> {
+    pub fn load_or_create(path: &Path, trusted: &[[u8; 32]]) -> Result<Signer, SealError> {
         let key = match std::fs::read_to_string(path) {
             Ok(pem) => read_key(path, &pem)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key(path)?,
-            Err(e) => {
-                return Err(format!(
-                    "seal.key_file {}: cannot read it: {e}",
-                    path.display()
-                ))
-            }
+            Err(e) => return Err(SealError::Unreadable(path.to_path_buf(), e)),
         };
         Ok(Signer::from_key(key, trusted))
     }
@@ -113,14 +123,9 @@ impl Signer {
     }
 }
 
-fn read_key(path: &Path, pem: &str) -> Result<SigningKey, String> {
+fn read_key(path: &Path, pem: &str) -> Result<SigningKey, SealError> {
     warn_if_readable_by_others(path);
-    SigningKey::from_pkcs8_pem(pem).map_err(|e| {
-        format!(
-            "seal.key_file {}: not an ed25519 private key in PKCS#8 PEM ({e}); remove it to have a new one made",
-            path.display()
-        )
-    })
+    SigningKey::from_pkcs8_pem(pem).map_err(|e| SealError::NotAKey(path.to_path_buf(), e))
 }
 
 #[cfg(unix)]
@@ -142,14 +147,14 @@ fn warn_if_readable_by_others(_path: &Path) {}
 /// Makes a new key and publishes it at `path` only if no file is there yet: written
 /// to a private temporary file, then hard-linked into place (which fails if another
 /// replica got there first, in which case its key is used).
-fn create_key(path: &Path) -> Result<SigningKey, String> {
-    let ctx = |e: std::io::Error| format!("seal.key_file {}: {e}", path.display());
+fn create_key(path: &Path) -> Result<SigningKey, SealError> {
+    let ctx = |e: std::io::Error| SealError::Write(path.to_path_buf(), e);
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| format!("no randomness for a new seal key: {e}"))?;
+    getrandom::fill(&mut seed).map_err(SealError::NoRandomness)?;
     let key = SigningKey::from_bytes(&seed);
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode the seal key: {e}"))?;
+        .map_err(SealError::Encode)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(ctx)?;
     }
@@ -271,7 +276,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seal.key");
         std::fs::write(&path, "not a key").unwrap();
-        let err = Signer::load_or_create(&path, &[]).unwrap_err();
+        let err = Signer::load_or_create(&path, &[]).unwrap_err().to_string();
         assert!(err.contains("seal.key_file"), "{err}");
     }
 

@@ -11,6 +11,21 @@ use fixpath_core::api::{Announcement, Status};
 /// Longest announcement accepted, in characters.
 pub const MAX_MESSAGE: usize = 500;
 
+/// Why the announcement could not be read or kept.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    #[error("status.file {path}: not a Fixpath status file ({why}); fix or remove it", path = .0.display(), why = .1)]
+    NotAStatusFile(PathBuf, #[source] serde_json::Error),
+    #[error("status.file {path}: cannot read it: {why}", path = .0.display(), why = .1)]
+    Unreadable(PathBuf, #[source] std::io::Error),
+    #[error("status.file {path}: {why}", path = .0.display(), why = .1)]
+    Write(PathBuf, #[source] std::io::Error),
+    #[error("cannot encode the announcement: {0}")]
+    Encode(#[source] serde_json::Error),
+    #[error("the status writer stopped: {0}")]
+    Writer(#[source] tokio::task::JoinError),
+}
+
 struct Loaded {
     announcement: Option<Announcement>,
     /// The file's modification time when it was read (None: no file).
@@ -24,15 +39,11 @@ pub struct StatusStore {
     write: tokio::sync::Mutex<()>,
 }
 
-fn read_file(path: &Path) -> Result<Loaded, String> {
+fn read_file(path: &Path) -> Result<Loaded, StatusError> {
     match std::fs::read(path) {
         Ok(bytes) => {
-            let status: Status = serde_json::from_slice(&bytes).map_err(|e| {
-                format!(
-                    "status.file {}: not a Fixpath status file ({e}); fix or remove it",
-                    path.display()
-                )
-            })?;
+            let status: Status = serde_json::from_slice(&bytes)
+                .map_err(|e| StatusError::NotAStatusFile(path.to_path_buf(), e))?;
             let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok();
             Ok(Loaded {
                 announcement: status.announcement,
@@ -43,16 +54,13 @@ fn read_file(path: &Path) -> Result<Loaded, String> {
             announcement: None,
             mtime: None,
         }),
-        Err(e) => Err(format!(
-            "status.file {}: cannot read it: {e}",
-            path.display()
-        )),
+        Err(e) => Err(StatusError::Unreadable(path.to_path_buf(), e)),
     }
 }
 
 impl StatusStore {
     /// Opens the store; a file that exists but cannot be read stops the helper.
-    pub fn open(path: &Path) -> Result<StatusStore, String> {
+    pub fn open(path: &Path) -> Result<StatusStore, StatusError> {
         let loaded = read_file(path)?;
         Ok(StatusStore {
             path: path.to_path_buf(),
@@ -95,16 +103,17 @@ impl StatusStore {
     }
 
     /// Replaces (or with `None` clears) the announcement, on disk first.
-    pub async fn set(&self, announcement: Option<Announcement>) -> Result<(), String> {
+    pub async fn set(&self, announcement: Option<Announcement>) -> Result<(), StatusError> {
         let _one_writer = self.write.lock().await;
-        let body = serde_json::to_vec_pretty(&Status {
+        let mut body = serde_json::to_vec_pretty(&Status {
             announcement: announcement.clone(),
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(StatusError::Encode)?;
+        body.push(b'\n');
         let path = self.path.clone();
         let mtime = tokio::task::spawn_blocking(move || write_atomically(&path, &body))
             .await
-            .map_err(|e| e.to_string())??;
+            .map_err(StatusError::Writer)??;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Loaded {
             announcement,
             mtime,
@@ -114,9 +123,9 @@ impl StatusStore {
 }
 
 /// Writes `body` to `path` through a temporary file in the same directory.
-fn write_atomically(path: &Path, body: &[u8]) -> Result<Option<SystemTime>, String> {
+fn write_atomically(path: &Path, body: &[u8]) -> Result<Option<SystemTime>, StatusError> {
     use std::io::Write;
-    let ctx = |e: std::io::Error| format!("status.file {}: {e}", path.display());
+    let ctx = |e: std::io::Error| StatusError::Write(path.to_path_buf(), e);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(ctx)?;
     }
@@ -129,7 +138,6 @@ fn write_atomically(path: &Path, body: &[u8]) -> Result<Option<SystemTime>, Stri
     {
         let mut f = std::fs::File::create(&tmp).map_err(ctx)?;
         f.write_all(body).map_err(ctx)?;
-        f.write_all(b"\n").map_err(ctx)?;
         f.sync_all().map_err(ctx)?;
     }
     std::fs::rename(&tmp, path).map_err(ctx)?;
@@ -161,7 +169,7 @@ mod tests {
         );
 
         std::fs::write(&path, "{not json").unwrap();
-        let err = StatusStore::open(&path).err().unwrap();
+        let err = StatusStore::open(&path).err().unwrap().to_string();
         assert!(err.contains("status.file"), "{err}");
     }
 }

@@ -40,7 +40,16 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::net::forwarded::{canonical, limit_key};
-use crate::state::{AppState, StartError};
+use crate::state::AppState;
+
+/// Why the helper could not start serving.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {0}: {1} (choose another port with --port or listen.port)")]
+    Listen(SocketAddr, #[source] std::io::Error),
+    #[error("the listener has no local address: {0}")]
+    LocalAddr(#[source] std::io::Error),
+}
 
 /// The connection caps and the register of open connections, shared by every
 /// listener of one helper: a slot is taken at accept and given back when the
@@ -787,15 +796,11 @@ fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
 /// Binds every listener and starts serving. `port` overrides `listen.port`.
 /// The main listener must bind; an alternate or demo port that cannot is reported
 /// and left out (the app is told only the ports really listened on).
-pub async fn start(state: AppState, port: Option<u16>) -> Result<Running, StartError> {
+pub async fn start(state: AppState, port: Option<u16>) -> Result<Running, ServerError> {
     let cfg = state.config().clone();
     let main_addr = SocketAddr::new(cfg.listen.address, port.unwrap_or(cfg.listen.port));
-    let main = listen(main_addr).map_err(|e| {
-        StartError(format!(
-            "cannot listen on {main_addr}: {e} (choose another port with --port or listen.port)"
-        ))
-    })?;
-    let addr = main.local_addr().map_err(|e| StartError(e.to_string()))?;
+    let main = listen(main_addr).map_err(|e| ServerError::Listen(main_addr, e))?;
+    let addr = main.local_addr().map_err(ServerError::LocalAddr)?;
 
     let mut alt = Vec::new();
     let mut alt_listeners = Vec::new();

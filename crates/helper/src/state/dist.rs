@@ -38,23 +38,21 @@ pub fn refuse_dist_holding_state(dist: &Path, config: &Config) -> Result<(), Sta
     ];
     for (file, what, key) in secrets.into_iter().flatten() {
         if let Some(dir) = holds(file) {
-            return Err(StartError(format!(
-                "the dist directory {} holds {what} {} ({key}, in {}): the helper would serve it to anyone. Keep it outside the app's files, at a path outside {}, or serve another directory with --dist",
-                dist.display(),
-                file.display(),
-                dir.display(),
-                dist.display()
-            )));
+            return Err(StartError::DistHoldsSecret {
+                dist: dist.to_path_buf(),
+                what,
+                file: file.to_path_buf(),
+                key,
+                dir,
+            });
         }
     }
     if let Some(dir) = holds(&config.status_file) {
-        return Err(StartError(format!(
-            "the dist directory {} holds the helper's state directory {} (status.file {}): the helper would serve it. Keep its state outside the app's files: set status.file to a path outside {}, or serve another directory with --dist",
-            dist.display(),
-            dir.display(),
-            config.status_file.display(),
-            dist.display()
-        )));
+        return Err(StartError::DistHoldsState {
+            dist: dist.to_path_buf(),
+            dir,
+            status_file: config.status_file.clone(),
+        });
     }
     Ok(())
 }
@@ -88,4 +86,3 @@ fn resolved(p: &Path) -> PathBuf {
     }
     out
 }
-

@@ -92,4 +92,3 @@ impl IndexCache {
         self.page.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
-

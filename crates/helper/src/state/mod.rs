@@ -11,16 +11,40 @@ use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
-use crate::net::dns::Resolver;
+use crate::net::dns::{Resolver, ResolverError};
 use crate::net::probe::{Connect, Prober, TcpConnect};
 use crate::policy::ratelimit::{Limiters, Sweeps};
-use crate::policy::seal::Signer;
-use crate::policy::status::StatusStore;
+use crate::policy::seal::{SealError, Signer};
+use crate::policy::status::{StatusError, StatusStore};
 
 /// Why the helper could not get ready (files, resolver); printed, then exit.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct StartError(pub String);
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the dist directory {} holds {what} {} ({key}, in {}): the helper would serve it to anyone. Keep it outside the app's files, at a path outside {}, or serve another directory with --dist", .dist.display(), .file.display(), .dir.display(), .dist.display())]
+    DistHoldsSecret {
+        dist: PathBuf,
+        /// What the file holds, as a sentence's object ("the admin token").
+        what: &'static str,
+        file: PathBuf,
+        /// The setting that names the file.
+        key: &'static str,
+        dir: PathBuf,
+    },
+    #[error("the dist directory {} holds the helper's state directory {} (status.file {}): the helper would serve it. Keep its state outside the app's files: set status.file to a path outside {}, or serve another directory with --dist", .dist.display(), .dir.display(), .status_file.display(), .dist.display())]
+    DistHoldsState {
+        dist: PathBuf,
+        dir: PathBuf,
+        status_file: PathBuf,
+    },
+    #[error(transparent)]
+    Resolver(#[from] ResolverError),
+    #[error(transparent)]
+    Status(#[from] StatusError),
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    #[error("no randomness for the log key: {0}")]
+    Randomness(#[source] getrandom::Error),
+}
 
 struct Inner {
     config: Config,
@@ -69,7 +93,7 @@ impl AppState {
                 "a shipped troubleshooter probes this port, which the server's `ports` do not list: that check will not run for this server"
             );
         }
-        let resolver = Resolver::new(&config.dns).map_err(StartError)?;
+        let resolver = Resolver::new(&config.dns)?;
         let prober = Prober::new(
             connector,
             config.probe.connect_timeout,
@@ -77,14 +101,12 @@ impl AppState {
             config.allow_addresses.clone(),
             config.probe.max_in_flight,
         );
-        let status = StatusStore::open(&config.status_file).map_err(StartError)?;
-        let signer = Signer::load_or_create(&config.seal.key_file, &config.seal.trusted_keys)
-            .map_err(StartError)?;
+        let status = StatusStore::open(&config.status_file)?;
+        let signer = Signer::load_or_create(&config.seal.key_file, &config.seal.trusted_keys)?;
         let limiters = Limiters::new(&config.rate_limit);
         let sweeps = Sweeps::new(config.probe.sweep_limit, config.probe.sweep_window);
         let mut log_key = [0u8; 32];
-        getrandom::fill(&mut log_key)
-            .map_err(|e| StartError(format!("no randomness for the log key: {e}")))?;
+        getrandom::fill(&mut log_key).map_err(StartError::Randomness)?;
         let known_log_names = config
             .servers
             .iter()
