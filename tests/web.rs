@@ -1,7 +1,8 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the home page and its
 //! filter, walking steps with Back, following the address, the report a findings
-//! link opens (a good link, and clear errors for damaged ones), and reading every
-//! helper answer as the helper writes it. Every wait is on a condition.
+//! link opens (a good link, and clear errors for damaged ones), reading every
+//! helper answer as the helper writes it, and `use_answer` dropping stale answers.
+//! Every wait is on a condition.
 #![cfg(target_arch = "wasm32")]
 
 use fixpath_core::{link, NodeKind, Session};
@@ -273,6 +274,108 @@ async fn the_page_follows_its_address() {
         !texts(&m.root, ".tree-title").is_empty()
     })
     .await;
+}
+
+mod answer {
+    use std::cell::RefCell;
+
+    use fixpath_web::services::answer::use_answer;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+    use yew::prelude::*;
+
+    use super::{tick, until, window};
+
+    thread_local! {
+        /// The work the component below started, by input: each resolves when the
+        /// test calls its function, so the test decides the order answers arrive in.
+        static STARTED: RefCell<Vec<(u32, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn started() -> Vec<u32> {
+        STARTED.with(|s| s.borrow().iter().map(|(n, _)| *n).collect())
+    }
+
+    /// Lets the work started for `input` answer.
+    fn answer(input: u32) {
+        let resolve = STARTED.with(|s| {
+            s.borrow()
+                .iter()
+                .find(|(n, _)| *n == input)
+                .map(|(_, f)| f.clone())
+        });
+        resolve
+            .unwrap_or_else(|| panic!("no work started for {input}"))
+            .call0(&wasm_bindgen::JsValue::NULL)
+            .unwrap();
+    }
+
+    #[derive(Properties, PartialEq)]
+    struct AskProps {
+        input: u32,
+    }
+
+    /// Shows the answer for its input, "waiting" while there is none.
+    #[component]
+    fn Ask(props: &AskProps) -> Html {
+        let answer = use_answer(props.input, |n: &u32| {
+            let n = *n;
+            let mut resolve = None;
+            let promise = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
+            if let Some(r) = resolve {
+                STARTED.with(|s| s.borrow_mut().push((n, r)));
+            }
+            async move {
+                let _ = JsFuture::from(promise).await;
+                format!("answer {n}")
+            }
+        });
+        html! { <p>{ answer.as_deref().cloned().unwrap_or_else(|| "waiting".to_string()) }</p> }
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_answer_for_an_input_since_changed_is_dropped() {
+        STARTED.with(|s| s.borrow_mut().clear());
+        let document = window().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let shown = || root.text_content().unwrap_or_default();
+        let mut app =
+            yew::Renderer::<Ask>::with_root_and_props(root.clone(), AskProps { input: 1 }).render();
+        until("the work for 1 starts", || started() == [1]).await;
+        assert_eq!(shown(), "waiting");
+
+        // The input changes before the first answer: the second answer arrives
+        // first, then the first, which must not replace it.
+        app.update(AskProps { input: 2 });
+        until("the work for 2 starts", || started() == [1, 2]).await;
+        answer(2);
+        until("the answer for 2", || shown() == "answer 2").await;
+        answer(1);
+        for _ in 0..10 {
+            tick().await;
+        }
+        assert_eq!(shown(), "answer 2", "the late answer for 1 is dropped");
+
+        // In the very render where the input changes, the last answer is gone; an
+        // answer for an input since changed never shows, even while nothing newer has.
+        app.update(AskProps { input: 3 });
+        yew::scheduler::flush().await;
+        assert_eq!(shown(), "waiting", "no answer for 2 stands in for 3");
+        until("the work for 3 starts", || started() == [1, 2, 3]).await;
+        app.update(AskProps { input: 4 });
+        until("the work for 4 starts", || started() == [1, 2, 3, 4]).await;
+        answer(3);
+        for _ in 0..10 {
+            tick().await;
+        }
+        assert_eq!(shown(), "waiting", "the answer for 3 came too late");
+        answer(4);
+        until("the answer for 4", || shown() == "answer 4").await;
+
+        app.destroy();
+        root.remove();
+    }
 }
 
 mod wire {

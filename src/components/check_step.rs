@@ -4,22 +4,13 @@
 
 use std::rc::Rc;
 
-use fixpath_core::{CheckName, NodeIdx, NodeKind, Tree};
+use fixpath_core::{NodeIdx, NodeKind, Tree};
 use yew::prelude::*;
 
-use crate::services::checks::{CheckCache, CheckInput, CheckReport};
+use crate::services::answer::use_answer;
+use crate::services::checks::CheckCache;
 use crate::services::clock;
 use crate::state::{FlowAction, FlowState};
-
-/// The walk's check runs, compared by identity (one cache per walk).
-#[derive(Clone, Default)]
-pub struct CacheHandle(pub Rc<CheckCache>);
-
-impl PartialEq for CacheHandle {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct CheckStepProps {
@@ -27,82 +18,58 @@ pub struct CheckStepProps {
     pub node: NodeIdx,
     /// The server name typed earlier in this session, if any.
     pub server_name: Option<String>,
-    pub cache: CacheHandle,
+    pub cache: CheckCache,
     pub heading: NodeRef,
     pub dispatch: UseReducerDispatcher<FlowState>,
-}
-
-#[derive(Clone)]
-enum Phase {
-    AskServerName,
-    Running,
-    Done(CheckReport),
 }
 
 #[component]
 pub fn CheckStep(props: &CheckStepProps) -> Html {
     let check = match props.tree.node(props.node).map(|n| &n.kind) {
-        Some(NodeKind::Check {
-            check,
-            text,
-            params,
-            ..
-        }) => Some((*check, text.clone(), params.clone())),
+        Some(NodeKind::Check { check, text, .. }) => Some((*check, text.clone())),
         _ => None,
     };
-    let needs_name = check
+    // The check waits for a server name when it needs one and none was typed yet.
+    let asking = check
         .as_ref()
-        .is_some_and(|(c, _, _)| c.needs_server_name());
-    let initial = if needs_name && props.server_name.is_none() {
-        Phase::AskServerName
-    } else {
-        Phase::Running
-    };
-    let phase = use_state(move || initial);
+        .is_some_and(|(c, _)| c.name().needs_server_name())
+        && props.server_name.is_none();
     // Bumped by Retry: a new attempt replaces the remembered run.
     let attempt = use_state(|| 0u32);
     let name_input = use_node_ref();
 
-    {
-        let phase = phase.clone();
-        let running = matches!(*phase, Phase::Running);
+    // The run of this check, for the server name as typed and this attempt; nothing
+    // runs while the name is asked for.
+    let job = check.as_ref().filter(|_| !asking).map(|(c, _)| *c);
+    let report = {
         let cache = props.cache.clone();
-        let job = check.as_ref().map(|(c, _, p)| {
-            (
-                *c,
-                CheckInput {
-                    params: p.clone(),
-                    server_name: props.server_name.clone(),
-                },
-            )
-        });
-        use_effect_with(
-            (running, *attempt, props.server_name.clone()),
-            move |(running, attempt, _)| {
-                if *running {
-                    if let Some((check, input)) = job {
-                        let run = if *attempt == 0 {
-                            cache.0.get(check, &input)
-                        } else {
-                            cache.0.rerun(check, &input)
-                        };
-                        wasm_bindgen_futures::spawn_local(async move {
-                            phase.set(Phase::Done(run.await));
-                        });
+        use_answer(
+            (job, props.server_name.clone(), *attempt),
+            move |(job, server_name, attempt)| {
+                let run = job.map(|check| {
+                    if *attempt == 0 {
+                        cache.get(check, server_name.as_deref())
+                    } else {
+                        cache.rerun(check, server_name.as_deref())
+                    }
+                });
+                async move {
+                    match run {
+                        Some(run) => Some(run.await),
+                        None => None,
                     }
                 }
             },
-        );
-    }
+        )
+    };
 
-    let Some((name, text, _)) = check else {
+    let Some((check, text)) = check else {
         return Html::default();
     };
 
-    let body = match &*phase {
-        Phase::AskServerName => {
+    let body = match report.as_deref() {
+        _ if asking => {
             let onsubmit = {
-                let phase = phase.clone();
                 let dispatch = props.dispatch.clone();
                 let input = name_input.clone();
                 Callback::from(move |e: SubmitEvent| {
@@ -113,7 +80,6 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
                         .unwrap_or_default();
                     if !value.trim().is_empty() {
                         dispatch.dispatch(FlowAction::SetServerName(value));
-                        phase.set(Phase::Running);
                     }
                 })
             };
@@ -126,8 +92,7 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
                 </form>
             }
         }
-        Phase::Running => html! { <p class="running">{ "Checking…" }</p> },
-        Phase::Done(report) => {
+        Some(Some(report)) => {
             let on_continue = {
                 let dispatch = props.dispatch.clone();
                 let result = report.result;
@@ -141,12 +106,8 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
                 })
             };
             let on_retry = {
-                let phase = phase.clone();
                 let attempt = attempt.clone();
-                Callback::from(move |_| {
-                    attempt.set(*attempt + 1);
-                    phase.set(Phase::Running);
-                })
+                Callback::from(move |_| attempt.set(*attempt + 1))
             };
             html! {
                 <>
@@ -158,19 +119,20 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
                 </>
             }
         }
+        _ => html! { <p class="running">{ "Checking…" }</p> },
     };
 
     html! {
         <div class="check">
-            <p class="kicker">{ check_kicker(name) }</p>
+            <p class="kicker">{ check_kicker(check.name().needs_server_name()) }</p>
             <h1 ref={props.heading.clone()} tabindex="-1">{ text }</h1>
             <div class="live" aria-live="polite">{ body }</div>
         </div>
     }
 }
 
-fn check_kicker(name: CheckName) -> &'static str {
-    if name.needs_server_name() {
+fn check_kicker(from_our_side: bool) -> &'static str {
+    if from_our_side {
         "Checking from our side"
     } else {
         "Checking from your browser"

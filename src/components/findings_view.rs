@@ -1,7 +1,6 @@
 //! The findings as people read them: shared by the outcome step and the report.
 
-use fixpath_core::findings::{figure_text, outcome_word, Findings};
-use fixpath_core::model::Resolution;
+use fixpath_core::findings::{figure_text, outcome_word, result_word, tried_word, Findings};
 use yew::prelude::*;
 
 use crate::services::clock;
@@ -17,13 +16,7 @@ pub struct FindingsViewProps {
 #[component]
 pub fn FindingsView(props: &FindingsViewProps) -> Html {
     let f = &props.findings;
-    let headline = match &f.outcome {
-        Some(o) => match o.result {
-            Resolution::Resolved => "Fixed",
-            Resolution::Escalate => "Needs support",
-        },
-        None => "Not finished",
-    };
+    let headline = result_word(f.outcome.as_ref().map(|o| o.result));
     html! {
         <article class="findings">
             <p class="kicker">{ headline }</p>
@@ -52,7 +45,7 @@ pub fn FindingsView(props: &FindingsViewProps) -> Html {
                 <h2>{ "What was tried" }</h2>
                 <ul class="tried">
                     { for f.tried.iter().map(|t| html! {
-                        <li>{ &t.advice }{ " — " }<strong>{ if t.fixed { "fixed it" } else { "did not help" } }</strong></li>
+                        <li>{ &t.advice }{ " — " }<strong>{ tried_word(t.fixed) }</strong></li>
                     }) }
                 </ul>
             }
@@ -63,7 +56,7 @@ pub fn FindingsView(props: &FindingsViewProps) -> Html {
                         <>
                             <dt>{ &a.question }</dt>
                             <dd>{ &a.answer }
-                                if let Some(why) = &a.skipped_because { <span class="skipped">{ format!(" (answered by the check: {why})") }</span> }
+                                if let Some(note) = a.skip_note() { <span class="skipped">{ " " }{ note }</span> }
                             </dd>
                         </>
                     }) }

@@ -6,11 +6,12 @@ use fixpath_core::{NodeKind, Tree};
 use yew::prelude::*;
 
 use crate::components::advice_step::AdviceStep;
-use crate::components::check_step::{CacheHandle, CheckStep};
+use crate::components::check_step::CheckStep;
 use crate::components::outcome_step::OutcomeStep;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::question_step::QuestionStep;
 use crate::route::Route;
+use crate::services::checks::CheckCache;
 use crate::services::{clock, location, storage};
 use crate::state::{FlowAction, FlowState};
 
@@ -39,7 +40,7 @@ pub fn Flow(props: &FlowProps) -> Html {
     }
     let heading = use_node_ref();
     let steps = state.session.steps_taken();
-    let cache = use_state(CacheHandle::default);
+    let cache = use_state(CheckCache::default);
 
     // Start every check that can run now, in parallel, and again once the user has
     // typed a server name: steps then show results without waiting.
@@ -47,7 +48,7 @@ pub fn Flow(props: &FlowProps) -> Html {
         let cache = cache.clone();
         let tree = Rc::clone(&state.tree);
         use_effect_with(state.session.server_name.clone(), move |name| {
-            cache.0.prefetch(&tree, name.as_deref());
+            cache.prefetch(&tree, name.as_deref());
         });
     }
 

@@ -1,26 +1,20 @@
 //! The home page: the operator's announcement, a filter box, and every
 //! troubleshooter with its title and one-line symptom.
 
-use fixpath_core::api::{Announcement, Severity};
+use fixpath_core::api::Severity;
 use yew::prelude::*;
 
 use crate::catalog;
 use crate::route::Route;
+use crate::services::answer::use_answer;
 use crate::services::{clock, status};
 
 #[component]
 pub fn Home() -> Html {
     let trees = catalog::trees();
     let filter = use_state(String::new);
-    let announcement = use_state(|| None::<Announcement>);
-    {
-        let announcement = announcement.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                announcement.set(status::announcement().await);
-            });
-        });
-    }
+    let announcement = use_answer((), |_| status::announcement());
+    let announcement = announcement.as_deref().and_then(Option::as_ref);
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |e: InputEvent| {
@@ -42,7 +36,7 @@ pub fn Home() -> Html {
 
     html! {
         <section class="home" aria-labelledby="home-title">
-            if let Some(a) = &*announcement {
+            if let Some(a) = announcement {
                 <div class={classes!("announcement", severity_class(a.severity))} role="status">
                     <strong>{ "Message from support: " }</strong>{ &a.message }
                     <span class="since">{ format!(" (since {})", clock::format_local(a.since_ms)) }</span>

@@ -2,17 +2,14 @@
 //! switches to leave out the address and the server name), a note for support,
 //! and the findings link: sealed by the helper, with Copy, QR code and text.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use fixpath_core::findings::Findings;
 use fixpath_core::link;
-use fixpath_core::seal::SealToken;
 use yew::prelude::*;
 
 use crate::components::findings_view::FindingsView;
 use crate::components::qr_code::QrCodeView;
 use crate::route::Route;
+use crate::services::answer::use_answer;
 use crate::services::{page, seal};
 use crate::state::{FlowAction, FlowState};
 
@@ -23,21 +20,12 @@ pub struct OutcomeStepProps {
     pub dispatch: UseReducerDispatcher<FlowState>,
 }
 
-#[derive(Clone, PartialEq)]
-enum SealState {
-    Working,
-    /// The payload it seals, and the seal.
-    Sealed(String, SealToken),
-    Failed(String),
-}
-
 #[component]
 pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     let copied = use_state(|| None::<&'static str>);
     let include_address = use_state(|| true);
     let include_server = use_state(|| true);
     let show_qr = use_state(|| false);
-    let seal_state = use_state(|| SealState::Working);
 
     // Exactly what the link will carry (the seal too: it carries the address
     // only when these findings do).
@@ -49,33 +37,18 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     let findings = Findings::new(&props.state.tree, &shared);
 
     // Seal each payload the user might share; notes change it, so this re-runs.
-    // Answers can arrive out of order (one request per keystroke): an answer for a
-    // payload that has since changed is dropped, or its seal would go on a link it
-    // does not fit. Nor does a new payload go out under the last one's seal (in the
-    // render before this effect runs): that seal could carry the address the user
-    // just left out.
-    {
-        let seal_state = seal_state.clone();
-        let address = shared.client_address;
-        use_effect_with(payload.clone(), move |payload| {
-            seal_state.set(SealState::Working);
-            let payload = payload.clone();
-            let current = Rc::new(Cell::new(true));
-            let still_current = Rc::clone(&current);
-            wasm_bindgen_futures::spawn_local(async move {
-                let sealed = seal::request(&payload, address).await;
-                if still_current.get() {
-                    seal_state.set(match sealed {
-                        Ok(t) => SealState::Sealed(payload, t),
-                        Err(e) => SealState::Failed(e),
-                    });
-                }
-            });
-            move || current.set(false)
-        });
-    }
-    let sealed = match &*seal_state {
-        SealState::Sealed(p, t) if *p == payload => Some(t),
+    // Answers can arrive out of order (one request per keystroke): the seal of a
+    // payload that has since changed is dropped, or it would go on a link it does
+    // not fit. Nor does a new payload go out under the last one's seal: that seal
+    // could carry the address the user just left out.
+    let address = shared.client_address;
+    let sealing = use_answer(payload.clone(), move |payload: &String| {
+        let payload = payload.clone();
+        async move { seal::request(&payload, address).await }
+    });
+    let sealing = sealing.as_deref();
+    let sealed = match sealing {
+        Some(Ok(t)) => Some(t),
         _ => None,
     };
     let fragment = match sealed {
@@ -133,14 +106,14 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
                 }
             </div>
             <p class={classes!("seal-state", sealed.is_some().then_some("sealed"))} aria-live="polite">{
-                match (sealed, &*seal_state) {
-                    (Some(t), _) => format!(
+                match sealing {
+                    Some(Ok(t)) => format!(
                         "Sealed by our helper (key {}), {}.",
                         t.key_id,
                         if t.client.is_some() { "with the address it saw" } else { "without your network address" }
                     ),
-                    (None, SealState::Failed(e)) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
-                    _ => "Sealing the link with our helper…".to_string(),
+                    Some(Err(e)) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
+                    None => "Sealing the link with our helper…".to_string(),
                 }
             }</p>
             <div class="link-row">

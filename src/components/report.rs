@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::catalog;
 use crate::components::findings_view::FindingsView;
 use crate::route::Route;
+use crate::services::answer::use_answer;
 use crate::services::clock;
 use crate::services::seal::{self, SealCheck};
 
@@ -20,25 +21,20 @@ pub struct ReportProps {
 
 #[component]
 pub fn Report(props: &ReportProps) -> Html {
-    let check = use_state(|| None::<SealCheck>);
-    {
-        let check = check.clone();
-        use_effect_with(props.payload.clone(), move |fragment| {
-            check.set(None);
-            let payload = link::payload_of(fragment).to_string();
-            let sealed = seal_of(fragment).map(str::to_string);
-            wasm_bindgen_futures::spawn_local(async move {
-                check.set(Some(seal::check(&payload, sealed.as_deref()).await));
-            });
-        });
-    }
+    // Keyed on the fragment: the badge is about this link, never the last one.
+    let check = use_answer(props.payload.clone(), |fragment: &String| {
+        let payload = link::payload_of(fragment).to_string();
+        let sealed = seal_of(fragment).map(str::to_string);
+        async move { seal::check(&payload, sealed.as_deref()).await }
+    });
+    let check = check.as_deref();
 
     let trees = catalog::plain_trees();
     let body = match link::decode(&props.payload, &trees) {
         Ok(decoded) => match trees.get(decoded.tree) {
             Some(tree) => {
                 let findings = Findings::new(tree, &decoded.session);
-                let differs = match check.as_ref() {
+                let differs = match check {
                     Some(SealCheck::Sealed(t)) => {
                         address_warning(decoded.session.client_address, t.client)
                     }
@@ -46,7 +42,7 @@ pub fn Report(props: &ReportProps) -> Html {
                 };
                 html! {
                     <>
-                        { badge(check.as_ref()) }
+                        { badge(check) }
                         if let Some(w) = differs {
                             <p class="warning seal-address" role="alert">{ w }</p>
                         }

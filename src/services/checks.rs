@@ -4,11 +4,12 @@
 
 use std::cell::{Cell, RefCell};
 use std::net::IpAddr;
+use std::rc::Rc;
 
 use fixpath_core::api::{Endpoint, Ping, Probe, PublicConfig, Resolved, Status, WhoAmI};
-use fixpath_core::model::{ParamValue, Params};
+use fixpath_core::catalog::Check;
 use fixpath_core::verdict::{self, Verdict};
-use fixpath_core::{CheckName, CheckOutcome, CheckResult, NodeKind, Tree};
+use fixpath_core::{CheckOutcome, CheckResult, NodeKind, Tree};
 use futures_util::future::{join_all, LocalBoxFuture, Shared};
 use futures_util::FutureExt;
 
@@ -44,27 +45,6 @@ impl From<Verdict> for CheckReport {
     }
 }
 
-/// What a check needs besides its name.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CheckInput {
-    pub params: Params,
-    pub server_name: Option<String>,
-}
-
-fn int_param(p: &Params, key: &str) -> Option<i64> {
-    match p.get(key) {
-        Some(ParamValue::Int(v)) => Some(*v),
-        _ => None,
-    }
-}
-
-fn list_param(p: &Params, key: &str) -> Vec<String> {
-    match p.get(key) {
-        Some(ParamValue::List(v)) => v.clone(),
-        _ => Vec::new(),
-    }
-}
-
 fn navigator_online() -> bool {
     web_sys::window()
         .map(|w| w.navigator().on_line())
@@ -81,32 +61,27 @@ fn helper_unreachable(e: &HttpError) -> Verdict {
     verdict::could_not_run(&why)
 }
 
-/// Runs one check.
-pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
+/// Runs one check; `server_name` is what the user typed, for the checks that need it.
+async fn run(check: Check, server_name: Option<&str>) -> CheckReport {
     match check {
-        CheckName::BrowserOnline => {
+        Check::BrowserOnline => {
             let answered = http::get_json::<Ping>(Endpoint::Ping, &[], HELPER_TIMEOUT_MS)
                 .await
                 .is_ok();
             verdict::online(navigator_online(), answered).into()
         }
-        CheckName::HelperPing => ping(input).await.into(),
-        CheckName::ClockSkew => clock_skew(input).await.into(),
-        CheckName::CaptivePortal => captive_portal().await.into(),
-        CheckName::InternetCanary => internet_canary().await.into(),
-        CheckName::EgressAltPorts => alt_ports().await.into(),
-        CheckName::Platform => {
+        Check::HelperPing { count, warn_ms } => ping(count, warn_ms).await.into(),
+        Check::ClockSkew { max_skew_s } => clock_skew(max_skew_s).await.into(),
+        Check::CaptivePortal => captive_portal().await.into(),
+        Check::InternetCanary => internet_canary().await.into(),
+        Check::EgressAltPorts => alt_ports().await.into(),
+        Check::Platform { pass, warn } => {
             let ua = web_sys::window()
                 .and_then(|w| w.navigator().user_agent().ok())
                 .unwrap_or_default();
-            verdict::platform(
-                &ua,
-                &list_param(&input.params, "pass"),
-                &list_param(&input.params, "warn"),
-            )
-            .into()
+            verdict::platform(&ua, pass, warn).into()
         }
-        CheckName::ClientAddress => {
+        Check::ClientAddress => {
             match http::get_json::<WhoAmI>(Endpoint::WhoAmI, &[], HELPER_TIMEOUT_MS).await {
                 Ok((who, _)) => {
                     let mut r: CheckReport = verdict::client_address(&who).into();
@@ -116,8 +91,8 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
                 Err(e) => helper_unreachable(&e).into(),
             }
         }
-        CheckName::ServerResolve => {
-            let Some(name) = input.server_name.as_deref() else {
+        Check::ServerResolve => {
+            let Some(name) = server_name else {
                 return verdict::could_not_run("no server name was given").into();
             };
             match http::get_json::<Resolved>(
@@ -136,11 +111,11 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
             }
         }
         // Started by `CheckCache::start` only on what the resolve offered.
-        CheckName::ServerProbe => {
-            let Some(name) = input.server_name.as_deref() else {
+        Check::ServerProbe { port } => {
+            let Some(name) = server_name else {
                 return verdict::could_not_run("no server name was given").into();
             };
-            let port = probe_port(&input.params).to_string();
+            let port = port.to_string();
             match http::get_json::<Probe>(
                 Endpoint::Probe,
                 &[("server", name), ("port", &port)],
@@ -152,7 +127,7 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
                 Err(e) => helper_unreachable(&e).into(),
             }
         }
-        CheckName::OperatorStatus => {
+        Check::OperatorStatus => {
             match http::get_json::<Status>(Endpoint::Status, &[], HELPER_TIMEOUT_MS).await {
                 Ok((s, _)) => verdict::operator_status(&s).into(),
                 Err(e) => helper_unreachable(&e).into(),
@@ -161,15 +136,9 @@ pub async fn run(check: CheckName, input: &CheckInput) -> CheckReport {
     }
 }
 
-/// The port a `server.probe` node asks about.
-fn probe_port(params: &Params) -> i64 {
-    int_param(params, "port").unwrap_or(1723)
-}
-
 /// Round trips to the helper, one after another so they do not queue behind each other.
-async fn ping(input: &CheckInput) -> Verdict {
-    let count = int_param(&input.params, "count").unwrap_or(5).clamp(5, 20) as usize;
-    let warn_ms = int_param(&input.params, "warn_ms").unwrap_or(verdict::PING_WARN_MS);
+async fn ping(count: u8, warn_ms: i64) -> Verdict {
+    let count = usize::from(count);
     let mut samples = Vec::with_capacity(count);
     for _ in 0..count {
         if let Ok((_, f)) = http::get_json::<Ping>(Endpoint::Ping, &[], HELPER_TIMEOUT_MS).await {
@@ -180,15 +149,14 @@ async fn ping(input: &CheckInput) -> Verdict {
 }
 
 /// The browser's clock against the helper's, corrected by half the round trip.
-async fn clock_skew(input: &CheckInput) -> Verdict {
-    let max = int_param(&input.params, "max_skew_s").unwrap_or(verdict::MAX_SKEW_S);
+async fn clock_skew(max_skew_s: i64) -> Verdict {
     let before = js_sys::Date::now();
     match http::get_json::<Ping>(Endpoint::Ping, &[], HELPER_TIMEOUT_MS).await {
         Ok((p, _)) => {
             let after = js_sys::Date::now();
             let midpoint = (before + after) / 2.0;
             let skew = (midpoint - p.time_ms as f64).round() as i64;
-            verdict::clock_skew(skew, max)
+            verdict::clock_skew(skew, max_skew_s)
         }
         Err(e) => helper_unreachable(&e),
     }
@@ -256,11 +224,23 @@ async fn alt_ports() -> Verdict {
 /// A check run that several steps (and the prefetch) can wait on together.
 pub type SharedRun = Shared<LocalBoxFuture<'static, CheckReport>>;
 
-/// Check runs of one walk, keyed by check and input, so each runs once: the flow
-/// starts every independent check at once, and a step later waits on its run.
+/// Check runs of one walk, keyed by check and server name, so each runs once: the
+/// flow starts every independent check at once, and a step later waits on its run.
 /// A walk has a dozen checks at most, so a list searched in order is enough.
+///
+/// A handle: clones share the runs, and compare equal when they do (one cache per
+/// walk, passed to each step as a property).
+#[derive(Clone, Default)]
+pub struct CheckCache(Rc<Runs>);
+
+impl PartialEq for CheckCache {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Default)]
-pub struct CheckCache {
+struct Runs {
     runs: RefCell<Vec<(RunKey, SharedRun)>>,
     /// Prefetch batches started, to name each batch's performance mark.
     batches: Cell<u32>,
@@ -269,50 +249,47 @@ pub struct CheckCache {
 /// What makes two check runs the same run.
 #[derive(PartialEq)]
 struct RunKey {
-    check: CheckName,
-    input: CheckInput,
+    check: Check,
+    server_name: Option<String>,
 }
 
 impl CheckCache {
     /// The server name is part of the key only for the checks that use it: typing
     /// the name must not start every other check a second time.
-    fn key(check: CheckName, input: &CheckInput) -> RunKey {
+    fn key(check: Check, server_name: Option<&str>) -> RunKey {
         RunKey {
             check,
-            input: CheckInput {
-                params: input.params.clone(),
-                server_name: input
-                    .server_name
-                    .clone()
-                    .filter(|_| check.needs_server_name()),
-            },
+            server_name: server_name
+                .filter(|_| check.name().needs_server_name())
+                .map(str::to_string),
         }
     }
 
     /// Remembers `run` under `key`, replacing an earlier run of the same key.
     fn remember(&self, key: RunKey, run: &SharedRun) {
-        let mut runs = self.runs.borrow_mut();
+        let mut runs = self.0.runs.borrow_mut();
         match runs.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = run.clone(),
             None => runs.push((key, run.clone())),
         }
     }
 
-    /// The run for this check and input, started now if there is none yet.
-    pub fn get(&self, check: CheckName, input: &CheckInput) -> SharedRun {
-        let key = Self::key(check, input);
-        if let Some((_, run)) = self.runs.borrow().iter().find(|(k, _)| *k == key) {
+    /// The run for this check and server name, started now if there is none yet.
+    pub fn get(&self, check: Check, server_name: Option<&str>) -> SharedRun {
+        let key = Self::key(check, server_name);
+        if let Some((_, run)) = self.0.runs.borrow().iter().find(|(k, _)| *k == key) {
             return run.clone();
         }
-        let run = self.start(check, input.clone());
+        let run = self.start(check, key.server_name.clone());
         self.remember(key, &run);
         run
     }
 
     /// A fresh run (Retry), replacing the remembered one.
-    pub fn rerun(&self, check: CheckName, input: &CheckInput) -> SharedRun {
-        let run = self.start(check, input.clone());
-        self.remember(Self::key(check, input), &run);
+    pub fn rerun(&self, check: Check, server_name: Option<&str>) -> SharedRun {
+        let key = Self::key(check, server_name);
+        let run = self.start(check, key.server_name.clone());
+        self.remember(key, &run);
         run
     }
 
@@ -324,20 +301,17 @@ impl CheckCache {
     pub fn prefetch(&self, tree: &Tree, server_name: Option<&str>) {
         let mut batch = Vec::new();
         for node in &tree.nodes {
-            if let NodeKind::Check { check, params, .. } = &node.kind {
-                if check.needs_server_name() && server_name.is_none() {
+            if let NodeKind::Check { check, .. } = &node.kind {
+                if check.name().needs_server_name() && server_name.is_none() {
                     continue;
                 }
-                let input = CheckInput {
-                    params: params.clone(),
-                    server_name: server_name.map(str::to_string),
-                };
-                batch.push(self.get(*check, &input));
+                batch.push(self.get(*check, server_name));
             }
         }
         let performance = web_sys::window().and_then(|w| w.performance());
-        let start = format!("fixpath-checks-{}", self.batches.get());
-        self.batches.set(self.batches.get() + 1);
+        let batches = &self.0.batches;
+        let start = format!("fixpath-checks-{}", batches.get());
+        batches.set(batches.get() + 1);
         if let Some(p) = &performance {
             let _ = p.mark(&start);
         }
@@ -352,20 +326,17 @@ impl CheckCache {
     /// Starts a run. A probe waits for the resolve of the same server name and asks
     /// the helper only what that answer offers: a request the helper would refuse
     /// would show as an error in the browser's console.
-    fn start(&self, check: CheckName, input: CheckInput) -> SharedRun {
-        let resolve = (check == CheckName::ServerProbe).then(|| {
-            let of = CheckInput {
-                params: Params::default(),
-                server_name: input.server_name.clone(),
-            };
-            self.get(CheckName::ServerResolve, &of)
-        });
+    fn start(&self, check: Check, server_name: Option<String>) -> SharedRun {
+        let resolve = match check {
+            Check::ServerProbe { port } => {
+                Some((port, self.get(Check::ServerResolve, server_name.as_deref())))
+            }
+            _ => None,
+        };
         async move {
-            if let Some(resolve) = resolve {
+            if let Some((port, resolve)) = resolve {
                 let resolved = resolve.await;
-                let offered = u16::try_from(probe_port(&input.params))
-                    .is_ok_and(|p| resolved.probe_ports.contains(&p));
-                if !offered {
+                if !resolved.probe_ports.contains(&port) {
                     // Not reached: the same reason holds for the probe.
                     return if resolved.result.outcome == CheckOutcome::Unknown {
                         resolved
@@ -374,7 +345,7 @@ impl CheckCache {
                     };
                 }
             }
-            run(check, &input).await
+            run(check, server_name.as_deref()).await
         }
         .boxed_local()
         .shared()

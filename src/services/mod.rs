@@ -1,5 +1,7 @@
-//! All of the app's I/O: the clock, the checks, the page's own address, the clipboard, reading the helper's JSON.
+//! All of the app's I/O: the clock, the checks, the page's own address, the clipboard, reading the helper's JSON,
+//! and `use_answer`, the one way a component waits for async work.
 
+pub mod answer;
 pub mod checks;
 pub mod clock;
 pub mod http;

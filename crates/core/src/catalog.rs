@@ -1,5 +1,7 @@
 //! The check catalog: every check a tree may name, its parameters, and what its
 //! outcomes and figure mean. Names are fixed here so trees lint before checks exist.
+//! [`Check`] is a check as a tree node runs it: its parameters typed, the defaults
+//! applied by lint, so whoever runs it reads no parameter by name.
 
 /// A check a tree can run. The app implements each in `src/services/checks.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,6 +48,92 @@ pub struct ParamSpec {
 
 /// The platform names `platform` reports and its `pass`/`warn` lists accept.
 pub const PLATFORMS: [&str; 6] = ["windows", "macos", "ios", "android", "linux", "chromeos"];
+
+/// How many round trips `helper.ping` times when the tree does not say: the fewest
+/// lint allows (fewer say nothing about jitter or loss).
+pub const PING_COUNT: u8 = 5;
+
+/// A set of [`PLATFORMS`], one bit each (in that order): what a `platform` list
+/// compiles to, so the app carries a byte, not a list of strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Platforms(u8);
+
+impl Platforms {
+    /// The set with these bits (for generated code); bits past [`PLATFORMS`] are dropped.
+    pub const fn from_bits(bits: u8) -> Self {
+        Platforms(bits & ((1 << PLATFORMS.len()) - 1))
+    }
+
+    /// The bits, as generated code writes them ([`Self::from_bits`]).
+    #[cfg(feature = "source")]
+    pub(crate) const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set with `platform` added; `None` when it is not one of [`PLATFORMS`].
+    pub fn with(self, platform: &str) -> Option<Self> {
+        let i = PLATFORMS.iter().position(|p| *p == platform)?;
+        Some(Platforms(self.0 | (1 << i)))
+    }
+
+    pub fn contains(self, platform: &str) -> bool {
+        PLATFORMS
+            .iter()
+            .position(|p| *p == platform)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+/// A check node's check with its parameters, typed, as lint read and checked them
+/// (defaults applied there, once): every check of [`CheckName`], those that take
+/// parameters with their values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    BrowserOnline,
+    HelperPing {
+        /// Round trips to time, 5 to 20 (lint).
+        count: u8,
+        /// Median round trip above which the result is warn; never negative (lint).
+        warn_ms: i64,
+    },
+    ClockSkew {
+        /// Seconds of difference above which the result is fail; never negative (lint).
+        max_skew_s: i64,
+    },
+    CaptivePortal,
+    InternetCanary,
+    EgressAltPorts,
+    Platform {
+        pass: Platforms,
+        /// Any detected platform in neither set fails.
+        warn: Platforms,
+    },
+    ClientAddress,
+    ServerResolve,
+    ServerProbe {
+        /// The TCP port the helper connects to.
+        port: u16,
+    },
+    OperatorStatus,
+}
+
+impl Check {
+    pub fn name(self) -> CheckName {
+        match self {
+            Self::BrowserOnline => CheckName::BrowserOnline,
+            Self::HelperPing { .. } => CheckName::HelperPing,
+            Self::ClockSkew { .. } => CheckName::ClockSkew,
+            Self::CaptivePortal => CheckName::CaptivePortal,
+            Self::InternetCanary => CheckName::InternetCanary,
+            Self::EgressAltPorts => CheckName::EgressAltPorts,
+            Self::Platform { .. } => CheckName::Platform,
+            Self::ClientAddress => CheckName::ClientAddress,
+            Self::ServerResolve => CheckName::ServerResolve,
+            Self::ServerProbe { .. } => CheckName::ServerProbe,
+            Self::OperatorStatus => CheckName::OperatorStatus,
+        }
+    }
+}
 
 impl CheckName {
     pub const ALL: [CheckName; 11] = [

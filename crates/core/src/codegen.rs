@@ -6,7 +6,8 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{CheckOutcome, NodeKind, ParamValue, PerOutcome, Tree};
+use crate::catalog::Check;
+use crate::model::{CheckOutcome, NodeKind, PerOutcome, Tree};
 
 /// A Rust expression building `trees` exactly (`Vec<::fixpath_core::model::Tree>`).
 pub fn trees_expr(trees: &[Tree]) -> String {
@@ -36,14 +37,30 @@ fn four<T>(p: &PerOutcome<T>, f: impl Fn(&T) -> String) -> String {
     format!("[{pass}, {warn}, {fail}, {unknown}]")
 }
 
-fn param(v: &ParamValue) -> String {
-    match v {
-        ParamValue::Int(i) => format!("{E}::Param::Int({i})"),
-        ParamValue::Str(x) => format!("{E}::Param::Str({})", s(x)),
-        ParamValue::List(l) => {
-            let items: Vec<String> = l.iter().map(|x| s(x)).collect();
-            format!("{E}::Param::List(&[{}])", items.join(", "))
+/// A check with its typed parameters, as an expression: a constant, so the wasm
+/// carries a few bytes per check and no parameter names.
+fn check(c: Check) -> String {
+    const C: &str = "::fixpath_core::catalog::Check";
+    const P: &str = "::fixpath_core::catalog::Platforms::from_bits";
+    match c {
+        Check::HelperPing { count, warn_ms } => {
+            format!("{C}::HelperPing {{ count: {count}, warn_ms: {warn_ms} }}")
         }
+        Check::ClockSkew { max_skew_s } => format!("{C}::ClockSkew {{ max_skew_s: {max_skew_s} }}"),
+        Check::Platform { pass, warn } => format!(
+            "{C}::Platform {{ pass: {P}({}), warn: {P}({}) }}",
+            pass.bits(),
+            warn.bits()
+        ),
+        Check::ServerProbe { port } => format!("{C}::ServerProbe {{ port: {port} }}"),
+        // The others carry nothing: the variant's name is the expression.
+        Check::BrowserOnline
+        | Check::CaptivePortal
+        | Check::InternetCanary
+        | Check::EgressAltPorts
+        | Check::ClientAddress
+        | Check::ServerResolve
+        | Check::OperatorStatus => format!("{C}::{c:?}"),
     }
 }
 
@@ -82,23 +99,12 @@ fn tree(out: &mut String, t: &Tree) {
                     choices.join(", ")
                 )
             }
-            NodeKind::Check {
-                check,
-                text,
-                params,
-                next,
-            } => {
-                let params: Vec<String> = params
-                    .iter()
-                    .map(|(k, v)| format!("({}, {})", s(k), param(v)))
-                    .collect();
-                format!(
-                    "check({id}, {line}, ::fixpath_core::catalog::CheckName::{check:?}, {}, &[{}], {})",
-                    s(text),
-                    params.join(", "),
-                    four(next, |n| n.to_string())
-                )
-            }
+            NodeKind::Check { check: c, text, next } => format!(
+                "check({id}, {line}, {}, {}, {})",
+                check(*c),
+                s(text),
+                four(next, |n| n.to_string())
+            ),
             NodeKind::Advice {
                 text,
                 help,
@@ -178,5 +184,44 @@ mod tests {
             "quotes in a symptom are escaped: {html}"
         );
         assert_eq!(html_escape(r#"<b a='1'>&"#), "&lt;b a=&#39;1&#39;&gt;&amp;");
+    }
+
+    /// Each check is written as the typed constant it is (the shipped trees, which
+    /// a browser test holds equal to their embedded copies, do not use them all).
+    #[test]
+    fn checks_are_written_as_typed_constants() {
+        use crate::catalog::Platforms;
+        let linux = Platforms::default().with("linux").unwrap();
+        let cases = [
+            (
+                Check::HelperPing {
+                    count: 7,
+                    warn_ms: 250,
+                },
+                "::fixpath_core::catalog::Check::HelperPing { count: 7, warn_ms: 250 }",
+            ),
+            (
+                Check::ClockSkew { max_skew_s: 30 },
+                "::fixpath_core::catalog::Check::ClockSkew { max_skew_s: 30 }",
+            ),
+            (
+                Check::Platform {
+                    pass: Platforms::from_bits(0b11),
+                    warn: linux,
+                },
+                "::fixpath_core::catalog::Check::Platform { pass: ::fixpath_core::catalog::Platforms::from_bits(3), warn: ::fixpath_core::catalog::Platforms::from_bits(16) }",
+            ),
+            (
+                Check::ServerProbe { port: 1723 },
+                "::fixpath_core::catalog::Check::ServerProbe { port: 1723 }",
+            ),
+            (
+                Check::OperatorStatus,
+                "::fixpath_core::catalog::Check::OperatorStatus",
+            ),
+        ];
+        for (c, want) in cases {
+            assert_eq!(check(c), want);
+        }
     }
 }

@@ -2,18 +2,8 @@
 //! tree is one call with static strings, not an inline struct literal, so the
 //! app's wasm carries the trees as data and one copy of the building code.
 
-use crate::catalog::CheckName;
-use crate::model::{
-    Choice, Node, NodeIdx, NodeKind, ParamValue, Params, PerOutcome, Resolution, SkipRule, Tree,
-};
-
-/// A check parameter as written in generated code.
-#[derive(Debug, Clone, Copy)]
-pub enum Param {
-    Int(i64),
-    Str(&'static str),
-    List(&'static [&'static str]),
-}
+use crate::catalog::Check;
+use crate::model::{Choice, Node, NodeIdx, NodeKind, PerOutcome, Resolution, SkipRule, Tree};
 
 fn owned(s: &str) -> String {
     s.to_string()
@@ -78,32 +68,13 @@ pub fn question(
 }
 
 /// A check; `next` is in [`crate::CheckOutcome::ALL`] order.
-pub fn check(
-    id: &str,
-    line: u32,
-    check: CheckName,
-    text: &str,
-    params: &[(&str, Param)],
-    next: [NodeIdx; 4],
-) -> Node {
-    let params: Params = params
-        .iter()
-        .map(|&(k, v)| {
-            let v = match v {
-                Param::Int(i) => ParamValue::Int(i),
-                Param::Str(s) => ParamValue::Str(owned(s)),
-                Param::List(l) => ParamValue::List(l.iter().map(|s| owned(s)).collect()),
-            };
-            (owned(k), v)
-        })
-        .collect();
+pub fn check(id: &str, line: u32, check: Check, text: &str, next: [NodeIdx; 4]) -> Node {
     node(
         id,
         line,
         NodeKind::Check {
             check,
             text: owned(text),
-            params,
             next: per(next),
         },
     )

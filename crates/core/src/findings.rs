@@ -4,6 +4,10 @@
 //!
 //! Built from a session that may not fit the tree (a link made with an older
 //! version): steps whose node or action no longer fits are left out, never a panic.
+//!
+//! The words a report puts around the tree's own (`outcome_word`, `result_word`,
+//! `tried_word`, `Answer::skip_note`) live here once, for the app's report and
+//! for this text alike.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -93,6 +97,33 @@ pub fn outcome_word(o: CheckOutcome) -> &'static str {
     }
 }
 
+/// How the end of a walk reads at the top of a report: "Fixed", "Needs support",
+/// or "Not finished" while the walk has no outcome.
+pub fn result_word(result: Option<Resolution>) -> &'static str {
+    match result {
+        Some(Resolution::Resolved) => "Fixed",
+        Some(Resolution::Escalate) => "Needs support",
+        None => "Not finished",
+    }
+}
+
+/// What came of a piece of advice the user tried: "fixed it", "did not help".
+pub fn tried_word(fixed: bool) -> &'static str {
+    if fixed {
+        "fixed it"
+    } else {
+        "did not help"
+    }
+}
+
+impl Answer {
+    /// For a question a check answered: "(answered by the check: …)", naming it.
+    pub fn skip_note(&self) -> Option<String> {
+        let because = self.skipped_because.as_ref()?;
+        Some(format!("(answered by the check: {because})"))
+    }
+}
+
 /// A figure with its unit: `42 ms`, `3 addresses`, `7`.
 pub fn figure_text(figure: i64, unit: Option<&str>) -> String {
     match unit {
@@ -170,10 +201,11 @@ impl Findings {
                     line
                 }
                 (NodeKind::Check { check, text, .. }, Action::Checked(r)) => {
+                    let check = check.name();
                     let unit = check.figure_unit();
                     f.evidence.push(Evidence {
                         node: node.id.clone(),
-                        check: *check,
+                        check,
                         text: text.clone(),
                         outcome: r.outcome,
                         figure: r.figure,
@@ -247,15 +279,12 @@ impl Findings {
         let _ = writeln!(t, "Started: {}", utc(self.started_ms));
         match &self.outcome {
             Some(o) => {
-                let state = match o.result {
-                    Resolution::Resolved => "Fixed",
-                    Resolution::Escalate => "Needs support",
-                };
+                let state = result_word(Some(o.result));
                 let _ = writeln!(t, "Result: {state}: {}", o.summary);
                 let _ = writeln!(t, "Likely cause: {}", o.cause);
             }
             None => {
-                let _ = writeln!(t, "Result: not finished");
+                let _ = writeln!(t, "Result: {}", result_word(None).to_ascii_lowercase());
             }
         }
         if !self.evidence.is_empty() {
@@ -277,18 +306,13 @@ impl Findings {
         if !self.tried.is_empty() {
             let _ = writeln!(t, "\nWhat was tried:");
             for x in &self.tried {
-                let said = if x.fixed { "fixed it" } else { "did not help" };
-                let _ = writeln!(t, "- {}: {said}", x.advice);
+                let _ = writeln!(t, "- {}: {}", x.advice, tried_word(x.fixed));
             }
         }
         if !self.answers.is_empty() {
             let _ = writeln!(t, "\nAnswers:");
             for a in &self.answers {
-                let by = a
-                    .skipped_because
-                    .as_ref()
-                    .map(|b| format!(" (answered by the check: {b})"))
-                    .unwrap_or_default();
+                let by = a.skip_note().map(|n| format!(" {n}")).unwrap_or_default();
                 let _ = writeln!(t, "- {} {}{by}", a.question, a.answer);
             }
         }
@@ -323,7 +347,8 @@ pub fn utc(ms: u64) -> String {
     let secs = ms / 1000;
     let days = secs / 86_400;
     let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
+    // Under 2^64 ms, the day count fits an i64.
+    let (y, m, d) = civil_from_days(days as i64);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
         rem / 3600,
@@ -332,17 +357,22 @@ pub fn utc(ms: u64) -> String {
     )
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
+/// Days since 1970-01-01 (negative before it) to a proleptic Gregorian date,
+/// `(year, month, day)`: Howard Hinnant's `civil_from_days`, the one civil-date
+/// routine of Fixpath (its reports and the helper's log alike).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Saturating: a day count this far out has no date anyone asks for, but must
+    // not overflow.
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
+    // Both are small and positive by construction (1 to 31, 1 to 12).
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
 }
 
@@ -357,5 +387,41 @@ mod tests {
         assert_eq!(utc(1_795_519_545_000), "2026-11-24 11:25:45 UTC");
         // The far future does not overflow.
         let _ = utc(u64::MAX);
+    }
+
+    #[test]
+    fn civil_dates_either_side_of_the_epoch() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(19_675), (2023, 11, 14));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(-719_468), (0, 3, 1));
+        // The ends of the range do not overflow.
+        let _ = civil_from_days(i64::MAX);
+        let _ = civil_from_days(i64::MIN);
+    }
+
+    #[test]
+    fn the_report_words_around_the_tree() {
+        assert_eq!(result_word(Some(Resolution::Resolved)), "Fixed");
+        assert_eq!(result_word(Some(Resolution::Escalate)), "Needs support");
+        assert_eq!(result_word(None), "Not finished");
+        assert_eq!(
+            (tried_word(true), tried_word(false)),
+            ("fixed it", "did not help")
+        );
+        let mut a = Answer {
+            node: "q".into(),
+            question: "Do other sites open?".into(),
+            answer: "Yes".into(),
+            skipped_because: None,
+            at_ms: 0,
+        };
+        assert_eq!(a.skip_note(), None);
+        a.skipped_because = Some("Can you reach the internet? (ok)".into());
+        assert_eq!(
+            a.skip_note().as_deref(),
+            Some("(answered by the check: Can you reach the internet? (ok))")
+        );
     }
 }

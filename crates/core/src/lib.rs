@@ -21,6 +21,6 @@ pub mod seal;
 pub mod shipped;
 pub mod verdict;
 
-pub use catalog::CheckName;
+pub use catalog::{Check, CheckName};
 pub use engine::{Action, CheckResult, EngineError, Entry, Session};
 pub use model::{CheckOutcome, NodeIdx, NodeKind, Tree};

@@ -7,11 +7,12 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use crate::catalog::{CheckName, ParamType, PLATFORMS};
+use crate::catalog::{Check, CheckName, ParamType, Platforms, PING_COUNT, PLATFORMS};
 use crate::model::{
-    CheckOutcome, Choice, Node, NodeIdx, NodeKind, ParamValue, Params, PerOutcome, Resolution,
-    SkipRule, SourceNode, SourceTree, Tree,
+    CheckOutcome, Choice, Node, NodeIdx, NodeKind, ParamValue, PerOutcome, Resolution, SkipRule,
+    SourceNode, SourceTree, Tree,
 };
+use crate::verdict::{MAX_SKEW_S, PING_WARN_MS};
 
 /// Most nodes a tree may have: indices travel as `u16` in links.
 pub const MAX_NODES: usize = 4096;
@@ -48,6 +49,16 @@ pub struct Problem {
     /// The node the problem is in, when it is in one.
     pub node: Option<String>,
     pub message: String,
+}
+
+impl Problem {
+    /// The problem as `fixpath lint` prints it: `file:line: node `id`: message`.
+    pub fn in_file(&self, file: impl fmt::Display) -> String {
+        match &self.node {
+            Some(n) => format!("{file}:{}: node `{n}`: {}", self.line, self.message),
+            None => format!("{file}:{}: {}", self.line, self.message),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -638,9 +649,9 @@ impl Cx<'_> {
                 }
                 parsed
             });
-        let mut params = Params::default();
-        if let (Some(name), Some(p)) = (name, n.params.as_ref()) {
-            for (key, value) in p.get_ref() {
+        let given = n.params.as_ref().map(|p| p.get_ref());
+        if let (Some(name), Some(given)) = (name, given) {
+            for (key, value) in given {
                 let l = self.at(value);
                 let Some(spec) = name.params().iter().find(|s| s.name == key) else {
                     let known: Vec<_> = name.params().iter().map(|s| s.name).collect();
@@ -701,17 +712,11 @@ impl Cx<'_> {
                         self.report(l, Some(id), format!("`{key}` must not be negative"));
                     }
                 }
-                params.insert(key.clone(), value.get_ref().clone());
             }
         }
         if let Some(name) = name {
             for req in name.required_params() {
-                if !params.contains_key(req)
-                    && !n
-                        .params
-                        .as_ref()
-                        .is_some_and(|p| p.get_ref().contains_key(*req))
-                {
+                if !given.is_some_and(|p| p.contains_key(*req)) {
                     self.report(
                         line,
                         Some(id),
@@ -720,6 +725,7 @@ impl Cx<'_> {
                 }
             }
         }
+        let check = typed(name.unwrap_or(CheckName::BrowserOnline), given);
         let mut next = PerOutcome::default();
         match &n.next {
             None => self.report(
@@ -749,12 +755,7 @@ impl Cx<'_> {
                 }
             }
         }
-        NodeKind::Check {
-            check: name.unwrap_or(CheckName::BrowserOnline),
-            text,
-            params,
-            next,
-        }
+        NodeKind::Check { check, text, next }
     }
 
     /// Whole-graph rules, on a tree whose references all resolve.
@@ -840,6 +841,51 @@ impl Cx<'_> {
                 }
             }
         }
+    }
+}
+
+/// The check `name` with the parameters `given`, once lint has checked them: the
+/// one place a parameter is read by its name and a default applied. A value lint
+/// refused (reported already) reads as its default, as the tree is not built.
+fn typed(name: CheckName, given: Option<&BTreeMap<String, Spanned<ParamValue>>>) -> Check {
+    let value = |key: &str| given.and_then(|p| p.get(key)).map(|v| v.get_ref());
+    let int = |key: &str| match value(key) {
+        Some(ParamValue::Int(v)) => Some(*v),
+        _ => None,
+    };
+    let platforms = |key: &str| match value(key) {
+        Some(ParamValue::List(items)) => items
+            .iter()
+            .fold(Platforms::default(), |set, p| set.with(p).unwrap_or(set)),
+        _ => Platforms::default(),
+    };
+    match name {
+        CheckName::BrowserOnline => Check::BrowserOnline,
+        CheckName::HelperPing => Check::HelperPing {
+            count: int("count")
+                .and_then(|c| u8::try_from(c).ok())
+                .unwrap_or(PING_COUNT),
+            warn_ms: int("warn_ms").unwrap_or(PING_WARN_MS),
+        },
+        CheckName::ClockSkew => Check::ClockSkew {
+            max_skew_s: int("max_skew_s").unwrap_or(MAX_SKEW_S),
+        },
+        CheckName::CaptivePortal => Check::CaptivePortal,
+        CheckName::InternetCanary => Check::InternetCanary,
+        CheckName::EgressAltPorts => Check::EgressAltPorts,
+        CheckName::Platform => Check::Platform {
+            pass: platforms("pass"),
+            warn: platforms("warn"),
+        },
+        CheckName::ClientAddress => Check::ClientAddress,
+        CheckName::ServerResolve => Check::ServerResolve,
+        // `port` is required: without one lint has reported it.
+        CheckName::ServerProbe => Check::ServerProbe {
+            port: int("port")
+                .and_then(|p| u16::try_from(p).ok())
+                .unwrap_or_default(),
+        },
+        CheckName::OperatorStatus => Check::OperatorStatus,
     }
 }
 

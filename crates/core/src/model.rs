@@ -9,7 +9,7 @@ use serde::Deserialize;
 #[cfg(feature = "source")]
 use toml::Spanned;
 
-use crate::catalog::CheckName;
+use crate::catalog::Check;
 
 /// Index of a node in [`Tree::nodes`]. Links carry these, so they stay small.
 pub type NodeIdx = u16;
@@ -89,60 +89,14 @@ impl Resolution {
     }
 }
 
-/// A check parameter's value as written in the tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "source", derive(Deserialize), serde(untagged))]
+#[cfg(feature = "source")]
+/// A check parameter's value as written in the tree; lint reads it into a [`Check`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
 pub enum ParamValue {
     Int(i64),
     Str(String),
     List(Vec<String>),
-}
-
-/// A check node's parameters, sorted by name. A check has at most a handful, so a
-/// sorted list does what a map would, with a fraction of a map's code in the wasm app.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params(Vec<(String, ParamValue)>);
-
-impl Params {
-    /// The value of `key`, if the tree gave one.
-    pub fn get(&self, key: &str) -> Option<&ParamValue> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// Sets `key`, replacing an earlier value, keeping the list sorted.
-    pub fn insert(&mut self, key: String, value: ParamValue) {
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
-        }
-    }
-
-    /// Name and value pairs, sorted by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl FromIterator<(String, ParamValue)> for Params {
-    fn from_iter<I: IntoIterator<Item = (String, ParamValue)>>(iter: I) -> Self {
-        let mut p = Params::default();
-        for (k, v) in iter {
-            p.insert(k, v);
-        }
-        p
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -300,9 +254,9 @@ pub enum NodeKind {
         answered_by: Option<SkipRule>,
     },
     Check {
-        check: CheckName,
+        /// Which check, with its parameters.
+        check: Check,
         text: String,
-        params: Params,
         next: PerOutcome<NodeIdx>,
     },
     Advice {
@@ -427,7 +381,7 @@ impl Tree {
                 }
                 NodeKind::Check { check, next, .. } => {
                     h.write(b"c");
-                    h.write(check.as_str().as_bytes());
+                    h.write(check.name().as_str().as_bytes());
                     for o in CheckOutcome::ALL {
                         h.write_u64(u64::from(*next.get(o)));
                     }

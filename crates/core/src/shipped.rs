@@ -1,22 +1,34 @@
 //! The troubleshooters shipped with Fixpath, embedded so the app and the helper
-//! carry the same trees without any I/O.
+//! carry the same trees without any I/O: every `trees/*.toml`, listed from the
+//! directory by the core's build script (`build.rs`).
 
+use crate::lint::Problem;
 use crate::model::Tree;
 
-/// `(file name, TOML source)` of every shipped tree, in the order the home page lists them.
-pub const SOURCES: &[(&str, &str)] = &[
-    (
-        "vpn-error-800.toml",
-        include_str!("../../../trees/vpn-error-800.toml"),
-    ),
-    (
-        "device-manager-code-28.toml",
-        include_str!("../../../trees/device-manager-code-28.toml"),
-    ),
-];
+/// `(file name, TOML source)` of every file in `trees/`, by file name (the order
+/// the home page lists them in).
+pub const SOURCES: &[(&str, &str)] = &include!(concat!(env!("OUT_DIR"), "/shipped.rs"));
 
-/// Every shipped tree, compiled. Shipped trees are linted in CI, so a tree that
-/// fails here is left out rather than taking the app down.
+/// Every shipped tree, compiled; or, for each file that does not lint clean, its
+/// name and its problems (the app's build script prints them and stops).
+pub fn compile() -> Result<Vec<Tree>, Vec<(&'static str, Vec<Problem>)>> {
+    let mut trees = Vec::with_capacity(SOURCES.len());
+    let mut failed = Vec::new();
+    for (name, src) in SOURCES {
+        match Tree::from_toml(src) {
+            Ok(t) => trees.push(t),
+            Err(problems) => failed.push((*name, problems)),
+        }
+    }
+    if failed.is_empty() {
+        Ok(trees)
+    } else {
+        Err(failed)
+    }
+}
+
+/// Every shipped tree that compiles. The app's build refuses a tree that does not
+/// (see [`compile`]), so at run time this leaves one out rather than fail.
 pub fn trees() -> Vec<Tree> {
     SOURCES
         .iter()

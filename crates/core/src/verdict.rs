@@ -2,6 +2,7 @@
 //! sentence. Pure, so every threshold is tested natively; the app only measures.
 
 use crate::api::{Probe, ProbeStatus, Resolved, Severity, Status, WhoAmI};
+use crate::catalog::Platforms;
 use crate::engine::CheckResult;
 use crate::model::CheckOutcome;
 
@@ -256,9 +257,9 @@ pub fn platform_name(p: &str) -> &'static str {
     }
 }
 
-/// `platform`: pass/warn lists from the tree's parameters; any other detected
+/// `platform`: pass/warn sets from the tree's parameters; any other detected
 /// platform fails.
-pub fn platform(user_agent: &str, pass: &[String], warn: &[String]) -> Verdict {
+pub fn platform(user_agent: &str, pass: Platforms, warn: Platforms) -> Verdict {
     let Some(p) = detect_platform(user_agent) else {
         return could_not_run("your browser does not say which system it runs on");
     };
@@ -267,9 +268,9 @@ pub fn platform(user_agent: &str, pass: &[String], warn: &[String]) -> Verdict {
         .iter()
         .position(|x| *x == p)
         .map(|i| i as i64);
-    if pass.iter().any(|x| x == p) {
+    if pass.contains(p) {
         verdict(CheckOutcome::Pass, idx, format!("You are using {name}."))
-    } else if warn.iter().any(|x| x == p) {
+    } else if warn.contains(p) {
         verdict(CheckOutcome::Warn, idx, format!("You are using {name}."))
     } else {
         verdict(CheckOutcome::Fail, idx, format!("You are using {name}."))

@@ -286,7 +286,7 @@ fn outcome_of(tree: &Tree, s: &Session) -> (String, Resolution, String, String) 
 /// A realistic figure for a check, in its unit.
 fn realistic_figure(tree: &Tree, node: NodeIdx) -> Option<i64> {
     match &tree.nodes[usize::from(node)].kind {
-        NodeKind::Check { check, .. } => match check.figure_unit() {
+        NodeKind::Check { check, .. } => match check.name().figure_unit() {
             Some("ms") => Some(42),
             Some("s") => Some(3),
             Some("addresses") => Some(2),
@@ -1064,7 +1064,7 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
         match (&node.kind, e.action) {
             (NodeKind::Check { check, text, .. }, Action::Checked(r)) => {
                 checks += 1;
-                let unit = check.figure_unit();
+                let unit = check.name().figure_unit();
                 let figure = r
                     .figure
                     .map(|v| format!(" ({})", figure_text(v, unit)))
@@ -1072,7 +1072,7 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
                 if let (Some(v), Some(u)) = (r.figure, unit) {
                     assert!(figure.contains(&format!("{v} {u}")));
                 }
-                want.push(format!("{text}{figure} [{}]", check.as_str()));
+                want.push(format!("{text}{figure} [{}]", check.name().as_str()));
             }
             (NodeKind::Advice { text, .. }, Action::Advised { fixed }) => {
                 tried += 1;

@@ -4,9 +4,11 @@
 
 mod common;
 
+use fixpath_core::catalog::{Check, ParamType, Platforms};
 use fixpath_core::lint::{self, Problem};
 use fixpath_core::model::{NodeKind, Tree};
 use fixpath_core::shipped;
+use fixpath_core::CheckName;
 use proptest::prelude::*;
 
 /// A lint-clean tree using every kind of node, a skip rule and a check parameter.
@@ -743,6 +745,189 @@ fn every_shipped_tree_lints_clean_and_compiles() {
         ids.len(),
         "shipped tree ids are unique: {ids:?}"
     );
+}
+
+/// Every `*.toml` file in `trees/` ships: the list is the directory's, so a new
+/// tree file cannot be linted by `fixpath lint trees` and yet left out of the app.
+#[test]
+fn every_tree_file_in_the_directory_ships() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../trees");
+    let mut on_disk: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let src = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, src)
+        })
+        .collect();
+    on_disk.sort();
+    assert!(!on_disk.is_empty(), "trees/ holds the shipped trees");
+    let shipped: Vec<(String, String)> = shipped::SOURCES
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(
+        shipped.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        on_disk.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "every tree file ships, in file-name order"
+    );
+    assert_eq!(shipped, on_disk, "each as it is on disk");
+    assert_eq!(shipped::compile().map(|t| t.len()), Ok(on_disk.len()));
+}
+
+/// A tree that does not lint fails `shipped::compile` with its file and problems,
+/// which the app's build prints as `fixpath lint` does.
+#[test]
+fn a_problem_prints_as_fixpath_lint_prints_it() {
+    let broken = BASE.replace("kind = \"advice\"", "kind = \"advise\"");
+    let problems = lint::lint(&broken);
+    let p = problems.first().expect("a problem");
+    assert_eq!(
+        p.in_file("trees/base.toml"),
+        format!(
+            "trees/base.toml:{}: node `retry`: unknown kind `advise` (use question, check, advice or outcome)",
+            line_of(BASE, "kind = \"advice\"")
+        )
+    );
+    let empty = &lint::lint("")[0];
+    assert!(
+        empty
+            .in_file("trees/x.toml")
+            .starts_with("trees/x.toml:1: the file is empty"),
+        "{empty:?}"
+    );
+}
+
+/// Lint reads each check's parameters into its typed form, with the catalog's
+/// defaults for those the tree leaves out, so the app reads no parameter by name.
+#[test]
+fn check_parameters_compile_typed_with_their_defaults() {
+    let with = |check: &str, params: &str| {
+        let src = BASE.replace(
+            "check = \"browser.online\"\n",
+            &format!("check = \"{check}\"\n{params}"),
+        );
+        let tree = Tree::from_toml(&src).unwrap_or_else(|p| panic!("{check} {params}: {p:?}"));
+        match tree.nodes[0].kind {
+            NodeKind::Check { check, .. } => check,
+            ref other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(with("browser.online", ""), Check::BrowserOnline);
+    assert_eq!(
+        with("helper.ping", ""),
+        Check::HelperPing {
+            count: 5,
+            warn_ms: 300
+        }
+    );
+    assert_eq!(
+        with("helper.ping", "params = { count = 12, warn_ms = 80 }\n"),
+        Check::HelperPing {
+            count: 12,
+            warn_ms: 80
+        }
+    );
+    assert_eq!(with("clock.skew", ""), Check::ClockSkew { max_skew_s: 120 });
+    assert_eq!(
+        with("clock.skew", "params = { max_skew_s = 30 }\n"),
+        Check::ClockSkew { max_skew_s: 30 }
+    );
+    let set = |names: &[&str]| {
+        names
+            .iter()
+            .fold(Platforms::default(), |s, n| s.with(n).expect("a platform"))
+    };
+    assert_eq!(
+        with("platform", "params = { pass = [\"windows\", \"macos\"] }\n"),
+        Check::Platform {
+            pass: set(&["windows", "macos"]),
+            warn: Platforms::default()
+        }
+    );
+    assert_eq!(
+        with(
+            "platform",
+            "params = { pass = [\"linux\"], warn = [\"chromeos\", \"android\"] }\n"
+        ),
+        Check::Platform {
+            pass: set(&["linux"]),
+            warn: set(&["chromeos", "android"])
+        }
+    );
+    let Some(NodeKind::Check { check, .. }) = Tree::from_toml(BASE)
+        .ok()
+        .and_then(|t| t.nodes.into_iter().find(|n| n.id == "probe"))
+        .map(|n| n.kind)
+    else {
+        panic!("the base tree's probe");
+    };
+    assert_eq!(check, Check::ServerProbe { port: 1723 });
+    // Every check of the catalog has its typed form, named as the catalog names it,
+    // and every parameter the catalog lists reaches it: given another value, the
+    // typed check differs.
+    for name in CheckName::ALL {
+        let required = |key: &str| match key {
+            "pass" => Some("[\"windows\"]"),
+            "port" => Some("443"),
+            _ => None,
+        };
+        let table = |keys: &[(&str, &str)]| {
+            if keys.is_empty() {
+                return String::new();
+            }
+            let pairs: Vec<String> = keys.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("params = {{ {} }}\n", pairs.join(", "))
+        };
+        let base: Vec<(&str, &str)> = name
+            .required_params()
+            .iter()
+            .filter_map(|k| required(k).map(|v| (*k, v)))
+            .collect();
+        let plain = with(name.as_str(), &table(&base));
+        assert_eq!(plain.name(), name);
+        for spec in name.params() {
+            let other = match spec.ty {
+                ParamType::Int => "7",
+                ParamType::List => "[\"macos\"]",
+                ParamType::Str => "\"other\"",
+            };
+            let mut given: Vec<(&str, &str)> = base
+                .iter()
+                .filter(|(k, _)| *k != spec.name)
+                .copied()
+                .collect();
+            given.push((spec.name, other));
+            assert_ne!(
+                with(name.as_str(), &table(&given)),
+                plain,
+                "`{}` of `{}` reaches its typed check",
+                spec.name,
+                name.as_str()
+            );
+        }
+    }
+}
+
+/// A platform set holds exactly the platforms put in it, and only known ones.
+#[test]
+fn platform_sets() {
+    let none = Platforms::default();
+    assert_eq!(none.with("amiga"), None);
+    let win_linux = none.with("windows").and_then(|s| s.with("linux")).unwrap();
+    for p in fixpath_core::catalog::PLATFORMS {
+        assert_eq!(win_linux.contains(p), p == "windows" || p == "linux", "{p}");
+        assert!(!none.contains(p), "{p}");
+    }
+    assert!(!win_linux.contains("amiga"));
+    // One bit per platform, in catalog order; bits past them mean nothing.
+    assert_eq!(Platforms::from_bits(0b1_0001), win_linux);
+    let all = fixpath_core::catalog::PLATFORMS
+        .iter()
+        .fold(none, |s, p| s.with(p).unwrap());
+    assert_eq!(Platforms::from_bits(0xff), all);
 }
 
 /// What every lint result must satisfy, whatever the input: `lint` and `from_toml`

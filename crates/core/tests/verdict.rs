@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use fixpath_core::api::{
     Announcement, Family, Probe, ProbeStatus, Resolved, Severity, Status, WhoAmI, CANARY_BODY,
 };
+use fixpath_core::catalog::Platforms;
 use fixpath_core::verdict::{self, detect_platform};
 use fixpath_core::CheckOutcome::{self, *};
 
@@ -131,12 +132,12 @@ fn platform_detection_table() {
     for (ua, want) in cases {
         assert_eq!(detect_platform(ua), want, "{ua}");
     }
-    let pass = vec!["windows".to_string()];
-    let warn = vec!["linux".to_string()];
-    assert_eq!(o(&verdict::platform(cases[0].0, &pass, &warn)), Pass);
-    assert_eq!(o(&verdict::platform(cases[4].0, &pass, &warn)), Warn);
-    assert_eq!(o(&verdict::platform(cases[1].0, &pass, &warn)), Fail);
-    assert_eq!(o(&verdict::platform("curl/8.0", &pass, &warn)), Unknown);
+    let pass = Platforms::default().with("windows").unwrap();
+    let warn = Platforms::default().with("linux").unwrap();
+    assert_eq!(o(&verdict::platform(cases[0].0, pass, warn)), Pass);
+    assert_eq!(o(&verdict::platform(cases[4].0, pass, warn)), Warn);
+    assert_eq!(o(&verdict::platform(cases[1].0, pass, warn)), Fail);
+    assert_eq!(o(&verdict::platform("curl/8.0", pass, warn)), Unknown);
 }
 
 #[test]
