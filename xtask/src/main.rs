@@ -68,10 +68,17 @@ const SHELL_LIST: &str = "target/shell/trees.html";
 /// page shell, from the same trees the app embeds, so the first paint already
 /// shows it (and its links work) while the wasm loads.
 fn shell() -> Result {
-    let trees = fixpath_core::shipped::trees();
-    if trees.len() != fixpath_core::shipped::SOURCES.len() {
-        return Err("a shipped tree does not lint clean: run `fixpath lint trees`".into());
-    }
+    let trees = fixpath_core::shipped::compile().map_err(|failed| {
+        let lines: Vec<String> = failed
+            .iter()
+            .flat_map(|(file, problems)| {
+                problems
+                    .iter()
+                    .map(move |p| p.in_file(format_args!("trees/{file}")))
+            })
+            .collect();
+        format!("shipped trees do not lint clean:\n{}", lines.join("\n"))
+    })?;
     let path = root().join(SHELL_LIST);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;

@@ -12,7 +12,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use fantoccini::Locator;
 use fixpath_core::findings::{figure_text, outcome_word, Findings};
 use fixpath_core::link;
-use fixpath_core::model::Resolution;
 use fixpath_core::seal::SealToken;
 use fixpath_core::{NodeKind, Session, Tree};
 use fixpath_e2e::{
@@ -85,10 +84,7 @@ fn outcome_of(tree: &Tree, id: &str) -> Result<(String, String, &'static str)> {
         }) => Ok((
             summary.clone(),
             cause.clone(),
-            match result {
-                Resolution::Resolved => "Fixed",
-                Resolution::Escalate => "Needs support",
-            },
+            fixpath_core::findings::result_word(Some(*result)),
         )),
         _ => Err(format!("`{id}` is not an outcome of {TREE}").into()),
     }

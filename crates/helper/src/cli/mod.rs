@@ -69,16 +69,7 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
         for p in &found {
             problems += 1;
-            let _ = match &p.node {
-                Some(node) => writeln!(
-                    out,
-                    "{}:{}: node `{node}`: {}",
-                    f.display(),
-                    p.line,
-                    p.message
-                ),
-                None => writeln!(out, "{}:{}: {}", f.display(), p.line, p.message),
-            };
+            let _ = writeln!(out, "{}", p.in_file(f.display()));
         }
     }
     let trees = if linted == 1 { "tree" } else { "trees" };
