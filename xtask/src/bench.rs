@@ -383,14 +383,100 @@ const WIRE_BEFORE: &str = "## Transfer size of the built app";
 /// Slow-mobile cold loads (the issue asks for the median of 5).
 const MOBILE_RUNS: usize = 5;
 
-/// `cargo xtask bench [wire]`: everything, or (`wire`) only the bytes on the wire
-/// and the slow-mobile load, rewritten in place in BENCHMARKS.md.
+/// The hand-written section on the `serve` log's cost, kept by a full run.
+const LOGGING: &str = "## Logging";
+
+/// Rounds of `cargo xtask bench ping` unless told.
+const PING_ROUNDS: usize = 5;
+
+/// `cargo xtask bench [wire | ping [ROUNDS]]`: everything, or (`wire`) only the
+/// bytes on the wire and the slow-mobile load, rewritten in place in
+/// BENCHMARKS.md, or (`ping`) only ping's throughput beside its floor, printed.
 pub fn bench(tools: &Tools, args: &[String]) -> Result {
     match args {
         [] => bench_all(tools),
         [only] if only == "wire" => bench_wire(tools),
-        _ => Err("usage: cargo xtask bench [wire]".into()),
+        [only, rest @ ..] if only == "ping" && rest.len() <= 1 => {
+            let rounds = match rest.first() {
+                None => PING_ROUNDS,
+                Some(n) => n
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| format!("ping: `{n}` is not a number of rounds"))?,
+            };
+            bench_ping(tools, rounds)
+        }
+        _ => Err("usage: cargo xtask bench [wire | ping [ROUNDS]]".into()),
     }
+}
+
+/// `cargo xtask bench ping`: the load comparison of `bench_all` for `ping` alone
+/// (the floor, the floor behind the helper's layers and log, and `ping`), a few
+/// rounds, printed and not written: a quick before-and-after for a change on the
+/// request path. The app is not built (ping does not need it), so this takes a
+/// release build and about a minute.
+fn bench_ping(tools: &Tools, rounds: usize) -> Result {
+    tools.ensure_apt("wrk", "wrk")?;
+    build_release(tools)?;
+    let bin = crate::target_dir().join("release");
+    let dist = root().join("dist").to_string_lossy().into_owned();
+    let work = root().join("target/bench-ping");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    println!("xtask: bench: ping beside its floor ({LOAD_CONNECTIONS} connections, {rounds} rounds of 3 runs of {LOAD_SECONDS} s)");
+    let (target, _target_rest, helper, helper_url) =
+        helper_with_target(&bin, &work, &dist, "load")?;
+    let (floor, floor_line, _floor_rest) = start(&bin.join("floor"), &["0"], &work, "http://")?;
+    let load_config = work.join("load/bench.toml").to_string_lossy().into_owned();
+    let (layered_floor, layered_line, _l) = start(
+        &bin.join("floor"),
+        &["0", "layered", &load_config],
+        &work,
+        "http://",
+    )?;
+    let urls = [
+        url_in(&floor_line)?,
+        url_in(&layered_line)?,
+        format!("{helper_url}api/v1/ping"),
+    ];
+    let [bare, layered, ping] = load_rounds(&urls, rounds)?;
+    drop((layered_floor, floor, helper, target));
+    println!("| endpoint | requests/s | share of the floor's requests/s | share, lowest–highest |\n| --- | ---: | ---: | ---: |");
+    for (name, runs) in [
+        ("floor (bare axum)", &bare),
+        ("floor behind the helper's layers and log", &layered),
+        ("`ping`", &ping),
+    ] {
+        let shares: Vec<f64> = runs
+            .iter()
+            .zip(&bare)
+            .map(|(r, b)| r.rps / b.rps * 100.0)
+            .collect();
+        println!(
+            "| {name} | {:.0} | {:.0} % | {} % |",
+            median(&mut runs.iter().map(|r| r.rps).collect::<Vec<_>>()),
+            share_of(runs, &bare) * 100.0,
+            spread(&shares)
+        );
+    }
+    Ok(())
+}
+
+/// Each URL warmed up once (connections, caches, a probe's first connect), then
+/// `rounds` rounds of one wrk run each, a different URL first each round, so a
+/// noisy neighbour hits them all alike and a round's ratios stay fair.
+fn load_rounds<const N: usize>(urls: &[String; N], rounds: usize) -> Result<[Vec<Load>; N]> {
+    for url in urls {
+        load_for(url, 1)?;
+    }
+    let mut runs: [Vec<Load>; N] = std::array::from_fn(|_| Vec::new());
+    for round in 0..rounds {
+        for i in (0..N).map(|k| (k + round) % N) {
+            runs[i].push(load_for(&urls[i], LOAD_SECONDS)?);
+        }
+    }
+    Ok(runs)
 }
 
 /// The built app and the release binaries, in a fresh work directory.
@@ -717,17 +803,7 @@ fn bench_all(tools: &Tools) -> Result {
         format!("{helper_url}api/v1/ping"),
         format!("{}{}", helper_url.trim_end_matches('/'), probe_path),
     ];
-    // Each server warmed up once (connections, caches, the probe's first connect).
-    for url in &urls {
-        load_for(url, 1)?;
-    }
-    let mut runs: [Vec<Load>; 4] = Default::default();
-    for round in 0..LOAD_ROUNDS {
-        // A different endpoint goes first each round.
-        for i in (0..urls.len()).map(|k| (k + round) % urls.len()) {
-            runs[i].push(load_for(&urls[i], LOAD_SECONDS)?);
-        }
-    }
+    let runs = load_rounds(&urls, LOAD_ROUNDS)?;
     let peak = peak_kib(helper.0.id());
     let [bare, layered, ping, probe] = runs;
     drop(layered_floor);
@@ -940,14 +1016,16 @@ fn bench_all(tools: &Tools) -> Result {
             let _ = writeln!(md, "- {m}{}", cause_of(m));
         }
     }
-    // `cargo xtask soak` writes its own section: keep the last one it wrote.
+    // Sections this run does not measure stay as they were: what was found about
+    // the log's cost (written by hand, from `cargo xtask bench ping` and a
+    // profiler), and the last one `cargo xtask soak` wrote.
     let path = root().join("BENCHMARKS.md");
-    if let Some(soak) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|old| section(&old, "## Soak").map(str::to_string))
-    {
-        md.push('\n');
-        md.push_str(&soak);
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    for kept in [LOGGING, "## Soak"] {
+        if let Some(text) = section(&old, kept) {
+            md.push('\n');
+            md.push_str(text);
+        }
     }
     std::fs::write(&path, &md).map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
     println!("{md}");
@@ -1007,17 +1085,19 @@ fn cause_of(miss: &str) -> &'static str {
          mounting and replacing the shell before the first paint. A smaller wasm is the \
          lever for the second row."
     } else if miss.starts_with("ping") || miss.starts_with("cached probe") {
-        ": the helper makes the same system calls per request as the floor (one read, \
-         one vectored write) but does about twice its user-space work (about 21,000 \
-         instructions a request against 11,000, counted by callgrind), spread thin: \
+        ": the helper makes the system calls of the floor per request (one read, one \
+         vectored write) and the access line's write, and does about two and a half \
+         times its user-space work (about 28,000 instructions a request against \
+         11,000, counted by callgrind; the access line is about 7,000), spread thin: \
          the request's extensions (the peer address makes a fourth, and the table \
          grows), the rate-limit and body checks, the peer's masking and the access line, \
          hyper's header-read timer, the idle-tracking IO wrapper, the connection \
          register (a lock as each request starts and ends, and a wrapper on each \
          response body, so that idle connections can give way near the cap), the \
          security headers and a JSON body. The release build has whole-program LTO, the layers run as \
-         two services with concrete futures, the access line skips tracing's field \
-         machinery and is written in batches, and the request timer is armed only for \
+         two services with concrete futures, the access line goes through \
+         tracing-subscriber's formatter with its lighter field formatter and chrono's \
+         clock (see Logging), and the request timer is armed only for \
          answers that wait. The shares move by tens of per cent between rounds on \
          these shared machines; the median over rounds is the figure."
     } else if miss.starts_with("helper peak memory") {

@@ -127,3 +127,55 @@ async fn whole_addresses_are_logged_only_when_the_operator_says_so() {
     r.shutdown().await;
     assert!(text(&sink).contains("198.51.100.77"), "{}", text(&sink));
 }
+
+/// A handler that panics with text a client could have put there: a line break
+/// that would forge a log line and an escape sequence a terminal would obey.
+fn panicking(state: fixpath_helper::AppState) -> axum::Router {
+    let routes = axum::Router::new().route(
+        "/api/v1/boom",
+        axum::routing::get(|| async {
+            let sent = "x\r\n2000-01-01T00:00:00Z  INFO forged: request \x1b[2J";
+            panic!("cannot take {sent}");
+            #[allow(unreachable_code)]
+            ""
+        }),
+    );
+    fixpath_helper::layered(routes, state)
+}
+
+#[tokio::test]
+async fn an_internal_errors_detail_is_logged_by_the_edge_on_one_line_and_never_sent() {
+    let (sink, _guard) = capture();
+    let f = fixture("");
+    let a = send(&panicking(f.state.clone()), get("/api/v1/boom")).await;
+    assert_eq!(a.status.as_u16(), 500);
+    assert_eq!(a.code(), "internal");
+    assert!(!a.text().contains("cannot take"), "{}", a.text());
+    assert!(!a.text().contains("forged"), "{}", a.text());
+
+    let log = text(&sink);
+    let lines: Vec<&str> = log.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("internal error"))
+        .unwrap_or_else(|| panic!("no internal error line: {log}"));
+    let line = lines[at];
+    assert!(line.contains("ERROR"), "{line}");
+    assert!(line.contains("route=/api/v1/boom"), "{line}");
+    assert!(
+        line.contains(r"detail=handler panicked: cannot take x\r\n2000-01-01T00:00:00Z  INFO forged: request \x1b[2J"),
+        "{line}"
+    );
+    assert!(!log.contains('\x1b') && !log.contains('\r'), "{log}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("2000-")),
+        "a forged line: {log}"
+    );
+    // The access line follows it, a warning for a 5xx.
+    let access = lines.get(at + 1).copied().unwrap_or_default();
+    assert!(access.contains("WARN"), "{log}");
+    assert!(
+        access.contains("request method=GET route=/api/v1/boom status=500"),
+        "{log}"
+    );
+}

@@ -336,7 +336,10 @@ fn no_start_when_dist_holds_the_state() {
         dir.path(),
         &format!("[seal]\nkey_file = '{}'\n", key.display()),
     );
-    let err = AppState::new(cfg, dist.clone()).err().expect("refused").to_string();
+    let err = AppState::new(cfg, dist.clone())
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("seal.key_file"), "{err}");
     assert!(err.contains(&key.display().to_string()), "{err}");
     assert!(err.contains("private key"), "{err}");
@@ -360,7 +363,10 @@ fn no_start_when_dist_holds_the_state() {
         dir.path(),
         &format!("[status]\nfile = '{}/state/status.json'\n", dist.display()),
     );
-    let err = AppState::new(cfg, dist.clone()).err().expect("refused").to_string();
+    let err = AppState::new(cfg, dist.clone())
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("status.file"), "{err}");
 
     // The admin token's file inside dist.
@@ -370,7 +376,10 @@ fn no_start_when_dist_holds_the_state() {
         dir.path(),
         &format!("[admin]\ntoken_file = '{}'\n", token.display()),
     );
-    let err = AppState::new(cfg, dist.clone()).err().expect("refused").to_string();
+    let err = AppState::new(cfg, dist.clone())
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("admin.token_file"), "{err}");
     assert!(err.contains("admin token"), "{err}");
     std::fs::remove_file(&token).unwrap();
@@ -379,7 +388,10 @@ fn no_start_when_dist_holds_the_state() {
     let file = dist.join("fixpath.toml");
     std::fs::write(&file, config_text(dir.path(), "")).unwrap();
     let cfg = fixpath_helper::Config::load(&file).expect("a valid config");
-    let err = AppState::new(cfg, dist.clone()).err().expect("refused").to_string();
+    let err = AppState::new(cfg, dist.clone())
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("--config"), "{err}");
     assert!(err.contains(&file.display().to_string()), "{err}");
     std::fs::remove_file(&file).unwrap();

@@ -1,6 +1,8 @@
 //! The helper's one error type for HTTP answers: each variant has a status, a stable
 //! code and a sentence a person can act on, sent as `{"error":{"code","message"}}`.
-//! 5xx answers never carry internals; those go to the log instead.
+//! 5xx answers never carry internals: an internal error's detail rides in the
+//! response's extensions ([`Internal`]), and the edge layer logs it and takes it
+//! off before the answer leaves, so making a response never logs.
 
 use std::time::Duration;
 
@@ -126,11 +128,14 @@ impl Error {
     }
 }
 
+/// What the log needs of an internal error, carried in its response's extensions
+/// to the edge layer (`http::middleware::Edge`), which logs it with the access
+/// line. Never sent: extensions are not part of what goes on the wire.
+#[derive(Debug, Clone)]
+pub struct Internal(pub String);
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        if let Self::Internal(detail) = &self {
-            tracing::error!(detail = %detail, "internal error");
-        }
         let mut resp = json_answer(self.status(), &self.body());
         let headers = resp.headers_mut();
         match &self {
@@ -147,6 +152,9 @@ impl IntoResponse for Error {
                 );
             }
             _ => {}
+        }
+        if let Self::Internal(detail) = self {
+            resp.extensions_mut().insert(Internal(detail));
         }
         resp
     }
@@ -179,15 +187,13 @@ pub fn json_answer<T: serde::Serialize>(status: StatusCode, value: &T) -> Respon
         Some(n) => Ok(Bytes::copy_from_slice(&small[..n])),
         None => serde_json::to_vec(value).map(Bytes::from),
     };
-    let (status, body) = match serialised {
-        Ok(body) => (status, Body::from(body)),
-        Err(e) => {
-            tracing::error!(error = %e, "an answer could not be serialised");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Body::from(UNSERIALISABLE),
-            )
-        }
+    let (status, body, failed) = match serialised {
+        Ok(body) => (status, Body::from(body), None),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Body::from(UNSERIALISABLE),
+            Some(Internal(format!("an answer could not be serialised: {e}"))),
+        ),
     };
     let mut headers = HeaderMap::with_capacity(ANSWER_HEADERS);
     headers.insert(
@@ -197,6 +203,9 @@ pub fn json_answer<T: serde::Serialize>(status: StatusCode, value: &T) -> Respon
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
     *resp.headers_mut() = headers;
+    if let Some(detail) = failed {
+        resp.extensions_mut().insert(detail);
+    }
     resp
 }
 
@@ -212,6 +221,11 @@ mod tests {
         let e = Error::Internal("disk /var/secret full".into());
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!e.public_message().contains("secret"));
+        // The detail is for the edge layer's log, in the extensions only.
+        let resp = e.into_response();
+        let detail = resp.extensions().get::<Internal>().map(|d| d.0.as_str());
+        assert_eq!(detail, Some("disk /var/secret full"));
+        assert!(Error::Timeout.into_response().extensions().is_empty());
     }
 
     #[tokio::test]

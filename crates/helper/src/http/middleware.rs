@@ -1,9 +1,10 @@
 //! The layers every request passes, as two hand-written tower services with
 //! concrete futures (nothing of their own is boxed or cloned per request):
 //! [`Edge`] (security headers on every answer, an access log that never records a
-//! query string or a long path, where a findings payload could hide, and a panic
-//! turned into a 500 JSON answer) and [`Gate`] (per-client rate limits, the body
-//! limit, a request timeout, and API hygiene: no-store, JSON for every error).
+//! query string or a long path, where a findings payload could hide, the detail
+//! of an internal error logged beside it, and a panic turned into a 500 JSON
+//! answer) and [`Gate`] (per-client rate limits, the body limit, a request
+//! timeout, and API hygiene: no-store, JSON for every error).
 //! CORS, when configured, sits between the two, so its preflights are answered
 //! before any limit while rate-limit answers still carry its headers.
 
@@ -24,9 +25,9 @@ use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 use crate::http::client::ClientAddr;
-use crate::http::error::Error;
+use crate::http::error::{Error, Internal};
 use crate::http::table_method;
-use crate::logging;
+use crate::logging::Escaped;
 use crate::policy::privacy::Masked;
 use crate::state::AppState;
 
@@ -120,7 +121,9 @@ impl<S> Layer<S> for EdgeLayer {
 }
 
 /// The outermost layer: every answer gets the security headers and one access-log
-/// line, and a panic below becomes a 500 JSON answer (its message goes to the log).
+/// line (an internal error's detail, which its answer carries in its extensions,
+/// logged just before it and taken off), and a panic below becomes a 500 JSON
+/// answer (its message goes to the log the same way).
 #[derive(Clone)]
 pub struct Edge<S> {
     inner: S,
@@ -193,25 +196,21 @@ impl Access {
         }
     }
 
-    /// One log line per request: method, route, status, time, client.
-    fn log(&self, status: StatusCode) {
+    /// One log line per request: method, route, status, time, client; a 5xx is a
+    /// warning, and an internal error's detail comes first, on a line of its own
+    /// (escaped: a panic's message can quote what a client sent).
+    fn log(&self, status: StatusCode, internal: Option<Internal>) {
         let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let (method, route, client) = (&self.method, &self.route, &self.client);
+        if let Some(Internal(detail)) = internal {
+            tracing::error!(%route, detail = %Escaped(&detail), "internal error");
+        }
         let failed = status.is_server_error();
         let status = status.as_u16();
         if failed {
             tracing::warn!(%method, %route, status, ms, %client, "request");
-        } else if tracing::enabled!(tracing::Level::INFO) {
-            let line = logging::AccessLine {
-                method: method.as_str(),
-                route,
-                status,
-                ms,
-                client,
-            };
-            if !logging::access_fast(module_path!(), &line) {
-                tracing::info!(%method, %route, status, ms, %client, "request");
-            }
+        } else {
+            tracing::info!(%method, %route, status, ms, %client, "request");
         }
     }
 }
@@ -286,7 +285,8 @@ where
             }
             EdgeStateProj::Answered { resp } => resp.take().unwrap_or_else(polled_again),
         };
-        this.access.log(resp.status());
+        let internal = resp.extensions_mut().remove::<Internal>();
+        this.access.log(resp.status(), internal);
         secure(resp.headers_mut(), this.access.route.is_api());
         Poll::Ready(Ok(resp))
     }

@@ -671,13 +671,10 @@ struct Limits {
 }
 
 /// The runtime `serve` runs on: Tokio's multi-thread scheduler, one worker per
-/// core, whose workers write their collected log lines whenever they go idle (see
-/// [`crate::logging`]).
+/// core.
 pub fn runtime() -> io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .on_thread_park(crate::logging::worker_idle)
-        .on_thread_stop(crate::logging::thread_stop)
         .build()
 }
 
