@@ -10,6 +10,10 @@
 //! [`server`] (sockets, connections and their caps); [`cli`] (lint, decode) and
 //! [`logging`] stand beside them.
 
+// Inside the crate, `pub(crate)` says what the rest of the crate uses; `pub` is
+// for what main.rs, the tests and the bench reach through the items below.
+#![warn(unreachable_pub)]
+
 pub mod cli;
 mod config;
 mod http;

@@ -12,7 +12,7 @@ use crate::logging::escape_terminal;
 
 /// Why a link could not be decoded, as `decode` prints it.
 #[derive(Debug, thiserror::Error)]
-pub enum DecodeError {
+pub(super) enum DecodeError {
     #[error("nothing to decode: give a findings link, its payload, or - to read one from standard input")]
     Empty,
     /// A link error can quote the link (an unknown troubleshooter's id), so it is
@@ -24,7 +24,7 @@ pub enum DecodeError {
 }
 
 /// Decodes `input` (a findings link, a fragment or a bare payload) and renders it.
-pub fn decode_to_text(input: &str) -> Result<String, DecodeError> {
+pub(super) fn decode_to_text(input: &str) -> Result<String, DecodeError> {
     if input.trim().is_empty() {
         return Err(DecodeError::Empty);
     }

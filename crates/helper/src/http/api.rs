@@ -32,7 +32,7 @@ use crate::state::{now_ms, AppState};
 /// Query string parameters taken as text, so every problem gets a helpful message:
 /// the raw query, decoded pair by pair when asked (nothing is copied unless it was
 /// percent-encoded). A repeated key means its last value, as in a map.
-pub struct Params(String);
+pub(crate) struct Params(String);
 
 impl Params {
     fn pairs(&self) -> form_urlencoded::Parse<'_> {
@@ -60,7 +60,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 /// A JSON body, with JSON errors for a wrong content type, bad JSON or a body too large.
-pub struct J<T>(pub T);
+pub(crate) struct J<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for J<T> {
     type Rejection = Error;
@@ -93,7 +93,7 @@ fn json<T: Serialize>(value: T) -> Response {
 // ---------------------------------------------------------------------------------
 // Endpoints.
 
-pub async fn health() -> Response {
+pub(crate) async fn health() -> Response {
     json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -101,7 +101,7 @@ pub async fn health() -> Response {
 }
 
 /// The request's `Origin` header, taken without copying the other headers.
-pub struct Origin(pub Option<HeaderValue>);
+pub(crate) struct Origin(pub Option<HeaderValue>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Origin {
     type Rejection = std::convert::Infallible;
@@ -116,7 +116,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
 
 /// The helper's clock, for round trips and skew. Allowed cross-origin callers may
 /// read its Resource Timing (Timing-Allow-Origin).
-pub async fn ping(State(state): State<AppState>, Origin(origin): Origin) -> Response {
+pub(crate) async fn ping(State(state): State<AppState>, Origin(origin): Origin) -> Response {
     let mut resp = json(Ping { time_ms: now_ms() });
     if let Some(origin) = origin.filter(|o| allowed_origin(&state, o)) {
         resp.headers_mut()
@@ -133,7 +133,10 @@ fn allowed_origin(state: &AppState, origin: &HeaderValue) -> bool {
     state.config().http.cors_origins.contains(&text)
 }
 
-pub async fn whoami(State(state): State<AppState>, ClientAddr(addr): ClientAddr) -> Response {
+pub(crate) async fn whoami(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+) -> Response {
     let family = if addr.is_ipv4() {
         Family::Ipv4
     } else {
@@ -153,7 +156,7 @@ pub async fn whoami(State(state): State<AppState>, ClientAddr(addr): ClientAddr)
 
 /// A fixed body: anything else arriving at the browser was changed on the way.
 /// `no-transform` asks honest proxies not to touch it.
-pub async fn canary() -> Response {
+pub(crate) async fn canary() -> Response {
     let mut resp = (StatusCode::OK, CANARY_BODY).into_response();
     let h = resp.headers_mut();
     h.insert(
@@ -200,7 +203,7 @@ fn only_param(params: &Params, only: &str) -> Result<()> {
     }
 }
 
-pub async fn resolve(State(state): State<AppState>, params: Params) -> Result<Response> {
+pub(crate) async fn resolve(State(state): State<AppState>, params: Params) -> Result<Response> {
     only_param(&params, "name")?;
     let raw = required(&params, "name", format_args!("name=vpn.example.com"))?;
     let target = names::parse_target(&raw).map_err(|e| Error::BadRequest(e.to_string()))?;
@@ -314,7 +317,7 @@ async fn typed_address(state: &AppState, name: String, addr: std::net::IpAddr) -
     }
 }
 
-pub async fn probe(
+pub(crate) async fn probe(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     params: Params,
@@ -388,7 +391,7 @@ pub async fn probe(
     }
 }
 
-pub async fn status_get(State(state): State<AppState>) -> Response {
+pub(crate) async fn status_get(State(state): State<AppState>) -> Response {
     json(Status {
         announcement: state.status().get().await,
     })
@@ -425,7 +428,7 @@ fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<()> {
 /// The admin token checked, as an extractor that reads only the headers: handlers
 /// take it before their body, so a request without the token is refused (401)
 /// before its body is read or judged.
-pub struct Admin;
+pub(crate) struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = Error;
@@ -435,7 +438,7 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-pub async fn status_put(
+pub(crate) async fn status_put(
     State(state): State<AppState>,
     _admin: Admin,
     body: J<SetStatus>,
@@ -473,7 +476,10 @@ pub async fn status_put(
     }))
 }
 
-pub async fn status_delete(State(state): State<AppState>, _admin: Admin) -> Result<Response> {
+pub(crate) async fn status_delete(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Response> {
     state
         .status()
         .set(None)
@@ -483,7 +489,7 @@ pub async fn status_delete(State(state): State<AppState>, _admin: Admin) -> Resu
     Ok(json(Status { announcement: None }))
 }
 
-pub async fn seal(
+pub(crate) async fn seal(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     body: J<SealRequest>,
@@ -503,7 +509,7 @@ pub async fn seal(
     Ok(json(seal))
 }
 
-pub async fn keys(State(state): State<AppState>) -> Response {
+pub(crate) async fn keys(State(state): State<AppState>) -> Response {
     let keys: &Keys = state.signer().keys();
     json(keys)
 }
@@ -520,7 +526,7 @@ struct PublicConfigOut {
     server_names: Option<Vec<String>>,
 }
 
-pub async fn public_config(State(state): State<AppState>) -> Response {
+pub(crate) async fn public_config(State(state): State<AppState>) -> Response {
     let cfg = state.config();
     json(PublicConfigOut {
         base: PublicConfig {
@@ -533,7 +539,7 @@ pub async fn public_config(State(state): State<AppState>) -> Response {
 }
 
 /// Anything under `/api` that is not an endpoint.
-pub async fn not_found(req: Request) -> Error {
+pub(crate) async fn not_found(req: Request) -> Error {
     let path: String = req.uri().path().chars().take(100).collect();
     Error::NotFound(format!(
         "there is no API endpoint at {path}; the helper's endpoints are under {}/",

@@ -14,18 +14,18 @@ use crate::net::forwarded::{client_address, Proxy};
 
 /// The client's address as the helper sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddr(pub IpAddr);
+pub(crate) struct ClientAddr(pub IpAddr);
 
 impl ClientAddr {
     /// Works the address out from the connection and the headers (the edge does
     /// this, once); `None` for a request that did not come over a socket.
-    pub fn find<B>(req: &Request<B>, proxy: &Proxy) -> Option<ClientAddr> {
+    pub(crate) fn find<B>(req: &Request<B>, proxy: &Proxy) -> Option<ClientAddr> {
         let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
         Some(ClientAddr(client_address(peer, req.headers(), proxy)))
     }
 
     /// The address the edge found, from a request's extensions.
-    pub fn of(extensions: &Extensions) -> Result<ClientAddr, Error> {
+    pub(crate) fn of(extensions: &Extensions) -> Result<ClientAddr, Error> {
         extensions
             .get::<ClientAddr>()
             .copied()

@@ -13,7 +13,7 @@ use fixpath_core::api::{ApiError, ErrorBody};
 
 /// Everything the helper's HTTP layer can answer with besides success.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// The request is malformed (missing or bad parameter, bad JSON).
     #[error("{0}")]
     BadRequest(String),
@@ -62,16 +62,16 @@ pub enum Error {
 }
 
 /// Whole seconds, rounded up, at least 1: a client that waits that long gets in.
-pub fn retry_secs(d: Duration) -> u64 {
+pub(crate) fn retry_secs(d: Duration) -> u64 {
     (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
 }
 
 /// What every internal error tells the client.
-pub const INTERNAL_MESSAGE: &str =
+pub(crate) const INTERNAL_MESSAGE: &str =
     "the helper hit an unexpected problem; try again, and tell support if it keeps happening";
 
 impl Error {
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -89,7 +89,7 @@ impl Error {
     }
 
     /// Stable, machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::NotFound(_) => "not_found",
@@ -110,7 +110,7 @@ impl Error {
     }
 
     /// The sentence for the client: never internals on an internal error.
-    pub fn public_message(&self) -> String {
+    pub(crate) fn public_message(&self) -> String {
         match self {
             Self::Internal(_) => INTERNAL_MESSAGE.to_string(),
             other => other.to_string(),
@@ -118,7 +118,7 @@ impl Error {
     }
 
     /// The JSON body.
-    pub fn body(&self) -> ApiError {
+    pub(crate) fn body(&self) -> ApiError {
         ApiError {
             error: ErrorBody {
                 code: self.code().to_string(),
@@ -132,7 +132,7 @@ impl Error {
 /// to the edge layer (`http::middleware::Edge`), which logs it with the access
 /// line. Never sent: extensions are not part of what goes on the wire.
 #[derive(Debug, Clone)]
-pub struct Internal(pub String);
+pub(crate) struct Internal(pub String);
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
@@ -173,7 +173,7 @@ const UNSERIALISABLE: &str = r#"{"error":{"code":"internal","message":"the helpe
 
 /// A JSON answer (`application/json`, as axum's `Json` sends it), with room for
 /// the headers the layers add.
-pub fn json_answer<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
+pub(crate) fn json_answer<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
     // Most answers are small: written on the stack, then copied once into a buffer
     // of their size (a growing Vec would cost more allocations on the way).
     let mut small = [0u8; SMALL_ANSWER];
@@ -210,7 +210,7 @@ pub fn json_answer<T: serde::Serialize>(status: StatusCode, value: &T) -> Respon
 }
 
 /// Result type of handlers.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {

@@ -100,12 +100,12 @@ fn secure(h: &mut HeaderMap, api: bool) {
 
 /// Wraps a service in [`Edge`].
 #[derive(Clone)]
-pub struct EdgeLayer {
+pub(crate) struct EdgeLayer {
     state: AppState,
 }
 
 impl EdgeLayer {
-    pub fn new(state: AppState) -> EdgeLayer {
+    pub(crate) fn new(state: AppState) -> EdgeLayer {
         EdgeLayer { state }
     }
 }
@@ -125,7 +125,7 @@ impl<S> Layer<S> for EdgeLayer {
 /// logged just before it and taken off), and a panic below becomes a 500 JSON
 /// answer (its message goes to the log the same way).
 #[derive(Clone)]
-pub struct Edge<S> {
+pub(crate) struct Edge<S> {
     inner: S,
     state: AppState,
 }
@@ -299,7 +299,7 @@ fn polled_again() -> Response {
 
 /// A panic in a handler becomes a 500 JSON answer; the message goes to the log
 /// (cut short: it is our own text, but it should not flood the log).
-pub fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+pub(crate) fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
     let detail = payload
         .downcast_ref::<String>()
         .map(String::as_str)
@@ -314,12 +314,12 @@ pub fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
 
 /// Wraps a service in [`Gate`].
 #[derive(Clone)]
-pub struct GateLayer {
+pub(crate) struct GateLayer {
     state: AppState,
 }
 
 impl GateLayer {
-    pub fn new(state: AppState) -> GateLayer {
+    pub(crate) fn new(state: AppState) -> GateLayer {
         GateLayer { state }
     }
 }
@@ -340,7 +340,7 @@ impl<S> Layer<S> for GateLayer {
 /// JSON: rejections from the framework (unknown method, bad body) are rewritten
 /// into the helper's shape.
 #[derive(Clone)]
-pub struct Gate<S> {
+pub(crate) struct Gate<S> {
     inner: S,
     state: AppState,
 }

@@ -4,11 +4,11 @@
 //! answers ([`error`]). Routes, methods and rate-limit costs come from one table,
 //! core's [`Endpoint::methods`].
 
-pub mod api;
-pub mod client;
-pub mod error;
-pub mod middleware;
-pub mod web;
+pub(crate) mod api;
+pub(crate) mod client;
+pub(crate) mod error;
+pub(crate) mod middleware;
+pub(crate) mod web;
 
 use axum::http::{header, HeaderValue, Method as HttpMethod};
 use axum::routing::{any, on, MethodFilter, MethodRouter};
@@ -25,7 +25,7 @@ const API_ROOT: &str = "/api";
 const API_ANY: &str = "/api/{*rest}";
 
 /// The method as the HTTP crate spells it.
-pub fn http_method(m: Method) -> HttpMethod {
+pub(crate) fn http_method(m: Method) -> HttpMethod {
     match m {
         Method::Get => HttpMethod::GET,
         Method::Post => HttpMethod::POST,
@@ -35,7 +35,7 @@ pub fn http_method(m: Method) -> HttpMethod {
 }
 
 /// The table's method for an HTTP method (`HEAD` is answered as `GET`).
-pub fn table_method(m: &HttpMethod) -> Option<Method> {
+pub(crate) fn table_method(m: &HttpMethod) -> Option<Method> {
     match *m {
         HttpMethod::GET | HttpMethod::HEAD => Some(Method::Get),
         HttpMethod::POST => Some(Method::Post),

@@ -40,7 +40,7 @@ const REVALIDATE: &str = "no-cache";
 const VARY_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
 
 /// Serves a file from dist, or the app's index for any other path.
-pub async fn app_or_file(State(state): State<AppState>, req: Request) -> Response {
+pub(crate) async fn app_or_file(State(state): State<AppState>, req: Request) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Error::MethodNotAllowed(format!(
             "{} is not accepted here; the app's pages are read with GET",
@@ -99,7 +99,7 @@ pub async fn app_or_file(State(state): State<AppState>, req: Request) -> Respons
 
 /// Whether a path names a dotfile or anything in a dot directory (`/.fixpath/seal.key`,
 /// `/.git/config`, `/%2eenv`), read as the file server would read it (decoded).
-pub fn is_hidden(path: &str) -> bool {
+pub(crate) fn is_hidden(path: &str) -> bool {
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     decoded
         .split(['/', '\\'])
@@ -119,7 +119,7 @@ fn is_hashed_name(path: &str) -> bool {
 
 /// The encodings the helper sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Coding {
+pub(crate) enum Coding {
     Identity,
     Gzip,
     Brotli,
@@ -127,7 +127,7 @@ pub enum Coding {
 
 impl Coding {
     /// The `Content-Encoding` value (`None` for identity).
-    pub fn header(self) -> Option<&'static str> {
+    pub(crate) fn header(self) -> Option<&'static str> {
         match self {
             Coding::Identity => None,
             Coding::Gzip => Some("gzip"),
@@ -159,7 +159,7 @@ impl Coding {
     /// The client's choice among `available` by `Accept-Encoding`, as `ServeDir`
     /// chooses among the files it finds: the highest q-value above 0, then brotli
     /// before gzip before identity; identity when nothing else is acceptable.
-    pub fn negotiate(headers: &HeaderMap, available: &[Coding]) -> Coding {
+    pub(crate) fn negotiate(headers: &HeaderMap, available: &[Coding]) -> Coding {
         let mut best: Option<(u16, Coding)> = None;
         for value in headers.get_all(header::ACCEPT_ENCODING) {
             let Ok(value) = value.to_str() else { continue };
@@ -375,7 +375,7 @@ fn html_escape(s: &str) -> String {
 
 /// The bodies of inline `<script>` elements (those without `src`), exactly as the
 /// browser hashes them.
-pub fn inline_scripts(html: &str) -> Vec<&str> {
+pub(crate) fn inline_scripts(html: &str) -> Vec<&str> {
     let lower = html.to_ascii_lowercase();
     let mut out = Vec::new();
     let mut at = 0;
@@ -440,7 +440,7 @@ fn origin_of(url: &str) -> Option<String> {
 /// attributes (the progress bar's width); no script can run from a style.
 /// connect-src adds the canary URLs' origins and the alternate ports of the host
 /// the page came from, which the app fetches.
-pub fn page_csp(state: &AppState, html: &[u8], req_headers: &HeaderMap) -> String {
+pub(crate) fn page_csp(state: &AppState, html: &[u8], req_headers: &HeaderMap) -> String {
     let text = String::from_utf8_lossy(html);
     let mut script = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
     for body in inline_scripts(&text) {

@@ -24,7 +24,7 @@ pub struct Proxy {
 
 /// The peer of the connection, without the IPv4-mapped disguise a dual-stack
 /// socket gives IPv4 peers.
-pub fn canonical(a: IpAddr) -> IpAddr {
+pub(crate) fn canonical(a: IpAddr) -> IpAddr {
     a.to_canonical()
 }
 
@@ -98,7 +98,7 @@ fn chain(headers: &HeaderMap, which: ForwardedHeader) -> Vec<Option<IpAddr>> {
 }
 
 /// The client's address for a request from `peer` with these headers.
-pub fn client_address(peer: IpAddr, headers: &HeaderMap, proxy: &Proxy) -> IpAddr {
+pub(crate) fn client_address(peer: IpAddr, headers: &HeaderMap, proxy: &Proxy) -> IpAddr {
     let mut current = canonical(peer);
     if !trusted(current, proxy) {
         return current;
@@ -116,7 +116,7 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, proxy: &Proxy) -> IpAdd
 }
 
 /// The rate-limit bucket of an address: itself for IPv4, its /64 for IPv6.
-pub fn limit_key(a: IpAddr) -> IpAddr {
+pub(crate) fn limit_key(a: IpAddr) -> IpAddr {
     match canonical(a) {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64))),

@@ -2,9 +2,9 @@
 //! ranges a check may reach, name resolution, TCP probes, the listed servers, and
 //! who the client is behind trusted proxies. Depends on nothing else in the crate.
 
-pub mod dns;
-pub mod forwarded;
-pub mod names;
-pub mod probe;
-pub mod ranges;
-pub mod servers;
+pub(crate) mod dns;
+pub(crate) mod forwarded;
+pub(crate) mod names;
+pub(crate) mod probe;
+pub(crate) mod ranges;
+pub(crate) mod servers;

@@ -6,9 +6,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Longest DNS name (RFC 1035, without the trailing dot).
-pub const MAX_NAME: usize = 253;
+pub(crate) const MAX_NAME: usize = 253;
 /// Longest DNS label.
-pub const MAX_LABEL: usize = 63;
+pub(crate) const MAX_LABEL: usize = 63;
 
 /// A probe or resolve target: a host name or an address literal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,7 +48,7 @@ impl From<NameError> for String {
 }
 
 /// Parses what a person typed (or an operator configured) into a target.
-pub fn parse_target(input: &str) -> Result<Target, NameError> {
+pub(crate) fn parse_target(input: &str) -> Result<Target, NameError> {
     let s = input.trim();
     if s.is_empty() {
         return Err(NameError::Empty);
@@ -93,7 +93,7 @@ fn shorten(s: &str) -> String {
 /// IPv6 (optionally in brackets) and every IPv4 form of `inet_aton` (one to four
 /// parts, each decimal, octal with a leading 0, or hex with 0x). A trailing dot is
 /// allowed, as the resolver allows it.
-pub fn parse_address(input: &str) -> Option<IpAddr> {
+pub(crate) fn parse_address(input: &str) -> Option<IpAddr> {
     let s = input.trim();
     let s = s.strip_suffix('.').unwrap_or(s);
     let inner = s
@@ -110,7 +110,7 @@ pub fn parse_address(input: &str) -> Option<IpAddr> {
 /// `IpAddr` reads (dotted quad, or IPv6 without brackets), nothing looser. A VPN
 /// client may take `127.1` or `2130706433` for a name, so those do not count here
 /// (they still mean their address as probe targets, see [`parse_address`]).
-pub fn strict_address(input: &str) -> Option<IpAddr> {
+pub(crate) fn strict_address(input: &str) -> Option<IpAddr> {
     input.trim().parse().ok()
 }
 
@@ -166,7 +166,7 @@ fn parse_part(p: &str) -> Option<u64> {
 
 /// `name` is `suffix` or lies under it (label-wise: `xexample.com` is not under
 /// `example.com`).
-pub fn is_under(name: &str, suffix: &str) -> bool {
+pub(crate) fn is_under(name: &str, suffix: &str) -> bool {
     name == suffix
         || name
             .strip_suffix(suffix)
@@ -174,7 +174,7 @@ pub fn is_under(name: &str, suffix: &str) -> bool {
 }
 
 /// The known names closest to `name`, best first ("did you mean …?").
-pub fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
+pub(crate) fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
     let limit = (name.len() / 3).max(2);
     let mut scored: Vec<(usize, &str)> = known
         .map(|k| (strsim::levenshtein(name, k), k))

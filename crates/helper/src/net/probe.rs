@@ -39,7 +39,7 @@ pub enum ProbeError {
     Dns(DnsError),
 }
 
-pub type ProbeResult = Result<Outcome, ProbeError>;
+pub(crate) type ProbeResult = Result<Outcome, ProbeError>;
 
 /// Boxed future of a connect.
 pub type ConnectFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;

@@ -91,7 +91,7 @@ fn in_v6(a: Ipv6Addr, net: u128, len: u8) -> bool {
 /// The IPv4 address an IPv6 address carries, for the forms that route to it:
 /// mapped (`::ffff:a.b.c.d`), compatible (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`)
 /// and 6to4 (`2002:AABB:CCDD::`).
-pub fn embedded_v4(a: Ipv6Addr) -> Option<Ipv4Addr> {
+pub(crate) fn embedded_v4(a: Ipv6Addr) -> Option<Ipv4Addr> {
     let bits = u128::from(a);
     let low = Ipv4Addr::from((bits & 0xffff_ffff) as u32);
     if in_v6(a, 0xffff << 32, 96) || in_v6(a, 0, 96) {
@@ -109,7 +109,7 @@ pub fn embedded_v4(a: Ipv6Addr) -> Option<Ipv4Addr> {
 /// Why the helper will not connect to `a` on its own judgement, or `None` for a
 /// global address. The operator's exact-address allow list is applied by
 /// [`judge`], not here.
-pub fn refusal(a: IpAddr) -> Option<Refusal> {
+pub(crate) fn refusal(a: IpAddr) -> Option<Refusal> {
     match a {
         IpAddr::V4(v4) => V4
             .iter()
@@ -130,7 +130,7 @@ pub fn refusal(a: IpAddr) -> Option<Refusal> {
 
 /// The helper's verdict on one resolved address: allowed when the operator lists it
 /// exactly, otherwise when the range table has nothing against it.
-pub fn judge(a: IpAddr, allow: &[IpAddr]) -> Result<(), Refusal> {
+pub(crate) fn judge(a: IpAddr, allow: &[IpAddr]) -> Result<(), Refusal> {
     if allow.contains(&a) {
         return Ok(());
     }

@@ -2,7 +2,7 @@
 //! the log's privacy (masked addresses, keyed name hashes), the operator's
 //! announcement, and the seal's signer. Uses only [`crate::net`].
 
-pub mod privacy;
-pub mod ratelimit;
-pub mod seal;
-pub mod status;
+pub(crate) mod privacy;
+pub(crate) mod ratelimit;
+pub(crate) mod seal;
+pub(crate) mod status;

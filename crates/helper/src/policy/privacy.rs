@@ -12,13 +12,13 @@ use crate::net::forwarded::canonical;
 /// An address as the log shows it, formatted only when a line is really written
 /// (the access log takes one per request; most are never filtered, some are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Masked {
+pub(crate) struct Masked {
     addr: IpAddr,
     mask: bool,
 }
 
 impl Masked {
-    pub fn new(addr: IpAddr, mask: bool) -> Masked {
+    pub(crate) fn new(addr: IpAddr, mask: bool) -> Masked {
         Masked {
             addr: canonical(addr),
             mask,
@@ -45,7 +45,7 @@ impl fmt::Display for Masked {
 /// 16 hex digits of SHA-256 over the key and the name. The key is secret and fixed
 /// length, so this is a keyed hash (no length extension applies to a prefix key of
 /// which nothing is ever revealed); without the key no guess can be checked.
-pub fn keyed_hash(key: &[u8; 32], name: &str) -> String {
+pub(crate) fn keyed_hash(key: &[u8; 32], name: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"fixpath log name\0");
     h.update(key);

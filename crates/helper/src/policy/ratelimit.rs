@@ -48,7 +48,7 @@ const SWEEP_EVERY: u64 = 4_096;
 /// Clients with a bucket of their own, per limiter: about 40 bytes each, so the two
 /// limiters hold at most about 8 MB. Reached only when this many distinct clients
 /// were active within one bucket's refill time (the default is 30 s).
-pub const MAX_LIMITED_CLIENTS: usize = 100_000;
+pub(crate) const MAX_LIMITED_CLIENTS: usize = 100_000;
 
 /// governor's DashMap store, shared so the limiter can ask which clients it knows.
 #[derive(Clone, Default)]
@@ -104,7 +104,7 @@ impl Keyed {
     }
 }
 
-pub struct Limiters {
+pub(crate) struct Limiters {
     enabled: bool,
     general: Keyed,
     checks: Keyed,
@@ -121,12 +121,12 @@ fn quota(per_second: u32, burst: u32) -> Quota {
 }
 
 impl Limiters {
-    pub fn new(cfg: &RateLimit) -> Limiters {
+    pub(crate) fn new(cfg: &RateLimit) -> Limiters {
         Limiters::bounded(cfg, MAX_LIMITED_CLIENTS)
     }
 
     /// Limiters keeping own buckets for at most `max_clients` clients each.
-    pub fn bounded(cfg: &RateLimit, max_clients: usize) -> Limiters {
+    pub(crate) fn bounded(cfg: &RateLimit, max_clients: usize) -> Limiters {
         let clock = DefaultClock::default();
         Limiters {
             enabled: cfg.enabled,
@@ -139,7 +139,7 @@ impl Limiters {
     }
 
     /// Takes one request from the client's buckets, or says how long to wait.
-    pub fn check(&self, client: IpAddr, cost: Cost) -> Result<(), Duration> {
+    pub(crate) fn check(&self, client: IpAddr, cost: Cost) -> Result<(), Duration> {
         if !self.enabled {
             return Ok(());
         }
@@ -169,7 +169,8 @@ impl Limiters {
     }
 
     /// Clients with a bucket of their own in the general limiter (for tests).
-    pub fn clients(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn clients(&self) -> usize {
         self.general.store.0.len()
     }
 }
@@ -184,7 +185,7 @@ struct Window {
 
 /// Clients with a sweep window of their own: each holds up to `sweep_limit` pair
 /// hashes (about 16 bytes each), so with the default limit of 32 at most about 10 MB.
-pub const MAX_SWEEP_CLIENTS: usize = 16_384;
+pub(crate) const MAX_SWEEP_CLIENTS: usize = 16_384;
 
 /// Clients remembered before expired windows are swept.
 const SWEEPS_SWEEP_AT: usize = 4_096;
@@ -201,7 +202,7 @@ struct Table {
 /// window it may ask about `limit` distinct server/port pairs (repeats are free),
 /// then it is told to wait until the window ends. Fixed windows, keyed like the
 /// rate limits; a token bucket would let a scanner trickle on forever.
-pub struct Sweeps {
+pub(crate) struct Sweeps {
     limit: usize,
     window: Duration,
     max_clients: usize,
@@ -211,12 +212,12 @@ pub struct Sweeps {
 }
 
 impl Sweeps {
-    pub fn new(limit: usize, window: Duration) -> Sweeps {
+    pub(crate) fn new(limit: usize, window: Duration) -> Sweeps {
         Sweeps::bounded(limit, window, MAX_SWEEP_CLIENTS)
     }
 
     /// A tracker keeping own windows for at most `max_clients` clients.
-    pub fn bounded(limit: usize, window: Duration, max_clients: usize) -> Sweeps {
+    pub(crate) fn bounded(limit: usize, window: Duration, max_clients: usize) -> Sweeps {
         Sweeps {
             limit,
             window,
@@ -230,7 +231,7 @@ impl Sweeps {
     }
 
     /// Notes that `client` asks about `target:port`, or says how long to wait.
-    pub fn check(&self, client: IpAddr, target: &str, port: u16) -> Result<(), Duration> {
+    pub(crate) fn check(&self, client: IpAddr, target: &str, port: u16) -> Result<(), Duration> {
         let now = Instant::now();
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
         let Table {
@@ -268,7 +269,8 @@ impl Sweeps {
     }
 
     /// Clients with a window in the table (for tests).
-    pub fn clients(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn clients(&self) -> usize {
         self.table
             .lock()
             .unwrap_or_else(|p| p.into_inner())

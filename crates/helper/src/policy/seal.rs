@@ -16,13 +16,13 @@ use fixpath_core::api::{seal_message, Keys, PublicKey, Seal};
 use sha2::{Digest, Sha256};
 
 /// A key id: the first 8 bytes of SHA-256 of the public key, hex.
-pub fn key_id(public: &[u8; 32]) -> String {
+pub(crate) fn key_id(public: &[u8; 32]) -> String {
     let d = Sha256::digest(public);
     fixpath_core::seal::hex(&d[..8])
 }
 
 /// base64url (no padding) of a 32-byte public key, as `GET /api/v1/keys` lists it.
-pub fn decode_public_key(s: &str) -> Option<[u8; 32]> {
+pub(crate) fn decode_public_key(s: &str) -> Option<[u8; 32]> {
     let bytes = URL_SAFE_NO_PAD.decode(s.trim().as_bytes()).ok()?;
     let arr: [u8; 32] = bytes.try_into().ok()?;
     // Only points on the curve are keys.
@@ -31,7 +31,7 @@ pub fn decode_public_key(s: &str) -> Option<[u8; 32]> {
 }
 
 /// A findings digest as the app sends it: SHA-256, 64 lowercase hex digits.
-pub fn valid_digest(d: &str) -> bool {
+pub(crate) fn valid_digest(d: &str) -> bool {
     d.len() == 64
         && d.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

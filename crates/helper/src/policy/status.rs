@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use fixpath_core::api::{Announcement, Status};
 
 /// Longest announcement accepted, in characters.
-pub const MAX_MESSAGE: usize = 500;
+pub(crate) const MAX_MESSAGE: usize = 500;
 
 /// Why the announcement could not be read or kept.
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +33,7 @@ struct Loaded {
 }
 
 /// The announcement and the file behind it.
-pub struct StatusStore {
+pub(crate) struct StatusStore {
     path: PathBuf,
     current: RwLock<Loaded>,
     write: tokio::sync::Mutex<()>,
@@ -60,7 +60,7 @@ fn read_file(path: &Path) -> Result<Loaded, StatusError> {
 
 impl StatusStore {
     /// Opens the store; a file that exists but cannot be read stops the helper.
-    pub fn open(path: &Path) -> Result<StatusStore, StatusError> {
+    pub(crate) fn open(path: &Path) -> Result<StatusStore, StatusError> {
         let loaded = read_file(path)?;
         Ok(StatusStore {
             path: path.to_path_buf(),
@@ -70,7 +70,7 @@ impl StatusStore {
     }
 
     /// The announcement now, re-reading the file when another writer changed it.
-    pub async fn get(&self) -> Option<Announcement> {
+    pub(crate) async fn get(&self) -> Option<Announcement> {
         let on_disk = tokio::fs::metadata(&self.path)
             .await
             .and_then(|m| m.modified())
@@ -103,7 +103,7 @@ impl StatusStore {
     }
 
     /// Replaces (or with `None` clears) the announcement, on disk first.
-    pub async fn set(&self, announcement: Option<Announcement>) -> Result<(), StatusError> {
+    pub(crate) async fn set(&self, announcement: Option<Announcement>) -> Result<(), StatusError> {
         let _one_writer = self.write.lock().await;
         let mut body = serde_json::to_vec_pretty(&Status {
             announcement: announcement.clone(),

@@ -10,7 +10,7 @@ use crate::config::Config;
 /// hand out the seal's private key (`seal.key_file`) or the announcement's
 /// directory (`status.file`). Paths are compared resolved (absolute, symlinks
 /// followed where they exist), since neither needs to exist yet.
-pub fn refuse_dist_holding_state(dist: &Path, config: &Config) -> Result<(), StartError> {
+pub(crate) fn refuse_dist_holding_state(dist: &Path, config: &Config) -> Result<(), StartError> {
     let dist_at = resolved(dist);
     let holds = |file: &Path| {
         let parent = file.parent().filter(|p| !p.as_os_str().is_empty());

@@ -11,7 +11,7 @@ use fixpath_core::precompress;
 use sha2::{Digest, Sha256};
 
 /// `index.html` as served, in each encoding, built once per version of the file.
-pub struct IndexPage {
+pub(crate) struct IndexPage {
     stamp: Option<(u64, SystemTime)>,
     raw: Bytes,
     brotli: Option<Bytes>,
@@ -22,7 +22,7 @@ pub struct IndexPage {
 
 impl IndexPage {
     /// Compresses `raw` (a copy is kept only where it is smaller).
-    pub fn new(raw: Vec<u8>, stamp: Option<(u64, SystemTime)>) -> IndexPage {
+    pub(crate) fn new(raw: Vec<u8>, stamp: Option<(u64, SystemTime)>) -> IndexPage {
         let kept =
             |encoded: Vec<u8>| precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded));
         let brotli = kept(precompress::brotli(&raw));
@@ -41,22 +41,22 @@ impl IndexPage {
     }
 
     /// The page as written.
-    pub fn raw(&self) -> &Bytes {
+    pub(crate) fn raw(&self) -> &Bytes {
         &self.raw
     }
 
     /// The page compressed with brotli, where that is smaller.
-    pub fn brotli(&self) -> Option<&Bytes> {
+    pub(crate) fn brotli(&self) -> Option<&Bytes> {
         self.brotli.as_ref()
     }
 
     /// The page compressed with gzip, where that is smaller.
-    pub fn gzip(&self) -> Option<&Bytes> {
+    pub(crate) fn gzip(&self) -> Option<&Bytes> {
         self.gzip.as_ref()
     }
 
     /// The first 64 bits of the page's SHA-256, in hex: its ETags' common part.
-    pub fn digest(&self) -> &str {
+    pub(crate) fn digest(&self) -> &str {
         &self.digest
     }
 }
@@ -64,13 +64,13 @@ impl IndexPage {
 /// The last `IndexPage` built, reused while the file's length and modification
 /// time stay the same.
 #[derive(Default)]
-pub struct IndexCache {
+pub(crate) struct IndexCache {
     page: Mutex<Option<Arc<IndexPage>>>,
 }
 
 impl IndexCache {
     /// The page for the file now at `file`: the cached one, or a new one.
-    pub async fn page(&self, file: &Path) -> std::io::Result<Arc<IndexPage>> {
+    pub(crate) async fn page(&self, file: &Path) -> std::io::Result<Arc<IndexPage>> {
         let meta = tokio::fs::metadata(file).await?;
         let stamp = meta.modified().ok().map(|m| (meta.len(), m));
         if let Some(page) = self

@@ -2,8 +2,8 @@
 //! the resolver, the prober, the announcement store, the seal signer and the rate
 //! limiters. Cheap to clone (one `Arc`).
 
-pub mod dist;
-pub mod index;
+pub(crate) mod dist;
+pub(crate) mod index;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -138,28 +138,28 @@ impl AppState {
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
-    pub fn dist(&self) -> &std::path::Path {
+    pub(crate) fn dist(&self) -> &std::path::Path {
         &self.inner.dist
     }
-    pub fn index_cache(&self) -> &index::IndexCache {
+    pub(crate) fn index_cache(&self) -> &index::IndexCache {
         &self.inner.index
     }
-    pub fn resolver(&self) -> &Resolver {
+    pub(crate) fn resolver(&self) -> &Resolver {
         &self.inner.resolver
     }
     pub fn prober(&self) -> &Prober {
         &self.inner.prober
     }
-    pub fn status(&self) -> &StatusStore {
+    pub(crate) fn status(&self) -> &StatusStore {
         &self.inner.status
     }
     pub fn signer(&self) -> &Signer {
         &self.inner.signer
     }
-    pub fn limiters(&self) -> &Limiters {
+    pub(crate) fn limiters(&self) -> &Limiters {
         &self.inner.limiters
     }
-    pub fn sweeps(&self) -> &Sweeps {
+    pub(crate) fn sweeps(&self) -> &Sweeps {
         &self.inner.sweeps
     }
 
@@ -173,7 +173,7 @@ impl AppState {
     }
 
     /// The alternate ports the app is told about.
-    pub fn alt_ports(&self) -> Vec<u16> {
+    pub(crate) fn alt_ports(&self) -> Vec<u16> {
         self.inner
             .alt_ports
             .read()
@@ -182,7 +182,7 @@ impl AppState {
     }
 
     /// Records the alternate ports really bound (`serve` calls this).
-    pub fn set_alt_ports(&self, ports: Vec<u16>) {
+    pub(crate) fn set_alt_ports(&self, ports: Vec<u16>) {
         *self
             .inner
             .alt_ports
@@ -192,7 +192,7 @@ impl AppState {
 }
 
 /// The helper's clock, Unix milliseconds.
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
