@@ -427,19 +427,8 @@ fn bench_ping(tools: &Tools, rounds: usize) -> Result {
     println!("xtask: bench: ping beside its floor ({LOAD_CONNECTIONS} connections, {rounds} rounds of 3 runs of {LOAD_SECONDS} s)");
     let (target, _target_rest, helper, helper_url) =
         helper_with_target(&bin, &work, &dist, "load")?;
-    let (floor, floor_line, _floor_rest) = start(&bin.join("floor"), &["0"], &work, "http://")?;
-    let load_config = work.join("load/bench.toml").to_string_lossy().into_owned();
-    let (layered_floor, layered_line, _l) = start(
-        &bin.join("floor"),
-        &["0", "layered", &load_config],
-        &work,
-        "http://",
-    )?;
-    let urls = [
-        url_in(&floor_line)?,
-        url_in(&layered_line)?,
-        format!("{helper_url}api/v1/ping"),
-    ];
+    let (floor, floor_url, layered_floor, layered_url) = floors(&bin, &work)?;
+    let urls = [floor_url, layered_url, format!("{helper_url}api/v1/ping")];
     let [bare, layered, ping] = load_rounds(&urls, rounds)?;
     drop((layered_floor, floor, helper, target));
     println!("| endpoint | requests/s | share of the floor's requests/s | share, lowest–highest |\n| --- | ---: | ---: | ---: |");
@@ -461,6 +450,22 @@ fn bench_ping(tools: &Tools, rounds: usize) -> Result {
         );
     }
     Ok(())
+}
+
+/// The two floors of the load comparison, with their URLs: bare axum, and the
+/// same constant behind the helper's middleware stack with its log and runtime
+/// (which tells the layers' cost from the serving's and the handlers'). The
+/// layered one reads the load helper's config, written by `helper_with_target`.
+fn floors(bin: &Path, work: &Path) -> Result<(Running, String, Running, String)> {
+    let (floor, floor_line, _floor_rest) = start(&bin.join("floor"), &["0"], work, "http://")?;
+    let load_config = work.join("load/bench.toml").to_string_lossy().into_owned();
+    let (layered, layered_line, _layered_rest) = start(
+        &bin.join("floor"),
+        &["0", "layered", &load_config],
+        work,
+        "http://",
+    )?;
+    Ok((floor, url_in(&floor_line)?, layered, url_in(&layered_line)?))
 }
 
 /// Each URL warmed up once (connections, caches, a probe's first connect), then
@@ -786,20 +791,10 @@ fn bench_all(tools: &Tools) -> Result {
     println!("xtask: bench: load ({LOAD_CONNECTIONS} connections, {LOAD_ROUNDS} rounds of 4 runs of {LOAD_SECONDS} s)");
     let (target, _target_rest, helper, helper_url) =
         helper_with_target(&bin, &work, &dist_s, "load")?;
-    let (floor, floor_line, _floor_rest) = start(&bin.join("floor"), &["0"], &work, "http://")?;
-    let floor_url = url_in(&floor_line)?;
-    // The same constant behind the helper's middleware stack, with its log and
-    // runtime: tells the layers' cost from the serving's and the handlers'.
-    let load_config = work.join("load/bench.toml").to_string_lossy().into_owned();
-    let (layered_floor, layered_line, _l) = start(
-        &bin.join("floor"),
-        &["0", "layered", &load_config],
-        &work,
-        "http://",
-    )?;
+    let (floor, floor_url, layered_floor, layered_url) = floors(&bin, &work)?;
     let urls = [
         floor_url,
-        url_in(&layered_line)?,
+        layered_url,
         format!("{helper_url}api/v1/ping"),
         format!("{}{}", helper_url.trim_end_matches('/'), probe_path),
     ];
