@@ -47,10 +47,8 @@ pub fn Report(props: &ReportProps) -> Html {
                             <p class="warning seal-address" role="alert">{ w }</p>
                         }
                         <p class="report-tree">{ format!("{} (version {})", tree.title, tree.version) }</p>
-                        if decoded.tree_changed || decoded.fits.is_err() {
-                            <p class="warning" role="note">{
-                                format!("This link was made with version {} of this troubleshooter, and it has changed since (now version {}). We show what still fits.", decoded.session.tree_version, tree.version)
-                            }</p>
+                        if let Some(note) = decoded.version_note(tree.version) {
+                            <p class="warning" role="note">{ note }</p>
                         }
                         <FindingsView {findings} />
                     </>

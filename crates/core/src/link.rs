@@ -87,6 +87,20 @@ pub struct Decoded {
     pub fits: Result<(), EngineError>,
 }
 
+impl Decoded {
+    /// The note a report carries when the link was made with another version of
+    /// its tree (`now`, the version it was decoded against): the one sentence the
+    /// staff view and `fixpath decode` both show.
+    pub fn version_note(&self, now: u32) -> Option<String> {
+        (self.tree_changed || self.fits.is_err()).then(|| {
+            format!(
+                "This link was made with version {} of this troubleshooter, which has changed since (now version {now}): what no longer fits is left out.",
+                self.session.tree_version
+            )
+        })
+    }
+}
+
 /// The payload in a link, a fragment (`#/r/…`, `/r/…`) or a bare payload: the last
 /// path segment, without the seal after `.`.
 pub fn payload_of(input: &str) -> &str {

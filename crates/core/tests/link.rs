@@ -909,6 +909,7 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     let d = link::decode(&payload, std::slice::from_ref(&reworded)).expect("decodes");
     assert!(!d.tree_changed);
     assert_eq!(d.fits, Ok(()));
+    assert_eq!(d.version_note(reworded.version), None);
 
     // A changed cause (part of the shape): changed, but every step still fits.
     let recaused = Tree::from_toml(&vpn_source().replacen("cause = \"", "cause = \"new-", 1))
@@ -917,6 +918,14 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     let d = link::decode(&payload, std::slice::from_ref(&recaused)).expect("decodes");
     assert!(d.tree_changed);
     assert_eq!(d.fits, Ok(()));
+    let note = d
+        .version_note(recaused.version + 1)
+        .expect("a changed tree is noted");
+    assert!(
+        note.contains(&format!("version {}", s.tree_version))
+            && note.contains(&format!("now version {}", recaused.version + 1)),
+        "{note}"
+    );
 
     // Nodes reordered: changed, and the steps no longer fit.
     let moved = Tree::from_toml(&reordered(vpn_source())).expect("reordered tree compiles");

@@ -32,11 +32,8 @@ pub(super) fn decode_to_text(input: &str) -> Result<String, DecodeError> {
     let decoded = link::decode(input, &trees)?;
     let tree = trees.get(decoded.tree).ok_or(DecodeError::MissingTree)?;
     let mut text = String::new();
-    if decoded.tree_changed || decoded.fits.is_err() {
-        text.push_str(&format!(
-            "Note: this link was made with version {} of `{}`, which has changed since (now version {}); what no longer fits is left out.\n",
-            decoded.session.tree_version, tree.id, tree.version
-        ));
+    if let Some(note) = decoded.version_note(tree.version) {
+        text.push_str(&format!("Note: {note}\n"));
     }
     text.push_str(&match seal_of(input) {
         None => "Seal: none (the helper did not seal this link).\n".to_string(),
