@@ -31,20 +31,13 @@ impl fmt::Display for Target {
 /// Why a string is not a target; each is a sentence naming the problem (the
 /// input quoted, cut short).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NameError {
+pub(crate) enum NameError {
     #[error("the name is empty")]
     Empty,
     #[error("`{0}` is not a server name (1 to {MAX_NAME} characters)")]
     Length(String),
     #[error("`{0}` is not a server name: use letters, digits and hyphens between dots, like vpn.example.com")]
     Syntax(String),
-}
-
-/// The sentence, where a caller keeps messages as text (the config's errors).
-impl From<NameError> for String {
-    fn from(e: NameError) -> String {
-        e.to_string()
-    }
 }
 
 /// Parses what a person typed (or an operator configured) into a target.
