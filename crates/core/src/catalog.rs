@@ -55,7 +55,8 @@ pub const PING_COUNT: u8 = 5;
 
 /// A set of [`PLATFORMS`], one bit each (in that order): what a `platform` list
 /// compiles to, so the app carries a byte, not a list of strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Platforms(u8);
 
 impl Platforms {
@@ -86,8 +87,10 @@ impl Platforms {
 
 /// A check node's check with its parameters, typed, as lint read and checked them
 /// (defaults applied there, once): every check of [`CheckName`], those that take
-/// parameters with their values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// parameters with their values. Served as JSON in the tree: a name, or a name
+/// with its parameters (`{"serverprobe":{"port":1723}}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Check {
     BrowserOnline,
     HelperPing {

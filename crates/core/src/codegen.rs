@@ -1,8 +1,6 @@
 //! Compiled trees as Rust source, for the app's build script: the app embeds the
 //! shipped trees already linted and index-linked, so no TOML parser or lint code
-//! ships in its wasm. The output is one expression of type `Vec<Tree>`. Also the
-//! troubleshooter list as HTML for the page shell, which paints before the wasm
-//! has even arrived.
+//! ships in its wasm. The output is one expression of type `Vec<Tree>`.
 
 use std::fmt::Write as _;
 
@@ -132,59 +130,9 @@ fn tree(out: &mut String, t: &Tree) {
     out.push_str("]),\n");
 }
 
-/// `text` safe inside HTML text and double-quoted attribute values.
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The troubleshooter list exactly as the app's home page renders it, for the
-/// static page shell: plain links (`#/t/<id>`) that work before the app starts,
-/// which then opens the walk the address names. `elementtiming` lets the
-/// benchmark read when the list was painted.
-pub fn shell_list(trees: &[Tree]) -> String {
-    let mut out = String::from("<ul class=\"trees\">");
-    for t in trees {
-        let _ = write!(
-            out,
-            "<li><a href=\"#/t/{}\" class=\"tree-card\"><span class=\"tree-title\" elementtiming=\"tree-list\">{}</span><span class=\"tree-symptom\">{}</span></a></li>",
-            html_escape(&t.id),
-            html_escape(&t.title),
-            html_escape(&t.symptom)
-        );
-    }
-    out.push_str("</ul>\n");
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_shell_list_links_every_tree_and_escapes_its_text() {
-        let trees = crate::shipped::trees();
-        let html = shell_list(&trees);
-        for t in &trees {
-            assert!(html.contains(&format!("href=\"#/t/{}\"", t.id)), "{}", t.id);
-        }
-        assert_eq!(html.matches("<li>").count(), trees.len());
-        assert!(
-            html.contains("Windows says &quot;Error 800"),
-            "quotes in a symptom are escaped: {html}"
-        );
-        assert_eq!(html_escape(r#"<b a='1'>&"#), "&lt;b a=&#39;1&#39;&gt;&amp;");
-    }
 
     /// Each check is written as the typed constant it is (the shipped trees, which
     /// a browser test holds equal to their embedded copies, do not use them all).

@@ -49,6 +49,9 @@ pub struct Session {
     pub server_name: Option<String>,
     /// The client's address as the helper saw it, when the user chose to include it.
     pub client_address: Option<IpAddr>,
+    /// The support team's ticket number, when their page asks for one and the user
+    /// typed it (checked against the team's pattern by the page, not here).
+    pub ticket: Option<String>,
 }
 
 /// Why an operation was refused.
@@ -82,6 +85,7 @@ impl Session {
             notes: String::new(),
             server_name: None,
             client_address: None,
+            ticket: None,
         };
         s.settle(tree, now_ms);
         s

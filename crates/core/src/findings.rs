@@ -83,9 +83,15 @@ pub struct Findings {
     pub notes: String,
     pub server_name: Option<String>,
     pub client_address: Option<IpAddr>,
+    /// The support team's ticket number the user typed.
+    pub ticket: Option<String>,
     /// Steps of the session that no longer fit the tree and were left out.
     pub left_out: usize,
 }
+
+/// What a ticket number is called where the support team's page gives it no name
+/// of its own (`ticket.number.label` in `brand.toml`).
+pub const TICKET_LABEL: &str = "Ticket number";
 
 /// "OK", "Warning", … : how an outcome reads in a report.
 pub fn outcome_word(o: CheckOutcome) -> &'static str {
@@ -148,6 +154,7 @@ impl Findings {
             notes: session.notes.clone(),
             server_name: session.server_name.clone(),
             client_address: session.client_address,
+            ticket: session.ticket.clone(),
             left_out: 0,
         };
         for e in &session.entries {
@@ -269,6 +276,14 @@ impl Findings {
     }
 
     /// The findings as plain text for a ticket or a terminal; times in UTC.
+    /// One line for a ticket's subject: the troubleshooter and what it found.
+    pub fn summary(&self) -> String {
+        match &self.outcome {
+            Some(o) => format!("{}: {}", self.tree_title, o.summary),
+            None => format!("{}: {}", self.tree_title, result_word(None).to_ascii_lowercase()),
+        }
+    }
+
     pub fn to_text(&self) -> String {
         let mut t = String::new();
         let _ = writeln!(
@@ -276,6 +291,9 @@ impl Findings {
             "Fixpath findings: {} (version {})",
             self.tree_title, self.tree_version
         );
+        if let Some(n) = &self.ticket {
+            let _ = writeln!(t, "{TICKET_LABEL}: {n}");
+        }
         let _ = writeln!(t, "Started: {}", utc(self.started_ms));
         match &self.outcome {
             Some(o) => {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod b64;
 pub mod catalog;
+pub mod content;
 #[cfg(feature = "source")]
 pub mod codegen;
 pub mod embed;

@@ -12,7 +12,11 @@
 //! tree id (str) · fingerprint (u64 LE) · tree version · started_ms
 //! entry count · per entry: node · zigzag(at_ms - previous at_ms) · action
 //! notes (str) · server name (0 | len+1, bytes) · client address (0 | 4+4 | 6+16)
+//! [ticket number (str)]
 //! ```
+//!
+//! The ticket number is written only when there is one, so a link without one is
+//! byte for byte what this format wrote before it existed.
 //!
 //! An action is one tag byte, kind in the low two bits: `Chose` (choice above),
 //! `Checked` (outcome, figure flag; then a zigzag figure), `Advised` (fixed bit),
@@ -88,17 +92,40 @@ pub struct Decoded {
 }
 
 impl Decoded {
-    /// The note a report carries when the link was made with another version of
-    /// its tree (`now`, the version it was decoded against): the one sentence the
-    /// staff view and `fixpath decode` both show.
-    pub fn version_note(&self, now: u32) -> Option<String> {
-        (self.tree_changed || self.fits.is_err()).then(|| {
-            format!(
-                "This link was made with version {} of this troubleshooter, which has changed since (now version {now}): what no longer fits is left out.",
-                self.session.tree_version
-            )
-        })
+    /// The line a report carries about the version its link was made with: which
+    /// version, and whether the tree has changed since. `current` is the version
+    /// and fingerprint of the tree with this id as served now (`None`: no longer
+    /// offered). The one sentence the staff view and `fixpath decode` both show.
+    pub fn version_note(&self, current: Option<(u32, u64)>) -> String {
+        let made = version_name(self.session.tree_version, self.session.fingerprint);
+        if self.tree_changed {
+            // Read against another version than its own: that one was not kept.
+            let now = current.map_or(String::new(), |(v, fp)| {
+                format!(" (now {})", version_name(v, fp))
+            });
+            return format!(
+                "Made with {made} of this troubleshooter, which has changed since{now}. That version is not kept here, so this report reads the link against the current one and leaves out what no longer fits."
+            );
+        }
+        match current {
+            Some((_, fp)) if fp == self.session.fingerprint => {
+                format!("Made with {made} of this troubleshooter, which has not changed since.")
+            }
+            Some((v, fp)) => format!(
+                "Made with {made} of this troubleshooter, shown here as it was then; it has changed since (now {}).",
+                version_name(v, fp)
+            ),
+            None => format!(
+                "Made with {made} of this troubleshooter, shown here as it was then; it is no longer offered."
+            ),
+        }
     }
+}
+
+/// A version as a report names it: the author's number and the first eight hex
+/// digits of its fingerprint, since a reworded tree may keep its number.
+pub fn version_name(version: u32, fingerprint: u64) -> String {
+    format!("version {version} ({:08x})", fingerprint >> 32)
 }
 
 /// The payload in a link, a fragment (`#/r/…`, `/r/…`) or a bare payload: the last
@@ -256,6 +283,9 @@ fn body_of(s: &Session) -> Vec<u8> {
             w.extend_from_slice(&a.octets());
         }
     }
+    if let Some(t) = &s.ticket {
+        put_str(&mut w, clip(t, MAX_NAME_BYTES));
+    }
     w
 }
 
@@ -331,6 +361,12 @@ fn read_session(r: &mut Reader) -> Result<Session, LinkError> {
         6 => Some(IpAddr::V6(Ipv6Addr::from(r.array::<16>()?))),
         _ => return Err(LinkError::Corrupt),
     };
+    // Optional, last: present only when the body goes on.
+    let ticket = if r.rest.is_empty() {
+        None
+    } else {
+        Some(r.str(MAX_NAME_BYTES)?)
+    };
     Ok(Session {
         tree_id,
         fingerprint,
@@ -340,6 +376,7 @@ fn read_session(r: &mut Reader) -> Result<Session, LinkError> {
         notes,
         server_name,
         client_address,
+        ticket,
     })
 }
 

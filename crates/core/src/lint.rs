@@ -148,17 +148,17 @@ fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
 }
 
 /// Maps byte offsets to 1-based line numbers.
-struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
-    fn new(src: &str) -> Self {
+    pub(crate) fn new(src: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
-    fn line(&self, offset: usize) -> u32 {
+    pub(crate) fn line(&self, offset: usize) -> u32 {
         let i = self.starts.partition_point(|s| *s <= offset);
         u32::try_from(i.max(1)).unwrap_or(u32::MAX)
     }

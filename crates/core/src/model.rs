@@ -4,8 +4,7 @@
 #[cfg(feature = "source")]
 use std::collections::BTreeMap;
 
-#[cfg(feature = "source")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 #[cfg(feature = "source")]
 use toml::Spanned;
 
@@ -46,7 +45,7 @@ impl CheckOutcome {
 }
 
 /// One value per check outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PerOutcome<T> {
     pub pass: T,
     pub warn: T,
@@ -66,7 +65,8 @@ impl<T> PerOutcome<T> {
 }
 
 /// How a troubleshooter ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Resolution {
     Resolved,
     Escalate,
@@ -222,9 +222,12 @@ impl SourceSkip {
 
 // ---------------------------------------------------------------------------
 // Compiled form: ids resolved to indices; built only from a lint-clean source.
+// This is also the form the helper serves and the app reads (JSON, serde): the
+// app never parses TOML. `None`s are left out of the JSON, and line numbers stay
+// with the author (the served form has none).
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     pub id: String,
     pub title: String,
@@ -232,25 +235,33 @@ pub struct Tree {
     pub version: u32,
     pub start: NodeIdx,
     pub nodes: Vec<Node>,
-    /// Structural fingerprint (see [`Tree::fingerprint`]); a link records it so a
-    /// report can tell when the tree changed shape since the link was made.
+    /// Content fingerprint (see [`Tree::compute_fingerprint`]): the version's
+    /// address. A link records it, so a report finds the very version the link was
+    /// made with and can tell whether the tree has changed since. In JSON, 16 hex
+    /// digits (a JavaScript number cannot hold 64 bits).
+    #[serde(with = "hex64")]
     pub fingerprint: u64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub id: String,
-    /// 1-based line of the node in its source file, for messages.
+    /// 1-based line of the node in its source file, for messages (0 when read
+    /// from the served form, which carries none).
+    #[serde(skip)]
     pub line: u32,
     pub kind: NodeKind,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NodeKind {
     Question {
         text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         help: Option<String>,
         choices: Vec<Choice>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         answered_by: Option<SkipRule>,
     },
     Check {
@@ -261,6 +272,7 @@ pub enum NodeKind {
     },
     Advice {
         text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         help: Option<String>,
         fixed: NodeIdx,
         not_fixed: NodeIdx,
@@ -269,18 +281,19 @@ pub enum NodeKind {
         result: Resolution,
         summary: String,
         cause: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         help: Option<String>,
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub id: String,
     pub label: String,
     pub next: NodeIdx,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkipRule {
     /// The check node whose recorded result answers the question.
     pub check: NodeIdx,
@@ -350,27 +363,40 @@ impl Tree {
         v
     }
 
-    /// FNV-1a over the tree's shape: node ids, kinds, choice ids, branches and check
-    /// names. Wording changes keep the fingerprint; anything that changes what the
-    /// indices in a link mean changes it.
+    /// FNV-1a over everything a user or a report sees and every branch: ids,
+    /// kinds, every sentence, choices, branches, skip rules, checks with their
+    /// parameters, the title and the version. Comments and line numbers are not
+    /// content, so moving a node or adding a comment keeps it; changing a word
+    /// makes a new version, kept beside the old ones (links made with either
+    /// still open with their own text).
     pub fn compute_fingerprint(&self) -> u64 {
         let mut h = Fnv::new();
         h.write(self.id.as_bytes());
+        h.write(self.title.as_bytes());
+        h.write(self.symptom.as_bytes());
+        h.write_u64(u64::from(self.version));
         h.write_u64(u64::from(self.start));
+        let opt = |h: &mut Fnv, s: &Option<String>| match s {
+            Some(s) => h.write(s.as_bytes()),
+            None => h.write(b"\0none"),
+        };
         for n in &self.nodes {
             h.write(n.id.as_bytes());
             match &n.kind {
                 NodeKind::Question {
+                    text,
+                    help,
                     choices,
                     answered_by,
-                    ..
                 } => {
                     h.write(b"q");
+                    h.write(text.as_bytes());
+                    opt(&mut h, help);
                     for c in choices {
                         h.write(c.id.as_bytes());
+                        h.write(c.label.as_bytes());
                         h.write_u64(u64::from(c.next));
                     }
-                    // Skip rules decide which steps a link may hold, so they are shape.
                     if let Some(rule) = answered_by {
                         h.write(b"s");
                         h.write_u64(u64::from(rule.check));
@@ -379,28 +405,73 @@ impl Tree {
                         }
                     }
                 }
-                NodeKind::Check { check, next, .. } => {
+                NodeKind::Check { check, text, next } => {
                     h.write(b"c");
-                    h.write(check.name().as_str().as_bytes());
+                    // The derived form names the check and every parameter's value.
+                    h.write(format!("{check:?}").as_bytes());
+                    h.write(text.as_bytes());
                     for o in CheckOutcome::ALL {
                         h.write_u64(u64::from(*next.get(o)));
                     }
                 }
                 NodeKind::Advice {
-                    fixed, not_fixed, ..
+                    text,
+                    help,
+                    fixed,
+                    not_fixed,
                 } => {
                     h.write(b"a");
+                    h.write(text.as_bytes());
+                    opt(&mut h, help);
                     h.write_u64(u64::from(*fixed));
                     h.write_u64(u64::from(*not_fixed));
                 }
-                NodeKind::Outcome { result, cause, .. } => {
+                NodeKind::Outcome {
+                    result,
+                    summary,
+                    cause,
+                    help,
+                } => {
                     h.write(b"o");
                     h.write(result.as_str().as_bytes());
+                    h.write(summary.as_bytes());
                     h.write(cause.as_bytes());
+                    opt(&mut h, help);
                 }
             }
         }
         h.finish()
+    }
+
+    /// The fingerprint as the served form and its address write it: 16 hex digits.
+    pub fn fingerprint_hex(&self) -> String {
+        hex64::text(self.fingerprint)
+    }
+}
+
+/// A `u64` as 16 lowercase hex digits in JSON: a JavaScript number holds only 53 bits.
+pub mod hex64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// `v` as 16 lowercase hex digits.
+    pub fn text(v: u64) -> String {
+        format!("{v:016x}")
+    }
+
+    /// 16 hex digits back to the number; `None` for anything else.
+    pub fn parse(s: &str) -> Option<u64> {
+        (s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u64::from_str_radix(s, 16).ok())
+            .flatten()
+    }
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text(*v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let s = String::deserialize(d)?;
+        parse(&s).ok_or_else(|| serde::de::Error::custom("expected 16 hex digits"))
     }
 }
 

@@ -291,6 +291,7 @@ mod tests {
             notes: String::new(),
             server_name: Some("vpn.example.com".into()),
             client_address: Some("203.0.113.5".parse().unwrap()),
+            ticket: None,
         };
         assert!(request_for("d".into(), s.shared(true, true).client_address).include_client);
         assert!(!request_for("d".into(), s.shared(false, true).client_address).include_client);

@@ -1,5 +1,5 @@
-//! The `fixpath` command: `serve` (the helper), `lint` (tree files) and `decode`
-//! (a findings link as text). Only argument parsing lives here; the work is in the
+//! The `fixpath` command: `serve` (the helper), `lint` (tree files and content
+//! directories), `graph` (a tree as a diagram) and `decode` (a findings link as text). Only argument parsing lives here; the work is in the
 //! library.
 
 use std::path::PathBuf;
@@ -33,11 +33,23 @@ enum Command {
         /// The built app (Trunk's output); default: `dist` in the current directory.
         #[arg(long, value_name = "DIR")]
         dist: Option<PathBuf>,
+        /// A content directory (`trees/*.toml`, `brand.toml`), served and reloaded
+        /// as it changes (overrides `content`); without it, the shipped content.
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
     },
-    /// Lint tree files or directories of them (default: trees/).
+    /// Lint tree files, directories of them, or content directories (default: trees/).
     Lint {
         #[arg(value_name = "PATHS")]
         paths: Vec<PathBuf>,
+    },
+    /// Print a tree as a Graphviz DOT graph (or, with --mermaid, a Mermaid flowchart).
+    Graph {
+        #[arg(value_name = "TREE.toml")]
+        tree: PathBuf,
+        /// A Mermaid flowchart instead of DOT.
+        #[arg(long)]
+        mermaid: bool,
     },
     /// Print a findings link (or its payload; `-` reads standard input) as text.
     Decode {
@@ -49,7 +61,18 @@ enum Command {
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
-        Command::Serve { config, port, dist } => serve(config, port, dist),
+        Command::Serve {
+            config,
+            port,
+            dist,
+            content,
+        } => serve(config, port, dist, content),
+        Command::Graph { tree, mermaid } => ExitCode::from(cli::graph(
+            &tree,
+            mermaid,
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        )),
         Command::Lint { paths } => {
             let code = cli::lint(&paths, &mut std::io::stdout(), &mut std::io::stderr());
             ExitCode::from(code)
@@ -63,19 +86,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(config: Option<PathBuf>, port: Option<u16>, dist: Option<PathBuf>) -> ExitCode {
+fn serve(
+    config: Option<PathBuf>,
+    port: Option<u16>,
+    dist: Option<PathBuf>,
+    content: Option<PathBuf>,
+) -> ExitCode {
     fixpath_helper::logging::init();
     let loaded = match &config {
         Some(path) => Config::load(path),
         None => Config::embedded_default(),
     };
-    let cfg = match loaded {
+    let mut cfg = match loaded {
         Ok(c) => c,
         Err(e) => {
             eprintln!("fixpath: bad configuration: {e}");
             return ExitCode::from(2);
         }
     };
+    if content.is_some() {
+        cfg.content = content;
+    }
     let dist = dist
         .or_else(|| cfg.dist.clone())
         .unwrap_or_else(|| PathBuf::from("dist"));

@@ -32,9 +32,8 @@ pub(super) fn decode_to_text(input: &str) -> Result<String, DecodeError> {
     let decoded = link::decode(input, &trees)?;
     let tree = trees.get(decoded.tree).ok_or(DecodeError::MissingTree)?;
     let mut text = String::new();
-    if let Some(note) = decoded.version_note(tree.version) {
-        text.push_str(&format!("Note: {note}\n"));
-    }
+    let note = decoded.version_note(Some((tree.version, tree.fingerprint)));
+    text.push_str(&format!("Version: {note}\n"));
     text.push_str(&match seal_of(input) {
         None => "Seal: none (the helper did not seal this link).\n".to_string(),
         Some(s) => match SealToken::decode(s) {
@@ -60,6 +59,7 @@ pub(super) fn decode_to_text(input: &str) -> Result<String, DecodeError> {
     // One-line values stay on their line: a line break in them would print as a
     // line of the report that the link never earned.
     session.server_name = session.server_name.map(|s| escape_terminal(&s, true));
+    session.ticket = session.ticket.map(|s| escape_terminal(&s, true));
     text.push_str(&Findings::new(tree, &session).to_text());
     // Notes keep their line breaks; everything else a terminal obeys is escaped.
     Ok(escape_terminal(&text, false))

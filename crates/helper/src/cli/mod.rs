@@ -3,6 +3,9 @@
 //! code, so tests run them without a process.
 
 mod findings;
+mod graph;
+
+pub use graph::graph;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -79,6 +79,8 @@ pub struct Config {
     pub canary_urls: Vec<String>,
     pub list_server_names: bool,
     pub dist: Option<PathBuf>,
+    /// The content directory (`trees/*.toml`, `brand.toml`); `None`: the shipped content.
+    pub content: Option<PathBuf>,
     pub listen: Listen,
     pub dns: Dns,
     pub allow_addresses: Vec<IpAddr>,
@@ -110,6 +112,7 @@ impl std::fmt::Debug for Config {
             .field("canary_urls", &self.canary_urls)
             .field("list_server_names", &self.list_server_names)
             .field("dist", &self.dist)
+            .field("content", &self.content)
             .field("listen", &self.listen)
             .field("dns", &self.dns)
             .field("allow_addresses", &self.allow_addresses)

@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
     pub(super) canary_urls: Vec<String>,
     pub(super) list_server_names: bool,
     pub(super) dist: Option<PathBuf>,
+    pub(super) content: Option<PathBuf>,
     pub(super) listen: RawListen,
     pub(super) dns: RawDns,
     pub(super) targets: RawTargets,

@@ -52,6 +52,7 @@ pub(super) fn config(raw: &RawConfig) -> Result<Config, Invalid> {
         // Nothing to check in these: any value the file can hold is valid.
         list_server_names: raw.list_server_names,
         dist: raw.dist.clone(),
+        content: raw.content.clone(),
         log_mask_addresses: raw.log.mask_addresses,
         listen,
         dns,
