@@ -12,7 +12,7 @@
 //! tree id (str) · fingerprint (u64 LE) · tree version · started_ms
 //! entry count · per entry: node · zigzag(at_ms - previous at_ms) · action
 //! notes (str) · server name (0 | len+1, bytes) · client address (0 | 4+4 | 6+16)
-//! [ticket number (str)]
+//! [ticket number (str, never empty)]
 //! ```
 //!
 //! The ticket number is written only when there is one, so a link without one is
@@ -36,7 +36,7 @@ pub const VERSION: u8 = 1;
 /// How many formats past [`VERSION`] are taken for a newer Fixpath's.
 pub const NEWER_VERSIONS: u8 = 15;
 /// Most bytes a body may take: above the largest body the encoder can write
-/// (4,096 entries of at most 33 bytes, 8 KiB of notes, two names, an address),
+/// (4,096 entries of at most 33 bytes, 8 KiB of notes, three names, an address),
 /// so every link this codec writes, it reads; an inflation bomb stops here.
 const MAX_BODY_BYTES: usize = 192 * 1024;
 /// Longest payload the decoder looks at, in characters (base64 of the largest
@@ -283,7 +283,8 @@ fn body_of(s: &Session) -> Vec<u8> {
             w.extend_from_slice(&a.octets());
         }
     }
-    if let Some(t) = &s.ticket {
+    // Never empty when written, so a stray byte at the end reads as damage.
+    if let Some(t) = s.ticket.as_deref().filter(|t| !t.is_empty()) {
         put_str(&mut w, clip(t, MAX_NAME_BYTES));
     }
     w
@@ -365,7 +366,11 @@ fn read_session(r: &mut Reader) -> Result<Session, LinkError> {
     let ticket = if r.rest.is_empty() {
         None
     } else {
-        Some(r.str(MAX_NAME_BYTES)?)
+        let t = r.str(MAX_NAME_BYTES)?;
+        if t.is_empty() {
+            return Err(LinkError::Corrupt);
+        }
+        Some(t)
     };
     Ok(Session {
         tree_id,

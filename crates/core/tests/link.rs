@@ -112,6 +112,7 @@ fn any_session() -> impl Strategy<Value = Session> {
         ],
         prop::option::of(any_text(255, MAX_NAME_BYTES)),
         any_address(),
+        prop::option::of(any_text(40, MAX_NAME_BYTES).prop_filter("a ticket is never empty", |t| !t.is_empty())),
     )
         .prop_map(
             |(
@@ -123,6 +124,7 @@ fn any_session() -> impl Strategy<Value = Session> {
                 notes,
                 server_name,
                 client_address,
+                ticket,
             )| Session {
                 tree_id,
                 fingerprint,
@@ -132,6 +134,7 @@ fn any_session() -> impl Strategy<Value = Session> {
                 notes,
                 server_name,
                 client_address,
+                ticket,
             },
         )
 }
@@ -436,6 +439,7 @@ fn a_session_at_the_size_limits_round_trips() {
         notes: "🦀".repeat(MAX_NOTES_BYTES / 4),
         server_name: Some("ü".repeat(127)),
         client_address: Some(IpAddr::V6(Ipv6Addr::from([0xff; 16]))),
+        ticket: Some("T".repeat(MAX_NAME_BYTES)),
     };
     assert_eq!(s.tree_id.len(), MAX_NAME_BYTES);
     assert_eq!(s.notes.len(), MAX_NOTES_BYTES);
@@ -453,6 +457,7 @@ fn text_over_the_limits_is_clipped_on_whole_characters() {
         notes: "x".repeat(MAX_NOTES_BYTES - 1) + "€",
         server_name: Some("s".repeat(300)),
         client_address: None,
+        ticket: None,
     };
     let back = link::decode_session(&link::encode(&s)).expect("decodes");
     assert_eq!(back.tree_id, "a".repeat(MAX_NAME_BYTES - 1));
@@ -902,30 +907,44 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     let (tree, s) = vpn_walk_with_evidence();
     let payload = link::encode(&s);
 
-    // Same shape, other wording: nothing changed as far as the link is concerned.
+    // Against its own version: unchanged since, and the note says so.
+    let d = link::decode(&payload, std::slice::from_ref(&tree)).expect("decodes");
+    assert!(!d.tree_changed);
+    let note = d.version_note(Some((tree.version, tree.fingerprint)));
+    assert!(note.contains("has not changed since"), "{note}");
+    assert!(note.contains(&link::version_name(tree.version, tree.fingerprint)), "{note}");
+
+    // Other wording is another version (a new fingerprint), but every step fits.
     let reworded = Tree::from_toml(&vpn_source().replacen("text = \"", "text = \"Now: ", 1))
         .expect("reworded tree compiles");
-    assert_eq!(reworded.fingerprint, tree.fingerprint);
+    assert_ne!(reworded.fingerprint, tree.fingerprint);
     let d = link::decode(&payload, std::slice::from_ref(&reworded)).expect("decodes");
-    assert!(!d.tree_changed);
+    assert!(d.tree_changed);
     assert_eq!(d.fits, Ok(()));
-    assert_eq!(d.version_note(reworded.version), None);
+    let note = d.version_note(Some((reworded.version, reworded.fingerprint)));
+    assert!(
+        note.contains(&format!("version {}", s.tree_version)) && note.contains("not kept here"),
+        "{note}"
+    );
 
-    // A changed cause (part of the shape): changed, but every step still fits.
+    // Decoded against the old version the helper kept, while a newer one is served.
+    let d = link::decode(&payload, std::slice::from_ref(&tree)).expect("decodes");
+    let note = d.version_note(Some((reworded.version + 1, reworded.fingerprint)));
+    assert!(
+        note.contains("as it was then")
+            && note.contains(&link::version_name(reworded.version + 1, reworded.fingerprint)),
+        "{note}"
+    );
+    let note = d.version_note(None);
+    assert!(note.contains("no longer offered"), "{note}");
+
+    // A changed cause: changed, but every step still fits.
     let recaused = Tree::from_toml(&vpn_source().replacen("cause = \"", "cause = \"new-", 1))
         .expect("re-caused tree compiles");
     assert_ne!(recaused.fingerprint, tree.fingerprint);
     let d = link::decode(&payload, std::slice::from_ref(&recaused)).expect("decodes");
     assert!(d.tree_changed);
     assert_eq!(d.fits, Ok(()));
-    let note = d
-        .version_note(recaused.version + 1)
-        .expect("a changed tree is noted");
-    assert!(
-        note.contains(&format!("version {}", s.tree_version))
-            && note.contains(&format!("now version {}", recaused.version + 1)),
-        "{note}"
-    );
 
     // Nodes reordered: changed, and the steps no longer fit.
     let moved = Tree::from_toml(&reordered(vpn_source())).expect("reordered tree compiles");
@@ -1276,6 +1295,7 @@ fn every_link_the_encoder_can_write_is_read() {
         notes,
         server_name: Some("s".repeat(MAX_NAME_BYTES)),
         client_address: Some(IpAddr::V6(Ipv6Addr::from([0xff; 16]))),
+        ticket: Some("k".repeat(MAX_NAME_BYTES)),
     };
     let payload = link::encode(&s);
     assert!(payload.len() <= MAX_PAYLOAD_CHARS, "{}", payload.len());
