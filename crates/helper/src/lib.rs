@@ -5,6 +5,7 @@
 //! [`net`] (names, ranges, resolution, probes, forwarding headers) →
 //! [`policy`] (rate limits, privacy, the announcement, the seal) →
 //! [`config`] (the file's raw form, validated into settings of those layers) →
+//! [`content`] (trees and brand: loaded, linted, reloaded, every version kept) →
 //! [`state`] (everything a request needs, built once) →
 //! [`http`] (routers, layers, handlers, the built app) →
 //! [`server`] (sockets, connections and their caps); [`cli`] (lint, decode) and
@@ -16,6 +17,7 @@
 
 pub mod cli;
 mod config;
+mod content;
 mod http;
 pub mod logging;
 mod net;
@@ -24,6 +26,7 @@ pub mod server;
 mod state;
 
 pub use config::Config;
+pub use content::{Content, ContentError};
 pub use http::web::INDEX;
 pub use http::{alt_app, app, layered};
 pub use net::probe::{Connect, ConnectFuture, Outcome, TcpConnect};

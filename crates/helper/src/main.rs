@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use fixpath_helper::Config;
+use fixpath_helper::{Config, Content};
 use fixpath_helper::{cli, server, AppState};
 
 #[derive(Parser)]
@@ -55,6 +55,13 @@ enum Command {
     Decode {
         #[arg(value_name = "LINK")]
         input: String,
+        /// The helper's config file: its `content` and the state directory, whose
+        /// kept tree versions let an old link show its own text.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// A content directory (overrides the config's `content`).
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
     },
 }
 
@@ -77,13 +84,48 @@ fn main() -> ExitCode {
             let code = cli::lint(&paths, &mut std::io::stdout(), &mut std::io::stderr());
             ExitCode::from(code)
         }
-        Command::Decode { input } => ExitCode::from(cli::decode(
-            &input,
-            &mut std::io::stdin(),
-            &mut std::io::stdout(),
-            &mut std::io::stderr(),
-        )),
+        Command::Decode {
+            input,
+            config,
+            content,
+        } => decode(&input, config, content),
     }
+}
+
+fn decode(input: &str, config: Option<PathBuf>, content: Option<PathBuf>) -> ExitCode {
+    let mut cfg = match load_config(config.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if content.is_some() {
+        cfg.content = content;
+    }
+    let content = match Content::for_reading(&cfg) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("fixpath: the content does not load:\n{e}");
+            return ExitCode::from(cli::DECODE_UNREADABLE);
+        }
+    };
+    ExitCode::from(cli::decode(
+        input,
+        &content,
+        &mut std::io::stdin(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    ))
+}
+
+/// The config file, or the embedded demo config; a bad one is printed (exit 2).
+fn load_config(path: Option<&std::path::Path>) -> Result<Config, ExitCode> {
+    let loaded = match path {
+        Some(path) => Config::load(path),
+        None => Config::embedded_default(),
+    };
+    loaded.map_err(|e| {
+        eprintln!("fixpath: bad configuration: {e}");
+        ExitCode::from(2)
+    })
 }
 
 fn serve(
@@ -93,16 +135,9 @@ fn serve(
     content: Option<PathBuf>,
 ) -> ExitCode {
     fixpath_helper::logging::init();
-    let loaded = match &config {
-        Some(path) => Config::load(path),
-        None => Config::embedded_default(),
-    };
-    let mut cfg = match loaded {
+    let mut cfg = match load_config(config.as_deref()) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("fixpath: bad configuration: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if content.is_some() {
         cfg.content = content;

@@ -11,23 +11,26 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     ("net", &[], false),
     ("policy", &["net"], false),
     ("config", &["net", "policy"], false),
-    ("state", &["net", "policy", "config"], true),
+    ("content", &["net", "policy", "config", "logging"], false),
+    ("state", &["net", "policy", "config", "content"], true),
     (
         "http",
-        &["net", "policy", "config", "state", "logging"],
+        &["net", "policy", "config", "content", "state", "logging"],
         true,
     ),
     (
         "server",
-        &["net", "policy", "config", "state", "http", "logging"],
+        &[
+            "net", "policy", "config", "content", "state", "http", "logging",
+        ],
         true,
     ),
-    ("cli", &["logging"], false),
+    ("cli", &["config", "content", "logging"], false),
 ];
 
 /// Every top-level module of the crate a layer could name.
 const MODULES: &[&str] = &[
-    "net", "policy", "config", "state", "http", "server", "cli", "logging",
+    "net", "policy", "config", "content", "state", "http", "server", "cli", "logging",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

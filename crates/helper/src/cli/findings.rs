@@ -1,13 +1,15 @@
 //! `fixpath decode`: a findings link (or its fragment or payload) in, the findings
-//! as text out, against the shipped trees; or the link error's message. Every
+//! as text out, against the very tree version the link was made with (the
+//! content in service or the helper's archive of every version it served), else
+//! the current version of its tree; or the link error's message. Every
 //! string a link carries is printed with what a terminal would obey escaped, as the
 //! log escapes it, so a link cannot drive the terminal of whoever decodes it.
 
 use fixpath_core::findings::{utc, Findings};
 use fixpath_core::link::{self, LinkError};
 use fixpath_core::seal::{address_warning, seal_of, SealToken};
-use fixpath_core::shipped;
 
+use crate::content::Content;
 use crate::logging::escape_terminal;
 
 /// Why a link could not be decoded, as `decode` prints it.
@@ -24,15 +26,23 @@ pub(super) enum DecodeError {
 }
 
 /// Decodes `input` (a findings link, a fragment or a bare payload) and renders it.
-pub(super) fn decode_to_text(input: &str) -> Result<String, DecodeError> {
+pub(super) fn decode_to_text(input: &str, content: &Content) -> Result<String, DecodeError> {
     if input.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
-    let trees = shipped::trees();
+    let session = link::decode_session(input)?;
+    let now = content.current();
+    let current = now.tree(&session.tree_id);
+    // The very version the link was made with, else the current one.
+    let trees: Vec<_> = content
+        .tree_version(&session.tree_id, session.fingerprint)
+        .or_else(|| current.cloned())
+        .into_iter()
+        .collect();
     let decoded = link::decode(input, &trees)?;
     let tree = trees.get(decoded.tree).ok_or(DecodeError::MissingTree)?;
     let mut text = String::new();
-    let note = decoded.version_note(Some((tree.version, tree.fingerprint)));
+    let note = decoded.version_note(current.map(|t| (t.version, t.fingerprint)));
     text.push_str(&format!("Version: {note}\n"));
     text.push_str(&match seal_of(input) {
         None => "Seal: none (the helper did not seal this link).\n".to_string(),

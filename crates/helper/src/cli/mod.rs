@@ -1,5 +1,5 @@
-//! The command-line verbs besides `serve`: `lint` (tree files) and `decode` (a
-//! findings link as text). Each writes to the given streams and returns the exit
+//! The command-line verbs besides `serve`: `lint` (tree files and content
+//! directories), `graph` (a tree as a diagram) and `decode` (a findings link as text). Each writes to the given streams and returns the exit
 //! code, so tests run them without a process.
 
 mod findings;
@@ -7,8 +7,11 @@ mod graph;
 
 pub use graph::graph;
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::content::{self, Content, LoadError, Source};
 
 /// Exit codes of `fixpath lint`.
 pub const LINT_CLEAN: u8 = 0;
@@ -18,8 +21,10 @@ pub const LINT_UNREADABLE: u8 = 2;
 /// The default lint input.
 pub const DEFAULT_TREES: &str = "trees";
 
-/// Lints tree files (or the `*.toml` files of directories). Problems go to `out` as
-/// `path:line: node `id`: message`; unreadable input goes to `err`.
+/// Lints tree files, the `*.toml` files of directories, or content directories
+/// (a `trees` folder and `brand.toml`, linted as `serve --content` loads them).
+/// Problems go to `out` as `path:line: node `id`: message`; unreadable input goes
+/// to `err`.
 pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let default = [PathBuf::from(DEFAULT_TREES)];
     let paths = if paths.is_empty() {
@@ -28,8 +33,13 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         paths
     };
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut content_dirs: Vec<&Path> = Vec::new();
     let mut unreadable = false;
     for p in paths {
+        if p.is_dir() && content::is_content_dir(p) {
+            content_dirs.push(p);
+            continue;
+        }
         match tree_files(p) {
             Ok(list) if list.is_empty() => {
                 let _ = writeln!(
@@ -73,6 +83,24 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         for p in &found {
             problems += 1;
             let _ = writeln!(out, "{}", p.in_file(f.display()));
+        }
+    }
+    for dir in content_dirs {
+        linted += tree_files(&dir.join(content::load::TREES_DIR)).map_or(0, |f| f.len());
+        match content::load(&Source::Dir(dir.to_path_buf())) {
+            Ok(_) => {}
+            Err(LoadError::Problems(found)) => {
+                let files: BTreeSet<&Path> = found.iter().map(|p| p.file.as_path()).collect();
+                files_with_problems += files.len();
+                problems += found.len();
+                for p in &found {
+                    let _ = writeln!(out, "{p}");
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(err, "{e}");
+                unreadable = true;
+            }
         }
     }
     let trees = if linted == 1 { "tree" } else { "trees" };
@@ -125,10 +153,12 @@ pub const DECODE_OK: u8 = 0;
 pub const DECODE_FAILED: u8 = 1;
 pub const DECODE_UNREADABLE: u8 = 2;
 
-/// Decodes a findings link (or bare payload) against the shipped trees and prints
-/// the findings as text. `input` is the argument; `-` reads `stdin`.
+/// Decodes a findings link (or bare payload) against `content` (the tree version
+/// it was made with, from the content or the archive) and prints the findings as
+/// text. `input` is the argument; `-` reads `stdin`.
 pub fn decode(
     input: &str,
+    content: &Content,
     stdin: &mut dyn std::io::Read,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -143,7 +173,7 @@ pub fn decode(
     } else {
         input.to_string()
     };
-    match findings::decode_to_text(text.trim()) {
+    match findings::decode_to_text(text.trim(), content) {
         Ok(report) => {
             let _ = write!(out, "{report}");
             if !report.ends_with('\n') {

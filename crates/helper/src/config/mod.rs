@@ -193,14 +193,17 @@ impl Config {
         })
     }
 
-    /// Ports the shipped trees probe that a server does not list in its `ports`, as
+    /// Ports the served trees probe that a server does not list in its `ports`, as
     /// (`servers[i]`, port): the app skips those probes (resolve's `probe_ports`
     /// does not offer them), so that check never runs, and the operator is told at
     /// start.
-    pub fn unlisted_tree_ports(&self) -> Vec<(String, u16)> {
+    pub fn unlisted_tree_ports<'t>(
+        &self,
+        trees: impl IntoIterator<Item = &'t fixpath_core::Tree>,
+    ) -> Vec<(String, u16)> {
         use fixpath_core::{catalog::Check, NodeKind};
         let mut ports = BTreeSet::new();
-        for tree in fixpath_core::shipped::trees() {
+        for tree in trees {
             for node in &tree.nodes {
                 if let NodeKind::Check {
                     check: Check::ServerProbe { port },
@@ -293,13 +296,14 @@ mod tests {
             "test",
         )
         .unwrap();
+        let shipped = fixpath_core::shipped::trees();
         assert_eq!(
-            c.unlisted_tree_ports(),
+            c.unlisted_tree_ports(&shipped),
             vec![("servers[1]".to_string(), 1723)]
         );
         assert!(Config::embedded_default()
             .unwrap()
-            .unlisted_tree_ports()
+            .unlisted_tree_ports(&shipped)
             .is_empty());
     }
 

@@ -1,11 +1,12 @@
 //! The HTTP layer: the routers ([`app`], [`alt_app`]), the layers every request
 //! passes ([`middleware`]), the `/api/v1` handlers ([`api`]), the built app
 //! ([`web`]), the client's address as an extractor ([`client`]) and the error
-//! answers ([`error`]). Routes, methods and rate-limit costs come from one table,
+//! answers ([`error`]); the content files ([`content`]). Routes, methods and rate-limit costs come from one table,
 //! core's [`Endpoint::methods`].
 
 pub(crate) mod api;
 pub(crate) mod client;
+pub(crate) mod content;
 pub(crate) mod error;
 pub(crate) mod middleware;
 pub(crate) mod web;
@@ -85,6 +86,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Endpoint::ALL
         .into_iter()
         .fold(Router::new(), |r, e| r.route(e.path(), endpoint(e)))
+        .route(content::ROUTE, axum::routing::get(content::file))
         .route(API_ROOT, any(api::not_found))
         .route(API_ANY, any(api::not_found))
         .fallback(web::app_or_file);

@@ -33,11 +33,11 @@ use crate::state::AppState;
 pub const INDEX: &str = "index.html";
 
 /// Cache-Control for Trunk's content-hashed files: the name changes with the content.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Cache-Control for everything else: always revalidate, so a rebuilt app is seen.
 const REVALIDATE: &str = "no-cache";
 /// What a compressed answer varies by.
-const VARY_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
+pub(crate) const VARY_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
 
 /// Serves a file from dist, or the app's index for any other path.
 pub(crate) async fn app_or_file(State(state): State<AppState>, req: Request) -> Response {
@@ -136,7 +136,7 @@ impl Coding {
     }
 
     /// The ETag suffix: each encoding is its own set of bytes, so its own tag.
-    fn tag(self) -> &'static str {
+    pub(crate) fn tag(self) -> &'static str {
         match self {
             Coding::Identity => "id",
             Coding::Gzip => "gz",
@@ -215,7 +215,7 @@ fn file_etag(h: &HeaderMap) -> Option<HeaderValue> {
 }
 
 /// A request's validators, taken off it so they are judged on the answer.
-struct Conditions {
+pub(crate) struct Conditions {
     none_match: Vec<HeaderValue>,
     modified_since: Option<HeaderValue>,
 }
@@ -232,7 +232,7 @@ impl Conditions {
         }
     }
 
-    fn of(h: &HeaderMap) -> Conditions {
+    pub(crate) fn of(h: &HeaderMap) -> Conditions {
         Conditions {
             none_match: h.get_all(header::IF_NONE_MATCH).iter().cloned().collect(),
             modified_since: h.get(header::IF_MODIFIED_SINCE).cloned(),
@@ -270,7 +270,7 @@ impl Conditions {
 
     /// `resp`, or a 304 with its validators and caching headers when the client's
     /// copy is current.
-    fn answer(&self, mut resp: Response) -> Response {
+    pub(crate) fn answer(&self, mut resp: Response) -> Response {
         if resp.status() != StatusCode::OK || !self.unchanged(resp.headers()) {
             return resp;
         }
@@ -315,7 +315,7 @@ fn body(page: &IndexPage, coding: Coding) -> Bytes {
 /// `index.html` with its CSP, in the client's encoding, or the "not built" answer.
 async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
     let file = state.dist().join(INDEX);
-    let page = match state.index_cache().page(&file).await {
+    let page = match state.index_cache().page(&file, state.content().current()).await {
         Ok(page) => page,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return not_built(state, req_headers),
         Err(e) => {

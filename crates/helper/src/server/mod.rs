@@ -688,6 +688,8 @@ pub struct Running {
     pub demo: Vec<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    /// Reloads the content on file changes and `SIGHUP`.
+    reloads: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -699,6 +701,7 @@ impl Running {
     /// Stops accepting, lets requests in flight finish (up to the grace time), and
     /// returns when every listener is done.
     pub async fn shutdown(mut self) {
+        self.reloads.abort();
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
     }
@@ -867,12 +870,14 @@ pub async fn start(state: AppState, port: Option<u16>) -> Result<Running, Server
     for l in demo_listeners {
         tasks.spawn(demo_accept(l, stop_rx.clone()));
     }
+    let reloads = crate::content::watch(state.content().clone());
     Ok(Running {
         addr,
         alt,
         demo,
         stop,
         tasks,
+        reloads,
     })
 }
 

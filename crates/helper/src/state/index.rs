@@ -1,6 +1,7 @@
-//! `index.html` as the helper serves it, held in memory: the page and its
-//! compressed copies, built once per version of the file (its length and
-//! modification time), so a busy helper neither rereads nor recompresses it.
+//! `index.html` as the helper serves it, held in memory: the built page with the
+//! content in service put in (`content::render_page`) and its compressed copies,
+//! built once per version of the file (its length and modification time) and of
+//! the content, so a busy helper neither rereads nor recompresses it.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -10,9 +11,13 @@ use axum::body::Bytes;
 use fixpath_core::precompress;
 use sha2::{Digest, Sha256};
 
+use crate::content::{render_page, Snapshot};
+
 /// `index.html` as served, in each encoding, built once per version of the file.
 pub(crate) struct IndexPage {
     stamp: Option<(u64, SystemTime)>,
+    /// The content version put in.
+    generation: u64,
     raw: Bytes,
     brotli: Option<Bytes>,
     gzip: Option<Bytes>,
@@ -22,7 +27,7 @@ pub(crate) struct IndexPage {
 
 impl IndexPage {
     /// Compresses `raw` (a copy is kept only where it is smaller).
-    pub(crate) fn new(raw: Vec<u8>, stamp: Option<(u64, SystemTime)>) -> IndexPage {
+    pub(crate) fn new(raw: Vec<u8>, stamp: Option<(u64, SystemTime)>, generation: u64) -> IndexPage {
         let kept =
             |encoded: Vec<u8>| precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded));
         let brotli = kept(precompress::brotli(&raw));
@@ -33,6 +38,7 @@ impl IndexPage {
             .collect();
         IndexPage {
             stamp,
+            generation,
             raw: Bytes::from(raw),
             brotli,
             gzip,
@@ -69,18 +75,29 @@ pub(crate) struct IndexCache {
 }
 
 impl IndexCache {
-    /// The page for the file now at `file`: the cached one, or a new one.
-    pub(crate) async fn page(&self, file: &Path) -> std::io::Result<Arc<IndexPage>> {
+    /// The page for the file now at `file` with `content` put in: the cached
+    /// one, or a new one.
+    pub(crate) async fn page(
+        &self,
+        file: &Path,
+        content: Arc<Snapshot>,
+    ) -> std::io::Result<Arc<IndexPage>> {
         let meta = tokio::fs::metadata(file).await?;
         let stamp = meta.modified().ok().map(|m| (meta.len(), m));
-        if let Some(page) = self
-            .current()
-            .filter(|p| stamp.is_some() && p.stamp == stamp)
-        {
+        if let Some(page) = self.current().filter(|p| {
+            stamp.is_some() && p.stamp == stamp && p.generation == content.generation
+        }) {
             return Ok(page);
         }
         let raw = tokio::fs::read(file).await?;
-        let page = tokio::task::spawn_blocking(move || IndexPage::new(raw, stamp))
+        let page = tokio::task::spawn_blocking(move || {
+            // A page that is not UTF-8 is served as built.
+            let raw = match String::from_utf8(raw) {
+                Ok(text) => render_page(&text, &content).into_bytes(),
+                Err(e) => e.into_bytes(),
+            };
+            IndexPage::new(raw, stamp, content.generation)
+        })
             .await
             .map(Arc::new)
             .map_err(std::io::Error::other)?;

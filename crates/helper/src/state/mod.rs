@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
+use crate::content::{Content, ContentError};
 use crate::net::dns::{Resolver, ResolverError};
 use crate::net::probe::{Connect, Prober, TcpConnect};
 use crate::policy::ratelimit::{Limiters, Sweeps};
@@ -36,6 +37,8 @@ pub enum StartError {
         dir: PathBuf,
         status_file: PathBuf,
     },
+    #[error(transparent)]
+    Content(#[from] ContentError),
     #[error(transparent)]
     Resolver(#[from] ResolverError),
     #[error(transparent)]
@@ -64,6 +67,8 @@ struct Inner {
     alt_ports: RwLock<Vec<u16>>,
     /// `index.html` in each encoding, once per version of the file.
     index: index::IndexCache,
+    /// The troubleshooters and brand in service.
+    content: Arc<Content>,
 }
 
 /// Shared state of every route.
@@ -86,13 +91,8 @@ impl AppState {
     ) -> Result<AppState, StartError> {
         // Before the key or the status directory is created: never inside dist.
         dist::refuse_dist_holding_state(&dist, &config)?;
-        for (server, port) in config.unlisted_tree_ports() {
-            tracing::warn!(
-                server,
-                port,
-                "a shipped troubleshooter probes this port, which the server's `ports` do not list: that check will not run for this server"
-            );
-        }
+        // Linted before anything listens: a problem stops the start.
+        let content = Arc::new(Content::open(&config)?);
         let resolver = Resolver::new(&config.dns)?;
         let prober = Prober::new(
             connector,
@@ -131,6 +131,7 @@ impl AppState {
                 known_log_names,
                 alt_ports,
                 index: index::IndexCache::default(),
+                content,
             }),
         })
     }
@@ -143,6 +144,10 @@ impl AppState {
     }
     pub(crate) fn index_cache(&self) -> &index::IndexCache {
         &self.inner.index
+    }
+    /// The content in service (reload it with [`Content::reload`]).
+    pub fn content(&self) -> &Arc<Content> {
+        &self.inner.content
     }
     pub(crate) fn resolver(&self) -> &Resolver {
         &self.inner.resolver

@@ -1,0 +1,76 @@
+//! Every tree version the helper has served, kept in its state directory under
+//! the name it is served as (`<id>.<fingerprint>.json`, core's `tree_file`), so a
+//! findings link made with any of them opens with its own text, also after the
+//! tree changed, was removed, or the helper restarted. Written once per version
+//! (a file that exists is never rewritten: same name, same content), atomically.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use fixpath_core::content::{parse_tree_file, tree_file};
+use fixpath_core::Tree;
+
+/// The archive's folder inside the state directory.
+pub(crate) const ARCHIVE_DIR: &str = "trees";
+
+/// Why a version could not be kept.
+#[derive(Debug, thiserror::Error)]
+#[error("keeping tree versions in {}: {why}", .dir.display())]
+pub struct ArchiveError {
+    dir: PathBuf,
+    #[source]
+    why: std::io::Error,
+}
+
+/// The archive folder of a state directory.
+#[derive(Debug, Clone)]
+pub(crate) struct Archive {
+    dir: PathBuf,
+}
+
+impl Archive {
+    pub(crate) fn new(state_dir: &Path) -> Archive {
+        Archive {
+            dir: state_dir.join(ARCHIVE_DIR),
+        }
+    }
+
+    /// Keeps `json` (the served form of `tree`) unless that version is kept already.
+    pub(crate) fn keep(&self, tree: &Tree, json: &[u8]) -> Result<(), ArchiveError> {
+        let err = |why| ArchiveError {
+            dir: self.dir.clone(),
+            why,
+        };
+        let path = self.dir.join(tree_file(&tree.id, tree.fingerprint));
+        if path.is_file() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&self.dir).map_err(err)?;
+        // A temporary file renamed into place: a reader never sees half a version.
+        let mut tmp = tempfile_in(&self.dir).map_err(err)?;
+        tmp.1.write_all(json).map_err(err)?;
+        tmp.1.sync_all().map_err(err)?;
+        std::fs::rename(&tmp.0, &path).map_err(err)
+    }
+
+    /// A kept version by its served file name; `None` when the name is not a tree
+    /// version's or that version was never kept.
+    pub(crate) fn read(&self, name: &str) -> Option<Vec<u8>> {
+        // Only names of the form core writes: no separators, no dot segments.
+        parse_tree_file(name)?;
+        std::fs::read(self.dir.join(name)).ok()
+    }
+}
+
+/// A new file in `dir` with a name no other writer picks.
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let mut noise = [0u8; 8];
+    getrandom::fill(&mut noise).map_err(std::io::Error::other)?;
+    let name = format!(".tmp-{}", fixpath_core::seal::hex(&noise));
+    let path = dir.join(name);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    Ok((path, file))
+}

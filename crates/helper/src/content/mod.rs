@@ -1,0 +1,304 @@
+//! The content the helper serves: the troubleshooters and the brand, from a
+//! content directory (or the trees shipped in the binary), linted, turned into
+//! the files the app fetches (the site document, each tree version, the logo;
+//! all content-addressed, each compressed once) and the parts the page shell
+//! shows before the app starts. A reload builds a new [`Snapshot`] beside the
+//! one in service and swaps it in only when everything lints; every tree version
+//! served is kept in the [`archive`] so old links keep their text.
+
+pub(crate) mod archive;
+pub(crate) mod load;
+mod page;
+mod watch;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use bytes::Bytes;
+use fixpath_core::content::{parse_tree_file, tree_file, Listing, Site, CONTENT_PREFIX};
+use fixpath_core::{precompress, Tree};
+use sha2::{Digest, Sha256};
+
+pub(crate) use archive::ArchiveError;
+pub(crate) use load::LoadError;
+pub(crate) use load::{is_content_dir, load, Source};
+pub(crate) use page::render_page;
+pub(crate) use watch::watch;
+
+use crate::config::Config;
+
+/// Why content could not be put in service.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    /// Writing a tree or the site document as JSON (which cannot fail for these
+    /// types; kept typed rather than unwrapped).
+    #[error("writing the served content: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// A file the helper serves from memory, with its compressed copies (each kept
+/// only where it is smaller) and its strong ETag.
+#[derive(Debug, Clone)]
+pub(crate) struct Blob {
+    pub(crate) raw: Bytes,
+    pub(crate) brotli: Option<Bytes>,
+    pub(crate) gzip: Option<Bytes>,
+    pub(crate) content_type: &'static str,
+    /// 16 hex digits of the SHA-256 of `raw`.
+    pub(crate) digest: String,
+}
+
+impl Blob {
+    fn new(raw: Vec<u8>, content_type: &'static str) -> Blob {
+        let digest = fixpath_core::seal::hex(&Sha256::digest(&raw)[..8]);
+        let compressible = content_type.starts_with("application/json")
+            || content_type.starts_with("image/svg");
+        let kept = |encoded: Vec<u8>| {
+            precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded))
+        };
+        let (brotli, gzip) = if compressible {
+            (kept(precompress::brotli(&raw)), kept(precompress::gzip(&raw)))
+        } else {
+            (None, None)
+        };
+        Blob {
+            raw: Bytes::from(raw),
+            brotli,
+            gzip,
+            content_type,
+            digest,
+        }
+    }
+}
+
+const JSON: &str = "application/json";
+
+/// The content in service: everything a request reads, built once per version.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    /// Counts the versions put in service by this process (the page cache's key).
+    pub(crate) generation: u64,
+    pub(crate) site: Site,
+    /// Where the site document is served (`/content/site.<digest>.json`).
+    pub(crate) site_path: String,
+    pub(crate) trees: Vec<Tree>,
+    /// Every file of this version by its name under [`CONTENT_PREFIX`].
+    files: HashMap<String, Arc<Blob>>,
+}
+
+impl Snapshot {
+    /// Builds the served files from linted content (the logo gets its address,
+    /// each tree its JSON).
+    fn build(loaded: load::Loaded, generation: u64) -> Result<Snapshot, serde_json::Error> {
+        let mut files = HashMap::new();
+        let mut brand = loaded.brand;
+        brand.logo = match loaded.logo {
+            Some(logo) => {
+                let blob = Blob::new(logo.bytes, logo.content_type);
+                let name = format!("logo.{}.{}", blob.digest, logo.extension);
+                files.insert(name.clone(), Arc::new(blob));
+                Some(format!("{CONTENT_PREFIX}{name}"))
+            }
+            None => None,
+        };
+        for tree in &loaded.trees {
+            let json = serde_json::to_vec(tree)?;
+            files.insert(
+                tree_file(&tree.id, tree.fingerprint),
+                Arc::new(Blob::new(json, JSON)),
+            );
+        }
+        let site = Site {
+            brand,
+            trees: loaded.trees.iter().map(Listing::of).collect(),
+        };
+        let site_blob = Blob::new(serde_json::to_vec(&site)?, JSON);
+        let site_name = format!("site.{}.json", site_blob.digest);
+        files.insert(site_name.clone(), Arc::new(site_blob));
+        Ok(Snapshot {
+            generation,
+            site,
+            site_path: format!("{CONTENT_PREFIX}{site_name}"),
+            trees: loaded.trees,
+            files,
+        })
+    }
+
+    /// Whether `other` serves exactly the same files.
+    fn same_files(&self, other: &Snapshot) -> bool {
+        self.site_path == other.site_path
+    }
+
+    /// The current tree with this id.
+    pub(crate) fn tree(&self, id: &str) -> Option<&Tree> {
+        self.trees.iter().find(|t| t.id == id)
+    }
+}
+
+/// What a content file request finds.
+#[derive(Debug, Clone)]
+pub(crate) enum Found {
+    /// The very file named: immutable, cache it for ever.
+    Exact(Arc<Blob>),
+    /// A tree version this helper never had, of a tree it serves now: the current
+    /// version, which names its own fingerprint; not to be cached.
+    Current(Arc<Blob>),
+}
+
+/// How many earlier versions' site documents and logos stay servable: a page
+/// loaded just before a reload still finds the files it names.
+const RECENT: usize = 8;
+
+/// The content in service, and how to reload it.
+pub struct Content {
+    source: Source,
+    archive: archive::Archive,
+    /// The servers the config lists, for the probe-port warning on every load.
+    config: Config,
+    current: RwLock<Arc<Snapshot>>,
+    recent: Mutex<VecDeque<(String, Arc<Blob>)>>,
+    /// One reload at a time (the watcher and SIGHUP may ask together).
+    reloading: Mutex<()>,
+}
+
+impl Content {
+    /// Loads and lints the configured content, keeps its tree versions, and puts
+    /// it in service; any problem stops here (the start fails with it).
+    pub fn open(config: &Config) -> Result<Content, ContentError> {
+        Self::open_with(config, true)
+    }
+
+    /// Loads the configured content to read links against it (`decode`): the
+    /// archive is read, never written.
+    pub fn for_reading(config: &Config) -> Result<Content, ContentError> {
+        Self::open_with(config, false)
+    }
+
+    fn open_with(config: &Config, keep: bool) -> Result<Content, ContentError> {
+        let source = match &config.content {
+            Some(dir) => Source::Dir(dir.clone()),
+            None => Source::Shipped,
+        };
+        let state_dir = config
+            .status_file
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let archive = archive::Archive::new(&state_dir);
+        let snapshot = if keep {
+            Self::build(&source, &archive, config, 1)?
+        } else {
+            Snapshot::build(load(&source)?, 1)?
+        };
+        Ok(Content {
+            source,
+            archive,
+            config: config.clone(),
+            current: RwLock::new(Arc::new(snapshot)),
+            recent: Mutex::new(VecDeque::new()),
+            reloading: Mutex::new(()),
+        })
+    }
+
+    fn build(
+        source: &Source,
+        archive: &archive::Archive,
+        config: &Config,
+        generation: u64,
+    ) -> Result<Snapshot, ContentError> {
+        let loaded = load(source)?;
+        let snapshot = Snapshot::build(loaded, generation)?;
+        for tree in &snapshot.trees {
+            let name = tree_file(&tree.id, tree.fingerprint);
+            if let Some(blob) = snapshot.files.get(&name) {
+                archive.keep(tree, &blob.raw)?;
+            }
+        }
+        for (server, port) in config.unlisted_tree_ports(&snapshot.trees) {
+            tracing::warn!(
+                server,
+                port,
+                "a troubleshooter probes this port, which the server's `ports` do not list: that check will not run for this server"
+            );
+        }
+        Ok(snapshot)
+    }
+
+    /// Where the content comes from.
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The version in service.
+    pub(crate) fn current(&self) -> Arc<Snapshot> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Reads the content again and puts it in service when it lints clean;
+    /// otherwise the version in service stays. `Ok(true)` when the files changed.
+    pub fn reload(&self) -> Result<bool, ContentError> {
+        let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        let old = self.current();
+        let new = Self::build(&self.source, &self.archive, &self.config, old.generation + 1)?;
+        if new.same_files(&old) {
+            return Ok(false);
+        }
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            for (name, blob) in &old.files {
+                // Tree versions stay reachable through the archive.
+                if parse_tree_file(name).is_none() {
+                    recent.push_back((name.clone(), blob.clone()));
+                }
+            }
+            while recent.len() > RECENT * 2 {
+                recent.pop_front();
+            }
+        }
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(new);
+        Ok(true)
+    }
+
+    /// The content file with this name (the path after [`CONTENT_PREFIX`]).
+    pub(crate) fn file(&self, name: &str) -> Option<Found> {
+        let now = self.current();
+        if let Some(blob) = now.files.get(name) {
+            return Some(Found::Exact(blob.clone()));
+        }
+        if let Some((_, blob)) = self
+            .recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+        {
+            return Some(Found::Exact(blob.clone()));
+        }
+        let (id, _) = parse_tree_file(name)?;
+        if let Some(json) = self.archive.read(name) {
+            return Some(Found::Exact(Arc::new(Blob::new(json, JSON))));
+        }
+        let tree = now.tree(id)?;
+        now.files
+            .get(&tree_file(&tree.id, tree.fingerprint))
+            .map(|b| Found::Current(b.clone()))
+    }
+
+    /// A tree version in service or from the archive, parsed: for `decode`.
+    pub(crate) fn tree_version(&self, id: &str, fingerprint: u64) -> Option<Tree> {
+        let name = tree_file(id, fingerprint);
+        match self.file(&name)? {
+            Found::Exact(blob) => serde_json::from_slice(&blob.raw).ok(),
+            Found::Current(_) => None,
+        }
+    }
+}
