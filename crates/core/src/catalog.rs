@@ -56,19 +56,19 @@ pub const PING_COUNT: u8 = 5;
 /// A set of [`PLATFORMS`], one bit each (in that order): what a `platform` list
 /// compiles to, so the app carries a byte, not a list of strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
+#[serde(from = "u8")]
 pub struct Platforms(u8);
 
+impl From<u8> for Platforms {
+    fn from(bits: u8) -> Self {
+        Platforms::from_bits(bits)
+    }
+}
+
 impl Platforms {
-    /// The set with these bits (for generated code); bits past [`PLATFORMS`] are dropped.
+    /// The set with these bits; bits past [`PLATFORMS`] are dropped.
     pub const fn from_bits(bits: u8) -> Self {
         Platforms(bits & ((1 << PLATFORMS.len()) - 1))
-    }
-
-    /// The bits, as generated code writes them ([`Self::from_bits`]).
-    #[cfg(feature = "source")]
-    pub(crate) const fn bits(self) -> u8 {
-        self.0
     }
 
     /// The set with `platform` added; `None` when it is not one of [`PLATFORMS`].

@@ -184,8 +184,10 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// The backgrounds the accent colour is read on: text and buttons on the page
 /// (white) and on cards (`--card` in `www/style.css`). White text sits on accent
 /// buttons, so the same ratio covers both.
-pub const ACCENT_BACKGROUNDS: [(&str, [u8; 3]); 2] =
-    [("white", [0xff, 0xff, 0xff]), ("the cards' #f6f8fa", [0xf6, 0xf8, 0xfa])];
+pub const ACCENT_BACKGROUNDS: [(&str, [u8; 3]); 2] = [
+    ("white", [0xff, 0xff, 0xff]),
+    ("the cards' #f6f8fa", [0xf6, 0xf8, 0xfa]),
+];
 
 /// WCAG 2.x AA for normal text: the least contrast ratio an accent must reach.
 pub const AA_CONTRAST: f64 = 4.5;
@@ -397,8 +399,20 @@ mod source {
                 let n_line = lines.line(n.span().start);
                 let n = n.get_ref();
                 let label = text(&mut problems, &lines, "ticket.number.label", &n.label, 60);
-                let pattern = text(&mut problems, &lines, "ticket.number.pattern", &n.pattern, 200);
-                let example = text(&mut problems, &lines, "ticket.number.example", &n.example, MAX_TICKET_CHARS);
+                let pattern = text(
+                    &mut problems,
+                    &lines,
+                    "ticket.number.pattern",
+                    &n.pattern,
+                    200,
+                );
+                let example = text(
+                    &mut problems,
+                    &lines,
+                    "ticket.number.example",
+                    &n.example,
+                    MAX_TICKET_CHARS,
+                );
                 if label.is_none() {
                     problems.push(problem(
                         n_line,
@@ -441,7 +455,9 @@ mod source {
                 if !ok {
                     problems.push(problem(
                         at(v),
-                        format!("`ticket.email` must be one address, like help@example.com, not `{e}`"),
+                        format!(
+                            "`ticket.email` must be one address, like help@example.com, not `{e}`"
+                        ),
                     ));
                 }
             }
@@ -473,7 +489,9 @@ mod source {
             return Err(problems);
         }
         // The title defaults to the team's name, or to Fixpath's own title.
-        let title = title.or_else(|| name.clone()).unwrap_or_else(|| FIXPATH_TITLE.into());
+        let title = title
+            .or_else(|| name.clone())
+            .unwrap_or_else(|| FIXPATH_TITLE.into());
         Ok(BrandFile {
             brand: Brand {
                 title,
@@ -554,9 +572,56 @@ mod tests {
             parse_tree_file(&name),
             Some(("vpn-error-800", 0x0123_4567_89ab_cdef))
         );
-        for bad in ["x.json", "a.0123.json", "A.0123456789abcdef.json", "../x.0123456789abcdef.json", "a.0123456789abcdef"] {
+        for bad in [
+            "x.json",
+            "a.0123.json",
+            "A.0123456789abcdef.json",
+            "../x.0123456789abcdef.json",
+            "a.0123456789abcdef",
+        ] {
             assert_eq!(parse_tree_file(bad), None, "{bad}");
         }
+    }
+
+    /// The served form is the whole version: every shipped tree read back from
+    /// its JSON is the tree (lines aside: they stay with the author), with the
+    /// same fingerprint; so are the site document and a fingerprint's hex form.
+    #[cfg(feature = "source")]
+    #[test]
+    fn trees_and_the_site_travel_as_json_whole() {
+        let trees = crate::shipped::trees();
+        for tree in &trees {
+            let json = serde_json::to_string(tree).unwrap();
+            let back: Tree = serde_json::from_str(&json).unwrap();
+            let mut want = tree.clone();
+            want.nodes.iter_mut().for_each(|n| n.line = 0);
+            assert_eq!(back, want, "{}", tree.id);
+            assert_eq!(back.compute_fingerprint(), tree.fingerprint);
+            assert!(json.contains(&format!("\"fingerprint\":\"{}\"", tree.fingerprint_hex())));
+            assert!(!json.contains("\"help\":null"), "absent values are left out: {json}");
+        }
+        let site = Site {
+            brand: Brand {
+                accent: Some("#0b5cad".into()),
+                ticket: Some(Ticket {
+                    url: Some("https://t.example/?l={link}".into()),
+                    email: None,
+                    number: Some(TicketNumber {
+                        label: "Ticket".into(),
+                        pattern: None,
+                        example: Some("T-1".into()),
+                    }),
+                }),
+                ..Brand::default()
+            },
+            trees: trees.iter().map(Listing::of).collect(),
+        };
+        let back: Site = serde_json::from_str(&serde_json::to_string(&site).unwrap()).unwrap();
+        assert_eq!(back, site);
+        assert!(serde_json::from_str::<Listing>(
+            r#"{"id":"a","title":"A","symptom":"S","version":1,"fingerprint":"12"}"#
+        )
+        .is_err());
     }
 
     #[cfg(feature = "source")]

@@ -189,6 +189,11 @@ impl Helper {
     /// embedded default, and waits until it says where it listens. Its log goes to
     /// `helper.log` in its own directory.
     pub async fn start(config: Option<&str>) -> Result<Helper> {
+        Self::start_with(config, &[]).await
+    }
+
+    /// The same, with more arguments for `serve` (`--content DIR`, say).
+    pub async fn start_with(config: Option<&str>, args: &[&std::ffi::OsStr]) -> Result<Helper> {
         let bin = env_path("FIXPATH_BIN")?;
         let dist = env_path("FIXPATH_DIST")?;
         let dir = std::env::temp_dir().join(format!(
@@ -204,6 +209,7 @@ impl Helper {
             .arg("0")
             .arg("--dist")
             .arg(dist)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .kill_on_drop(true)

@@ -73,8 +73,9 @@ fn content_dir(dir: &Path) -> PathBuf {
 fn dist(dir: &Path) {
     let d = dir.join("dist");
     std::fs::create_dir_all(&d).unwrap();
-    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index.html"))
-        .unwrap();
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index.html"))
+            .unwrap();
     std::fs::write(d.join("index.html"), page).unwrap();
 }
 
@@ -88,7 +89,10 @@ fn with_content() -> (Fixture, PathBuf) {
 
 async fn site(f: &Fixture) -> (String, Site) {
     let page = send(&f.app, get("/")).await.text();
-    let start = page.find("name=\"fixpath-site\" content=\"").expect("the page names its site") + 29;
+    let start = page
+        .find("name=\"fixpath-site\" content=\"")
+        .expect("the page names its site")
+        + 29;
     let path = page[start..].split('"').next().unwrap().to_string();
     let answer = send(&f.app, get(&path)).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -98,7 +102,10 @@ async fn site(f: &Fixture) -> (String, Site) {
 async fn tree_at(f: &Fixture, path: &str) -> (String, Tree) {
     let answer = send(&f.app, get(path)).await;
     assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text());
-    (answer.header("cache-control").unwrap_or_default(), answer.json())
+    (
+        answer.header("cache-control").unwrap_or_default(),
+        answer.json(),
+    )
 }
 
 #[tokio::test]
@@ -108,7 +115,10 @@ async fn the_content_directory_is_served_branded_and_content_addressed() {
     assert!(page.contains("<title>Acme IT help</title>"), "{page}");
     assert!(page.contains("<style>:root{--accent:#1f5f3f}</style>"));
     assert!(page.contains("Acme IT</span>") && page.contains("class=\"logo\""));
-    assert!(page.contains("href=\"#/t/tiny\""), "the live list is in the shell");
+    assert!(
+        page.contains("href=\"#/t/tiny\""),
+        "the live list is in the shell"
+    );
     assert!(!page.contains("vpn-error-800"), "the shipped trees are not");
 
     let (site_path, site) = site(&f).await;
@@ -122,14 +132,21 @@ async fn the_content_directory_is_served_branded_and_content_addressed() {
     let logo = site.brand.logo.clone().expect("a logo address");
     let answer = send(&f.app, get(&logo)).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.header("content-type").as_deref(), Some("image/svg+xml"));
+    assert_eq!(
+        answer.header("content-type").as_deref(),
+        Some("image/svg+xml")
+    );
     assert_eq!(site.trees.len(), 1);
 
     let listing = &site.trees[0];
     let (cache, tree) = tree_at(&f, &listing.path()).await;
     assert_eq!(cache, "public, max-age=31536000, immutable");
     assert_eq!(tree.fingerprint, listing.fingerprint);
-    assert_eq!(tree.compute_fingerprint(), tree.fingerprint, "the JSON is the whole version");
+    assert_eq!(
+        tree.compute_fingerprint(),
+        tree.fingerprint,
+        "the JSON is the whole version"
+    );
 
     // Compressed for a browser, and 304 for a copy it has.
     let req = common::request("GET", &listing.path(), "198.51.100.7")
@@ -157,7 +174,11 @@ async fn the_content_directory_is_served_branded_and_content_addressed() {
         "/content/..%2fseal.key".into(),
         "/content/tiny.json".into(),
     ] {
-        assert_eq!(send(&f.app, get(&missing)).await.status, StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(
+            send(&f.app, get(&missing)).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
     }
 }
 
@@ -168,10 +189,16 @@ async fn without_a_content_directory_the_shipped_trees_are_served_as_fixpaths() 
     let f = fixture_in(dir, "");
     let page = send(&f.app, get("/")).await.text();
     assert!(page.contains("<title>Fixpath — guided checks</title>"));
-    assert!(!page.contains("--accent:"), "Fixpath's own accent is the stylesheet's");
+    assert!(
+        !page.contains("--accent:"),
+        "Fixpath's own accent is the stylesheet's"
+    );
     let (_, site) = site(&f).await;
     let ids: Vec<&str> = site.trees.iter().map(|t| t.id.as_str()).collect();
-    let shipped: Vec<String> = fixpath_core::shipped::trees().into_iter().map(|t| t.id).collect();
+    let shipped: Vec<String> = fixpath_core::shipped::trees()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     assert_eq!(ids, shipped);
     assert_eq!(site.brand, fixpath_core::content::Brand::default());
     for t in &site.trees {
@@ -212,8 +239,16 @@ async fn an_edit_is_served_a_broken_one_is_not_and_old_versions_stay() {
 
     // A broken edit: the reload says why, and the good version stays in service.
     std::fs::write(&file, TINY.replace("next = \"off\"", "next = \"nowhere\"")).unwrap();
-    let err = f.state.content().reload().expect_err("a broken edit is refused").to_string();
-    assert!(err.contains("tiny.toml:") && err.contains("node `q`") && err.contains("nowhere"), "{err}");
+    let err = f
+        .state
+        .content()
+        .reload()
+        .expect_err("a broken edit is refused")
+        .to_string();
+    assert!(
+        err.contains("tiny.toml:") && err.contains("node `q`") && err.contains("nowhere"),
+        "{err}"
+    );
     let (_, still) = site(&f).await;
     assert_eq!(still, after);
 
@@ -222,18 +257,27 @@ async fn an_edit_is_served_a_broken_one_is_not_and_old_versions_stay() {
     assert!(!f.state.content().reload().unwrap());
 
     // A removed tree: gone from the list, its versions still open links.
-    std::fs::write(c.join("trees/other.toml"), TINY.replace("\"tiny\"", "\"other\"")).unwrap();
+    std::fs::write(
+        c.join("trees/other.toml"),
+        TINY.replace("\"tiny\"", "\"other\""),
+    )
+    .unwrap();
     std::fs::remove_file(&file).unwrap();
     assert!(f.state.content().reload().unwrap());
     let (_, gone) = site(&f).await;
-    assert_eq!(gone.trees.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["other"]);
+    assert_eq!(
+        gone.trees.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["other"]
+    );
     let (_, kept) = tree_at(&f, &old.path()).await;
     assert_eq!(kept, old_tree);
 
     // Kept on disk, under the name it is served as.
     let archive = f.dir.path().join("trees");
     for fp in [old.fingerprint, new.fingerprint] {
-        assert!(archive.join(fixpath_core::content::tree_file("tiny", fp)).is_file());
+        assert!(archive
+            .join(fixpath_core::content::tree_file("tiny", fp))
+            .is_file());
     }
 }
 
@@ -251,12 +295,19 @@ async fn a_running_helper_serves_an_edit_within_two_seconds() {
     };
     assert!(fetch().await.contains("Tiny"));
     let edited = std::time::Instant::now();
-    std::fs::write(c.join("trees/tiny.toml"), TINY.replace("title = \"Tiny\"", "title = \"Tiny, edited\"")).unwrap();
+    std::fs::write(
+        c.join("trees/tiny.toml"),
+        TINY.replace("title = \"Tiny\"", "title = \"Tiny, edited\""),
+    )
+    .unwrap();
     loop {
         if fetch().await.contains("Tiny, edited") {
             break;
         }
-        assert!(edited.elapsed() < Duration::from_secs(2), "the edit was not served within 2 s");
+        assert!(
+            edited.elapsed() < Duration::from_secs(2),
+            "the edit was not served within 2 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // A broken edit is not served; the last good version stays.
@@ -270,7 +321,11 @@ async fn a_running_helper_serves_an_edit_within_two_seconds() {
 fn a_problem_stops_the_start_with_file_line_node_and_message() {
     let dir = tempfile::tempdir().unwrap();
     let c = content_dir(dir.path());
-    std::fs::write(c.join("trees/tiny.toml"), TINY.replace("next = \"off\"", "next = \"nowhere\"")).unwrap();
+    std::fs::write(
+        c.join("trees/tiny.toml"),
+        TINY.replace("next = \"off\"", "next = \"nowhere\""),
+    )
+    .unwrap();
     let out = Command::new(BIN)
         .args(["serve", "--port", "0", "--content"])
         .arg(&c)
@@ -288,7 +343,11 @@ fn a_problem_stops_the_start_with_file_line_node_and_message() {
 
 #[test]
 fn lint_reads_a_content_directory_and_the_example_is_clean() {
-    let out = Command::new(BIN).arg("lint").arg(example()).output().unwrap();
+    let out = Command::new(BIN)
+        .arg("lint")
+        .arg(example())
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}{}",
@@ -301,7 +360,10 @@ fn lint_reads_a_content_directory_and_the_example_is_clean() {
     let out = Command::new(BIN).arg("lint").arg(&c).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("brand.toml:1:") && text.contains("WCAG AA"), "{text}");
+    assert!(
+        text.contains("brand.toml:1:") && text.contains("WCAG AA"),
+        "{text}"
+    );
     assert!(text.contains("1 tree, 1 problem in 1 file"), "{text}");
 }
 
@@ -339,7 +401,11 @@ async fn sighup_reloads_and_decode_reads_kept_versions() {
     .await
     .expect("the helper starts");
     let pid = child.id().unwrap().to_string();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap()
+        .success());
     tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(l) = err.next_line().await.unwrap() {
             if l.contains("SIGHUP: reloading the content") {
@@ -349,7 +415,10 @@ async fn sighup_reloads_and_decode_reads_kept_versions() {
     })
     .await
     .expect("SIGHUP asks for a reload");
-    assert!(child.try_wait().unwrap().is_none(), "SIGHUP does not stop the helper");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGHUP does not stop the helper"
+    );
     let _ = child.kill().await;
 
     // A link made with the first version, decoded after the tree changed: its text.
@@ -358,7 +427,11 @@ async fn sighup_reloads_and_decode_reads_kept_versions() {
     session.answer(&first, 0, 1_795_000_001_000).unwrap();
     session.ticket = Some("INC0012345".into());
     let payload = link::encode(&session);
-    std::fs::write(c.join("trees/tiny.toml"), TINY.replace("Is the light on?", "Is the lamp lit?")).unwrap();
+    std::fs::write(
+        c.join("trees/tiny.toml"),
+        TINY.replace("Is the light on?", "Is the lamp lit?"),
+    )
+    .unwrap();
     let out = Command::new(BIN)
         .args(["decode", "--config"])
         .arg(&config)
@@ -367,8 +440,18 @@ async fn sighup_reloads_and_decode_reads_kept_versions() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("shown here as it was then; it has changed since"), "{text}");
-    assert!(text.contains("Is the light on?"), "the words of the version it was made with: {text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("shown here as it was then; it has changed since"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Is the light on?"),
+        "the words of the version it was made with: {text}"
+    );
     assert!(text.contains("Ticket number: INC0012345"), "{text}");
 }

@@ -163,14 +163,16 @@ fn read_text(path: &Path) -> Result<String, LoadError> {
         path: path.to_path_buf(),
         why,
     })?;
-    String::from_utf8(bytes).map_err(|_| LoadError::Problems(vec![FileProblem {
-        file: path.to_path_buf(),
-        problem: Problem {
-            line: 1,
-            node: None,
-            message: "not UTF-8 text: save the file as UTF-8".into(),
-        },
-    }]))
+    String::from_utf8(bytes).map_err(|_| {
+        LoadError::Problems(vec![FileProblem {
+            file: path.to_path_buf(),
+            problem: Problem {
+                line: 1,
+                node: None,
+                message: "not UTF-8 text: save the file as UTF-8".into(),
+            },
+        }])
+    })
 }
 
 /// Lints every file; the trees when all are clean, else every problem. Two files
@@ -312,8 +314,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "trees/tiny.toml", TINY);
         write(dir.path(), "trees/.tiny.toml.swp", "not a tree");
-        write(dir.path(), "brand.toml", "name = \"Acme\"\nlogo = \"logo.svg\"\n");
-        write(dir.path(), "logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+        write(
+            dir.path(),
+            "brand.toml",
+            "name = \"Acme\"\nlogo = \"logo.svg\"\n",
+        );
+        write(
+            dir.path(),
+            "logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
         let loaded = load(&Source::Dir(dir.path().into())).unwrap();
         assert_eq!(loaded.trees.len(), 1);
         assert_eq!(loaded.brand.name, "Acme");
@@ -330,7 +340,9 @@ mod tests {
         write(
             dir.path(),
             "trees/c.toml",
-            &TINY.replace("id = \"tiny\"", "id = \"c\"").replace("next = \"o\" }, {", "next = \"nowhere\" }, {"),
+            &TINY
+                .replace("id = \"tiny\"", "id = \"c\"")
+                .replace("next = \"o\" }, {", "next = \"nowhere\" }, {"),
         );
         write(dir.path(), "brand.toml", "accent = \"#ffff00\"\n");
         let Err(LoadError::Problems(problems)) = load(&Source::Dir(dir.path().into())) else {
@@ -338,9 +350,18 @@ mod tests {
         };
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(problems.len(), 3, "{text:#?}");
-        assert!(text[0].contains("b.toml:1:") && text[0].contains("also the id of"), "{text:#?}");
-        assert!(text[1].contains("c.toml:10: node `q`:") && text[1].contains("nowhere"), "{text:#?}");
-        assert!(text[2].contains("brand.toml:1:") && text[2].contains("contrast"), "{text:#?}");
+        assert!(
+            text[0].contains("b.toml:1:") && text[0].contains("also the id of"),
+            "{text:#?}"
+        );
+        assert!(
+            text[1].contains("c.toml:10: node `q`:") && text[1].contains("nowhere"),
+            "{text:#?}"
+        );
+        assert!(
+            text[2].contains("brand.toml:1:") && text[2].contains("contrast"),
+            "{text:#?}"
+        );
     }
 
     #[test]
@@ -350,11 +371,19 @@ mod tests {
         let e = load(&Source::Dir(dir.path().into())).unwrap_err();
         assert!(matches!(e, LoadError::NoTrees { .. }), "{e}");
         write(dir.path(), "trees/tiny.toml", TINY);
-        write(dir.path(), "brand.toml", "name = \"A\"\n\nlogo = \"gone.png\"\n");
-        let e = load(&Source::Dir(dir.path().into())).unwrap_err().to_string();
+        write(
+            dir.path(),
+            "brand.toml",
+            "name = \"A\"\n\nlogo = \"gone.png\"\n",
+        );
+        let e = load(&Source::Dir(dir.path().into()))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("brand.toml:3:") && e.contains("gone.png"), "{e}");
         write(dir.path(), "brand.toml", "logo = \"logo.exe\"\n");
-        let e = load(&Source::Dir(dir.path().into())).unwrap_err().to_string();
+        let e = load(&Source::Dir(dir.path().into()))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("file types"), "{e}");
     }
 }

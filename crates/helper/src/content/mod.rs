@@ -56,13 +56,15 @@ pub(crate) struct Blob {
 impl Blob {
     fn new(raw: Vec<u8>, content_type: &'static str) -> Blob {
         let digest = fixpath_core::seal::hex(&Sha256::digest(&raw)[..8]);
-        let compressible = content_type.starts_with("application/json")
-            || content_type.starts_with("image/svg");
-        let kept = |encoded: Vec<u8>| {
-            precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded))
-        };
+        let compressible =
+            content_type.starts_with("application/json") || content_type.starts_with("image/svg");
+        let kept =
+            |encoded: Vec<u8>| precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded));
         let (brotli, gzip) = if compressible {
-            (kept(precompress::brotli(&raw)), kept(precompress::gzip(&raw)))
+            (
+                kept(precompress::brotli(&raw)),
+                kept(precompress::gzip(&raw)),
+            )
         } else {
             (None, None)
         };
@@ -247,7 +249,12 @@ impl Content {
     pub fn reload(&self) -> Result<bool, ContentError> {
         let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let old = self.current();
-        let new = Self::build(&self.source, &self.archive, &self.config, old.generation + 1)?;
+        let new = Self::build(
+            &self.source,
+            &self.archive,
+            &self.config,
+            old.generation + 1,
+        )?;
         if new.same_files(&old) {
             return Ok(false);
         }

@@ -35,7 +35,10 @@ pub(crate) fn render_page(template: &str, snap: &Snapshot) -> String {
             let end = close + TITLE_CLOSE.len();
             page.replace_range(
                 open..end,
-                &format!("{TITLE_OPEN}{}{TITLE_CLOSE}{head}", html_escape(&brand.title)),
+                &format!(
+                    "{TITLE_OPEN}{}{TITLE_CLOSE}{head}",
+                    html_escape(&brand.title)
+                ),
             );
         }
     }
@@ -62,10 +65,21 @@ mod tests {
         loaded.brand.accent = Some("#0b5cad".into());
         let snap = Snapshot::build(loaded, 1).unwrap();
         let page = render_page(TEMPLATE, &snap);
-        assert!(page.contains("<title>Acme help</title><meta name=\"fixpath-site\" content=\"/content/site."), "{page}");
-        assert!(page.contains(&format!("<link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin=\"anonymous\">", snap.site_path)));
+        assert!(
+            page.contains(
+                "<title>Acme help</title><meta name=\"fixpath-site\" content=\"/content/site."
+            ),
+            "{page}"
+        );
+        assert!(page.contains(&format!(
+            "<link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin=\"anonymous\">",
+            snap.site_path
+        )));
         assert!(page.contains("<style>:root{--accent:#0b5cad}</style>"));
-        assert!(page.contains("<span class=\"brand\">Acme &lt;IT&gt;</span>"), "{page}");
+        assert!(
+            page.contains("<span class=\"brand\">Acme &lt;IT&gt;</span>"),
+            "{page}"
+        );
         assert!(!page.contains("fixpath-brand") && !page.contains("fixpath-list"));
         for t in &snap.trees {
             assert!(page.contains(&format!("href=\"#/t/{}\"", t.id)));

@@ -59,7 +59,10 @@ fn answer(blob: &Blob, req: &HeaderMap, cache: &'static str) -> Response {
     .clone();
     let mut resp = (StatusCode::OK, Body::from(body)).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(blob.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(blob.content_type),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.append(header::VARY, VARY_ENCODING);
     if let Some(enc) = coding.header() {
