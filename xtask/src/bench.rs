@@ -385,6 +385,8 @@ const MOBILE_RUNS: usize = 5;
 
 /// The hand-written section on the `serve` log's cost, kept by a full run.
 const LOGGING: &str = "## Logging";
+/// The hand-written section on how the app reads its trees (issue 14), kept too.
+const READING: &str = "## Trees fetched, not embedded";
 
 /// Rounds of `cargo xtask bench ping` unless told.
 const PING_ROUNDS: usize = 5;
@@ -1013,10 +1015,11 @@ fn bench_all(tools: &Tools) -> Result {
     }
     // Sections this run does not measure stay as they were: what was found about
     // the log's cost (written by hand, from `cargo xtask bench ping` and a
-    // profiler), and the last one `cargo xtask soak` wrote.
+    // profiler), how the app reads its trees (measured builds, by hand), and the
+    // last one `cargo xtask soak` wrote.
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_default();
-    for kept in [LOGGING, "## Soak"] {
+    for kept in [LOGGING, READING, "## Soak"] {
         if let Some(text) = section(&old, kept) {
             md.push('\n');
             md.push_str(text);

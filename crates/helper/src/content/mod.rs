@@ -274,26 +274,33 @@ impl Content {
         Ok(true)
     }
 
-    /// The content file with this name (the path after [`CONTENT_PREFIX`]).
-    pub(crate) fn file(&self, name: &str) -> Option<Found> {
-        let now = self.current();
-        if let Some(blob) = now.files.get(name) {
-            return Some(Found::Exact(blob.clone()));
+    /// The content file with this name (the path after [`CONTENT_PREFIX`]) when
+    /// it is in memory: in service, or among the last versions' site documents
+    /// and logos.
+    pub(crate) fn in_memory(&self, name: &str) -> Option<Arc<Blob>> {
+        if let Some(blob) = self.current().files.get(name) {
+            return Some(blob.clone());
         }
-        if let Some((_, blob)) = self
-            .recent
+        self.recent
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
             .rev()
             .find(|(n, _)| n == name)
-        {
-            return Some(Found::Exact(blob.clone()));
+            .map(|(_, blob)| blob.clone())
+    }
+
+    /// The content file with this name: in memory, else a kept tree version
+    /// (read from disk), else the current version of the tree it names.
+    pub(crate) fn file(&self, name: &str) -> Option<Found> {
+        if let Some(blob) = self.in_memory(name) {
+            return Some(Found::Exact(blob));
         }
         let (id, _) = parse_tree_file(name)?;
         if let Some(json) = self.archive.read(name) {
             return Some(Found::Exact(Arc::new(Blob::new(json, JSON))));
         }
+        let now = self.current();
         let tree = now.tree(id)?;
         now.files
             .get(&tree_file(&tree.id, tree.fingerprint))

@@ -25,11 +25,17 @@ pub(crate) async fn file(
     headers: HeaderMap,
 ) -> Response {
     let content = state.content().clone();
-    let lookup = name.clone();
-    // The archive is read from disk: off the request threads.
-    let found = match tokio::task::spawn_blocking(move || content.file(&lookup)).await {
-        Ok(found) => found,
-        Err(e) => return Error::Internal(format!("content lookup: {e}")).into_response(),
+    // Nearly every request is for a file in memory; the archive is read from
+    // disk, off the request threads.
+    let found = match content.in_memory(&name) {
+        Some(blob) => Some(Found::Exact(blob)),
+        None => {
+            let lookup = name.clone();
+            match tokio::task::spawn_blocking(move || content.file(&lookup)).await {
+                Ok(found) => found,
+                Err(e) => return Error::Internal(format!("content lookup: {e}")).into_response(),
+            }
+        }
     };
     match found {
         Some(Found::Exact(blob)) => answer(&blob, &headers, IMMUTABLE),
