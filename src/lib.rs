@@ -2,7 +2,6 @@
 //! Components render and dispatch typed actions; all I/O lives in `services`.
 
 pub mod app;
-pub mod catalog;
 pub mod components;
 pub mod route;
 pub mod services;

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::rc::Rc;
 
+use fixpath_core::content::MAX_TICKET_CHARS;
 use fixpath_core::{Action, CheckResult, Entry, Session, Tree};
 use yew::Reducible;
 
@@ -40,6 +41,9 @@ pub enum FlowAction {
     },
     SetNotes(String),
     SetServerName(String),
+    /// The ticket number as typed, once the browser found it valid (`None`:
+    /// empty or invalid, so the link carries none).
+    SetTicket(Option<String>),
     /// Go to the user's step `n` (browser back and forward): undo or replay steps.
     GoTo(usize),
 }
@@ -138,6 +142,15 @@ impl Reducible for FlowState {
                 let s = s.trim().to_string();
                 next.session.server_name = (!s.is_empty()).then_some(s);
                 true
+            }
+            FlowAction::SetTicket(t) => {
+                // Kept as typed (that is what the browser found valid); blank is no
+                // ticket number, and neither is more than the field could take (its
+                // `maxlength` counts at most four bytes a character).
+                let t = t.filter(|t| !t.trim().is_empty() && t.len() <= 4 * MAX_TICKET_CHARS);
+                let changed = next.session.ticket != t;
+                next.session.ticket = t;
+                changed
             }
             FlowAction::GoTo(n) => {
                 let mut moved = false;

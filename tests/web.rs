@@ -1,11 +1,21 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the home page and its
-//! filter, walking steps with Back, following the address, the report a findings
-//! link opens (a good link, and clear errors for damaged ones), reading every
-//! helper answer as the helper writes it, and `use_answer` dropping stale answers.
-//! Every wait is on a condition.
+//! filter, walking steps with Back, following the address, the team's brand in
+//! the header (the shell's markup exactly) and the tab's title, the contact line,
+//! the ticket hand-off and the ticket number at an outcome, the report a findings
+//! link opens (a good link, an old version's link, clear errors for damaged
+//! ones), a tree that will not load (an error with Retry), reading every helper
+//! answer, tree and site document as the helper writes them, the shell's error
+//! when the site cannot be had, and `use_answer` dropping stale answers.
+//!
+//! The app is mounted on a site of the shipped trees with a store seeded with
+//! them, so no test asks a server for content. Every wait is on a condition.
 #![cfg(target_arch = "wasm32")]
 
-use fixpath_core::{link, NodeKind, Session};
+use fixpath_core::content::{self, Brand, Listing, Site, Ticket, TicketNumber};
+use fixpath_core::findings::Findings;
+use fixpath_core::{link, NodeKind, Session, Tree};
+use fixpath_web::app::{App, AppProps};
+use fixpath_web::services::content::{Content, TreeStore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -17,7 +27,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// tests do not see each other's apps.
 struct Mounted {
     root: Element,
-    app: Option<yew::AppHandle<fixpath_web::app::App>>,
+    app: Option<yew::AppHandle<App>>,
 }
 
 impl Drop for Mounted {
@@ -34,16 +44,77 @@ fn window() -> web_sys::Window {
     web_sys::window().expect("a window")
 }
 
-/// Mounts the app at `hash` (e.g. `#/r/...`), after clearing this tab's storage.
+/// The shipped trees, compiled from their TOML (the app itself carries none).
+fn shipped() -> Vec<Tree> {
+    fixpath_core::shipped::trees()
+}
+
+fn tree(id: &str) -> Tree {
+    shipped()
+        .into_iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("the shipped tree {id}"))
+}
+
+/// A team's brand with everything set: a logo, a contact line and the ticket
+/// hand-off with a ticket number.
+fn acme() -> Brand {
+    Brand {
+        name: "Acme IT & <Friends>".into(),
+        title: "Acme help — guided checks".into(),
+        accent: Some("#0b5cad".into()),
+        logo: Some("/content/logo.0123456789abcdef.svg".into()),
+        contact: Some("Call the service desk on 0123 456 789.".into()),
+        ticket: Some(Ticket {
+            url: Some("https://tickets.example/new?summary={summary}&link={link}".into()),
+            email: Some("help@acme.example".into()),
+            number: Some(TicketNumber {
+                label: "Incident number".into(),
+                pattern: Some("INC[0-9]{7}".into()),
+                example: Some("INC0012345".into()),
+            }),
+        }),
+    }
+}
+
+/// The site the helper would serve for these trees and this brand.
+fn site_of(brand: Brand, trees: &[Tree]) -> Site {
+    Site {
+        brand,
+        trees: trees.iter().map(Listing::of).collect(),
+    }
+}
+
+/// Mounts the app at `hash` (e.g. `#/r/...`) on the shipped trees with
+/// Fixpath's own brand, after clearing this tab's storage.
 async fn mount(hash: &str) -> Mounted {
+    let trees = shipped();
+    mount_with(
+        hash,
+        site_of(Brand::default(), &trees),
+        TreeStore::seeded(trees),
+    )
+    .await
+}
+
+/// Mounts the app at `hash` on this site and store, after clearing this tab's storage.
+async fn mount_with(hash: &str, site: Site, store: TreeStore) -> Mounted {
     if let Ok(Some(s)) = window().session_storage() {
         let _ = s.clear();
     }
+    mount_keeping_storage(hash, site, store).await
+}
+
+/// Mounts without clearing storage (a walk saved there is picked up).
+async fn mount_keeping_storage(hash: &str, site: Site, store: TreeStore) -> Mounted {
     let _ = window().location().set_hash(hash);
     let document = window().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    let app = yew::Renderer::<fixpath_web::app::App>::with_root(root.clone()).render();
+    let props = AppProps {
+        content: Content::new(site, store),
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     Mounted {
         root,
@@ -89,6 +160,38 @@ fn click(root: &Element, selector: &str, index: u32) {
     el.click();
 }
 
+fn element(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+}
+
+fn attr(root: &Element, selector: &str, name: &str) -> String {
+    element(root, selector)
+        .get_attribute(name)
+        .unwrap_or_else(|| panic!("{selector} has no {name}"))
+}
+
+/// Types `value` into the input as a user would (the `input` event the app reads).
+fn type_into(input: &HtmlInputElement, value: &str) {
+    input.set_value(value);
+    let ev = web_sys::Event::new("input").unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+/// `html` parsed by the browser: its first element.
+fn parsed(html: &str) -> Element {
+    let div = window().document().unwrap().create_element("div").unwrap();
+    div.set_inner_html(html);
+    div.first_element_child().expect("an element")
+}
+
+/// Whether `el` is the markup `html`: the same elements, attributes (in any
+/// order: Yew writes `class` last) and text, as the DOM compares nodes.
+fn is_markup(el: &Element, html: &str) -> bool {
+    el.is_equal_node(Some(&parsed(html)))
+}
+
 fn heading_of(kind: &NodeKind) -> String {
     match kind {
         NodeKind::Question { text, .. }
@@ -98,11 +201,68 @@ fn heading_of(kind: &NodeKind) -> String {
     }
 }
 
+/// A walk of `tree` to an outcome: first choice everywhere, advice never helps
+/// (the Code 28 tree has no checks, so no helper is needed).
+fn walk_to_outcome(tree: &Tree) -> Session {
+    let mut now = 1_795_000_000_000;
+    let mut s = Session::start(tree, now);
+    while !s.is_finished(tree) {
+        now += 5_000;
+        match tree.node(s.current(tree)).map(|n| &n.kind) {
+            Some(NodeKind::Question { .. }) => s.answer(tree, 0, now).unwrap(),
+            Some(NodeKind::Advice { .. }) => s.advise(tree, false, now).unwrap(),
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    s
+}
+
+/// The app at the outcome of the Code 28 tree, walked to by a saved walk (as a
+/// reload in the middle of a walk finds it), with `brand`.
+async fn mount_at_outcome(brand: Brand) -> (Mounted, Tree) {
+    let trees = shipped();
+    let tree = tree("device-manager-code-28");
+    let s = walk_to_outcome(&tree);
+    let steps = s.steps_taken();
+    let storage = window().session_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    storage
+        .set_item(&format!("fixpath.walk.{}", tree.id), &link::encode(&s))
+        .unwrap();
+    let m = mount_keeping_storage(
+        &format!("#/t/{}/{steps}", tree.id),
+        site_of(brand, &trees),
+        TreeStore::seeded(trees),
+    )
+    .await;
+    until("the outcome", || {
+        !texts(&m.root, ".outcome .findings").is_empty()
+    })
+    .await;
+    // Wait for the sealing attempt to end (no helper here: the link stays unsealed),
+    // so the link on the page no longer changes.
+    until("the seal attempt", || {
+        !texts(&m.root, ".seal-state")
+            .concat()
+            .contains("Sealing the link")
+    })
+    .await;
+    (m, tree)
+}
+
+/// The findings link the page shows.
+fn shown_link(root: &Element) -> String {
+    element(root, ".findings-link")
+        .dyn_into::<HtmlInputElement>()
+        .unwrap()
+        .value()
+}
+
 #[wasm_bindgen_test]
 async fn home_lists_every_shipped_troubleshooter() {
     let m = mount("#/").await;
     let titles = texts(&m.root, ".tree-title");
-    let trees = fixpath_web::catalog::trees();
+    let trees = shipped();
     assert!(trees.len() >= 2, "both shipped trees compile");
     for t in trees.iter() {
         assert!(
@@ -128,17 +288,12 @@ async fn the_filter_narrows_the_list_and_says_when_nothing_matches() {
         .unwrap()
         .dyn_into()
         .unwrap();
-    let type_into = |value: &str| {
-        input.set_value(value);
-        let ev = web_sys::Event::new("input").unwrap();
-        input.dispatch_event(&ev).unwrap();
-    };
-    type_into("vpn");
+    type_into(&input, "vpn");
     until("only the VPN tree is listed", || {
         texts(&m.root, ".tree-title") == vec!["VPN error 800".to_string()]
     })
     .await;
-    type_into("zzzz-nothing");
+    type_into(&input, "zzzz-nothing");
     until("the empty message", || {
         texts(&m.root, ".tree-title").is_empty() && !texts(&m.root, ".empty").is_empty()
     })
@@ -148,7 +303,7 @@ async fn the_filter_narrows_the_list_and_says_when_nothing_matches() {
 #[wasm_bindgen_test]
 async fn walking_a_step_and_back() {
     let m = mount("#/").await;
-    let trees = fixpath_web::catalog::trees();
+    let trees = shipped();
     let (index, tree) = trees
         .iter()
         .enumerate()
@@ -159,6 +314,7 @@ async fn walking_a_step_and_back() {
             )
         })
         .expect("a shipped tree that starts with a question");
+    until("the list", || !texts(&m.root, ".tree-card").is_empty()).await;
     click(&m.root, ".tree-card", index as u32);
     let Some(NodeKind::Question { text, choices, .. }) = tree.node(tree.start).map(|n| &n.kind)
     else {
@@ -191,22 +347,8 @@ async fn walking_a_step_and_back() {
 
 #[wasm_bindgen_test]
 async fn a_findings_link_opens_as_a_report() {
-    let trees = fixpath_web::catalog::trees();
-    let tree = trees
-        .iter()
-        .find(|t| t.id == "device-manager-code-28")
-        .expect("the Code 28 tree");
-    // Walk to an outcome: first choice everywhere, advice never helps.
-    let mut s = Session::start(tree, 1_795_000_000_000);
-    let mut now = 1_795_000_000_000;
-    while !s.is_finished(tree) {
-        now += 5_000;
-        match tree.node(s.current(tree)).map(|n| &n.kind) {
-            Some(NodeKind::Question { .. }) => s.answer(tree, 0, now).unwrap(),
-            Some(NodeKind::Advice { .. }) => s.advise(tree, false, now).unwrap(),
-            other => panic!("unexpected step {other:?}"),
-        }
-    }
+    let tree = tree("device-manager-code-28");
+    let mut s = walk_to_outcome(&tree);
     s.notes = "Lenovo dock, Windows 11".into();
     let payload = link::encode(&s);
     let m = mount(&format!("#/r/{payload}")).await;
@@ -221,6 +363,15 @@ async fn a_findings_link_opens_as_a_report() {
         body.contains("Lenovo dock, Windows 11"),
         "the notes: {body}"
     );
+    // The version the link was made with, always said, near the top.
+    let note = texts(&m.root, ".report .version-note").join(" ");
+    assert_eq!(
+        note,
+        link::decode(&payload, std::slice::from_ref(&tree))
+            .unwrap()
+            .version_note(Some((tree.version, tree.fingerprint)))
+    );
+    assert!(note.contains("has not changed since"), "{note}");
     // No seal in the link: the badge says so once it has looked.
     until("the not-sealed badge", || {
         texts(&m.root, ".badge.unsealed")
@@ -228,6 +379,69 @@ async fn a_findings_link_opens_as_a_report() {
             .any(|t| t.contains("Not sealed"))
     })
     .await;
+}
+
+/// Version `version` of `tree`, reworded: what the helper keeps in its archive
+/// after the team changed the tree.
+fn older(tree: &Tree, version: u32) -> Tree {
+    let mut old = tree.clone();
+    old.version = version;
+    old.title = format!("{} (as it was)", tree.title);
+    old.fingerprint = old.compute_fingerprint();
+    old
+}
+
+#[wasm_bindgen_test]
+async fn a_link_from_an_older_version_reads_against_that_version() {
+    let current = tree("device-manager-code-28");
+    let old = older(&current, current.version + 7);
+    assert_ne!(old.fingerprint, current.fingerprint);
+    let payload = link::encode(&walk_to_outcome(&old));
+    let trees = shipped();
+    // The site offers the current version; the store has the old one too.
+    let mut store_trees = trees.clone();
+    store_trees.push(old.clone());
+    let m = mount_with(
+        &format!("#/r/{payload}"),
+        site_of(Brand::default(), &trees),
+        TreeStore::seeded(store_trees),
+    )
+    .await;
+    until("the report", || {
+        !texts(&m.root, ".report .findings").is_empty()
+    })
+    .await;
+    assert_eq!(
+        texts(&m.root, ".report-tree"),
+        vec![format!("{} (version {})", old.title, old.version)],
+        "the report reads the link's own version"
+    );
+    let note = texts(&m.root, ".version-note").join(" ");
+    let expected = link::decode(&payload, std::slice::from_ref(&old))
+        .unwrap()
+        .version_note(Some((current.version, current.fingerprint)));
+    assert_eq!(note, expected);
+    assert!(note.contains("it has changed since (now version"), "{note}");
+
+    // A tree no longer offered: the note says so.
+    drop(m);
+    let others: Vec<Tree> = trees
+        .iter()
+        .filter(|t| t.id != current.id)
+        .cloned()
+        .collect();
+    let m = mount_with(
+        &format!("#/r/{payload}"),
+        site_of(Brand::default(), &others),
+        TreeStore::seeded([old]),
+    )
+    .await;
+    until("the report", || {
+        !texts(&m.root, ".report .findings").is_empty()
+    })
+    .await;
+    let note = texts(&m.root, ".version-note").join(" ");
+    assert!(note.contains("it is no longer offered"), "{note}");
 }
 
 #[wasm_bindgen_test]
@@ -246,15 +460,6 @@ async fn a_damaged_link_is_a_clear_message_not_a_blank_page() {
 }
 
 #[wasm_bindgen_test]
-fn the_embedded_trees_are_the_shipped_toml_compiled() {
-    assert_eq!(
-        fixpath_web::catalog::plain_trees(),
-        fixpath_core::shipped::trees(),
-        "build.rs embeds exactly what the TOML compiles to"
-    );
-}
-
-#[wasm_bindgen_test]
 async fn the_page_follows_its_address() {
     let m = mount("#/").await;
     until("the list", || !texts(&m.root, ".tree-title").is_empty()).await;
@@ -268,12 +473,287 @@ async fn the_page_follows_its_address() {
         texts(&m.root, "h1") == vec!["This page does not exist".to_string()]
     })
     .await;
-    // The brand link is a plain link home.
-    click(&m.root, "header .brand", 0);
+    // The brand is a plain link home.
+    click(&m.root, "header a.home", 0);
     until("the list again", || {
         !texts(&m.root, ".tree-title").is_empty()
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_header_is_the_shells_brand_and_the_tab_the_brands_title() {
+    for brand in [Brand::default(), acme()] {
+        let trees = shipped();
+        let m = mount_with(
+            "#/",
+            site_of(brand.clone(), &trees),
+            TreeStore::seeded(trees),
+        )
+        .await;
+        until("the list", || !texts(&m.root, ".tree-title").is_empty()).await;
+        // The brand: exactly the markup the helper paints in the shell.
+        let shell_brand = content::shell_brand(&brand);
+        let mark = element(&m.root, "header.site a.home > span.brand");
+        assert!(
+            is_markup(&mark, &shell_brand),
+            "{} is not {shell_brand}",
+            mark.outer_html()
+        );
+        assert_eq!(
+            element(&m.root, "header.site a.home").child_element_count(),
+            1,
+            "the brand alone in the link home"
+        );
+        // And the whole header: the shell's, from index.html, with the brand in it.
+        let page = include_str!("../index.html");
+        let header = &page[page.find("<header").unwrap()..page.find("</header>").unwrap() + 9];
+        let (start, end) = (
+            header.find("<fixpath-brand>").unwrap(),
+            header.find("</fixpath-brand>").unwrap() + "</fixpath-brand>".len(),
+        );
+        let shell = format!(
+            "{}{}{}",
+            &header[..start],
+            content::shell_brand(&brand),
+            &header[end..]
+        );
+        let header = element(&m.root, "header.site");
+        assert!(
+            is_markup(&header, &shell),
+            "{} is not the shell's {shell}",
+            header.outer_html()
+        );
+        assert_eq!(window().document().unwrap().title(), brand.title);
+        // Still the title on another page.
+        let _ = window().location().set_hash("/elsewhere");
+        until("the not-found page", || {
+            !texts(&m.root, ".not-found").is_empty()
+        })
+        .await;
+        assert_eq!(window().document().unwrap().title(), brand.title);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_outcome_shows_the_contact_line_and_hands_off_the_link_it_shows() {
+    let brand = acme();
+    let (m, tree) = mount_at_outcome(brand.clone()).await;
+    assert_eq!(
+        texts(&m.root, ".outcome .contact"),
+        vec![brand.contact.clone().unwrap()]
+    );
+    let link_shown = shown_link(&m.root);
+    assert!(link_shown.contains("#/r/"), "{link_shown}");
+    let session = link::decode_session(&link_shown).unwrap();
+    let summary = Findings::new(&tree, &session).summary();
+    let ticket = brand.ticket.clone().unwrap();
+
+    let open = element(&m.root, ".handoff a.open-ticket");
+    assert_eq!(open.text_content().unwrap_or_default(), "Open a ticket");
+    assert_eq!(open.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(
+        open.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer")
+    );
+    let href = open.get_attribute("href").unwrap();
+    assert_eq!(
+        href,
+        content::ticket_url(ticket.url.as_deref().unwrap(), &link_shown, &summary)
+    );
+    assert!(
+        href.contains(&format!("link={}", content::url_encode(&link_shown))),
+        "the link rides URL-encoded: {href}"
+    );
+    assert_eq!(
+        attr(&m.root, ".handoff a.email-support", "href"),
+        content::mailto(ticket.email.as_deref().unwrap(), &summary, &link_shown)
+    );
+
+    // Fixpath's own brand has neither contact line nor hand-off.
+    drop(m);
+    let (m, _) = mount_at_outcome(Brand::default()).await;
+    assert!(texts(&m.root, ".contact").is_empty());
+    assert!(texts(&m.root, ".handoff").is_empty());
+    assert!(texts(&m.root, ".ticket-number").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_valid_ticket_number_rides_in_the_link_and_an_invalid_one_does_not() {
+    let brand = acme();
+    let number = brand.ticket.clone().unwrap().number.unwrap();
+    let (m, _) = mount_at_outcome(brand).await;
+    assert_eq!(
+        texts(&m.root, ".ticket-number label"),
+        vec![number.label.clone()]
+    );
+    let input: HtmlInputElement = element(&m.root, "#ticket-number").dyn_into().unwrap();
+    assert_eq!(input.get_attribute("pattern"), number.pattern);
+    assert_eq!(input.get_attribute("placeholder"), number.example);
+    assert_eq!(
+        input.get_attribute("maxlength"),
+        Some(content::MAX_TICKET_CHARS.to_string())
+    );
+    let ticket_of = |root: &Element| link::decode_session(&shown_link(root)).unwrap().ticket;
+    assert_eq!(ticket_of(&m.root), None);
+
+    type_into(&input, "INC0012345");
+    until("the number in the link", || {
+        ticket_of(&m.root).as_deref() == Some("INC0012345")
+    })
+    .await;
+    // The report above is exactly what the link contains: the number too, under
+    // the team's name for it.
+    assert_eq!(
+        texts(&m.root, ".outcome .findings .ticket"),
+        vec![format!("{}: INC0012345", number.label)]
+    );
+    assert!(texts(&m.root, ".ticket-error").is_empty());
+
+    type_into(&input, "12345");
+    until("the number out of the link", || {
+        ticket_of(&m.root).is_none()
+    })
+    .await;
+    let why = texts(&m.root, ".ticket-error").join(" ");
+    assert!(why.contains("“12345” is not in the form expected"), "{why}");
+    assert!(why.contains("the link leaves it out"), "{why}");
+    assert!(why.contains("INC0012345"), "the example: {why}");
+    assert!(texts(&m.root, ".outcome .findings .ticket").is_empty());
+    assert_eq!(input.value(), "12345", "what was typed stays in the field");
+}
+
+#[wasm_bindgen_test]
+async fn the_report_shows_the_ticket_number_with_the_teams_label() {
+    let tree = tree("device-manager-code-28");
+    let mut s = walk_to_outcome(&tree);
+    s.ticket = Some("INC7654321".into());
+    let payload = link::encode(&s);
+    let trees = shipped();
+    for (brand, label) in [
+        (acme(), "Incident number"),
+        (Brand::default(), fixpath_core::findings::TICKET_LABEL),
+    ] {
+        let m = mount_with(
+            &format!("#/r/{payload}"),
+            site_of(brand, &trees),
+            TreeStore::seeded(trees.clone()),
+        )
+        .await;
+        until("the report", || {
+            !texts(&m.root, ".report .findings").is_empty()
+        })
+        .await;
+        assert_eq!(
+            texts(&m.root, ".report .findings .ticket"),
+            vec![format!("{label}: INC7654321")]
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_tree_that_does_not_load_says_so_with_retry() {
+    let trees = shipped();
+    let tree = tree("vpn-error-800");
+    // Nothing listens on the discard port: every fetch fails (no helper here).
+    let store = TreeStore::with_base("http://127.0.0.1:9");
+    let m = mount_with(
+        &format!("#/t/{}", tree.id),
+        site_of(Brand::default(), &trees),
+        store.clone(),
+    )
+    .await;
+    until("the load error", || {
+        !texts(&m.root, ".load-error").is_empty()
+    })
+    .await;
+    let error = texts(&m.root, ".load-error").join(" ");
+    assert!(error.contains("did not load"), "{error}");
+    assert!(error.contains("could not reach it"), "{error}");
+    // Once the tree can be had, Retry opens the walk.
+    store.insert(tree.clone());
+    click(&m.root, ".load-error button.retry", 0);
+    let Some(first) = tree.node(tree.start).map(|n| heading_of(&n.kind)) else {
+        unreachable!()
+    };
+    until("the first step", || {
+        texts(&m.root, ".step h1") == vec![first.clone()]
+    })
+    .await;
+
+    // A report whose version cannot be fetched: the same, with Retry.
+    drop(m);
+    let payload = link::encode(&Session::start(&tree, 1_795_000_000_000));
+    let m = mount_with(
+        &format!("#/r/{payload}"),
+        site_of(Brand::default(), &trees),
+        TreeStore::with_base("http://127.0.0.1:9"),
+    )
+    .await;
+    until("the load error", || {
+        !texts(&m.root, ".report .load-error").is_empty()
+    })
+    .await;
+    assert_eq!(
+        texts(&m.root, ".report .load-error button.retry"),
+        vec!["Retry"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_link_to_a_tree_id_that_cannot_be_is_not_fetched() {
+    // An id outside the content rule makes no address: nothing is asked, and
+    // the report says the troubleshooter is not known.
+    let mut s = Session::start(&tree("vpn-error-800"), 1_795_000_000_000);
+    s.tree_id = "../api/v1/seal".into();
+    let m = mount_with(
+        &format!("#/r/{}", link::encode(&s)),
+        site_of(Brand::default(), &shipped()),
+        TreeStore::with_base("http://127.0.0.1:9"),
+    )
+    .await;
+    until("the error", || !texts(&m.root, ".report .error").is_empty()).await;
+    let error = texts(&m.root, ".report .error").join(" ");
+    assert!(error.contains("does not have"), "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn the_shell_says_when_the_site_cannot_be_had_and_retries() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let document = window().document().unwrap();
+    let shell = document.create_element("div").unwrap();
+    shell.set_id("shell");
+    shell.set_inner_html(
+        "<main><section class=\"home\"><h1>What is going wrong?</h1><ul class=\"trees\"><li>a</li></ul></section></main>",
+    );
+    document.body().unwrap().append_child(&shell).unwrap();
+    let tries = Rc::new(Cell::new(0));
+    let counted = Rc::clone(&tries);
+    fixpath_web::services::content::shell_failed("We could not load <it>.", move || {
+        counted.set(counted.get() + 1)
+    });
+    assert!(texts(&shell, "ul.trees").is_empty(), "the list gives way");
+    let error = texts(&shell, ".shell-error").join(" ");
+    assert_eq!(error, "We could not load <it>. Try again");
+    assert_eq!(texts(&shell, "h1"), vec!["What is going wrong?"]);
+    // A click retries in place: the link is not followed (that would reload the page).
+    let init = web_sys::MouseEventInit::new();
+    init.set_cancelable(true);
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    let followed = element(&shell, ".shell-error a")
+        .dispatch_event(&ev)
+        .unwrap();
+    assert!(!followed, "the click's default is prevented");
+    assert_eq!(tries.get(), 1);
+    // A second failure replaces the first sentence.
+    fixpath_web::services::content::shell_failed("Still nothing.", || {});
+    assert_eq!(
+        texts(&shell, ".shell-error"),
+        vec!["Still nothing. Try again"]
+    );
+    shell.remove();
 }
 
 mod answer {
@@ -382,6 +862,8 @@ mod wire {
     use std::net::IpAddr;
 
     use fixpath_core::api::*;
+    use fixpath_core::content::{Brand, Listing, Site};
+    use fixpath_core::Tree;
     use fixpath_web::services::wire::{parse, seal_request, FromJson};
     use serde::Serialize;
     use wasm_bindgen_test::*;
@@ -470,6 +952,43 @@ mod wire {
                 message: "Too many requests.".into(),
             },
         });
+    }
+
+    /// A tree as the helper serves it: line numbers stay with the author.
+    fn served(mut tree: Tree) -> Tree {
+        for n in &mut tree.nodes {
+            n.line = 0;
+        }
+        tree
+    }
+
+    #[wasm_bindgen_test]
+    fn reads_every_tree_and_the_site_as_the_helper_writes_them() {
+        let trees = fixpath_core::shipped::trees();
+        assert!(trees.len() >= 2);
+        for tree in trees.iter().cloned().map(served) {
+            let json = serde_json::to_string(&tree).unwrap();
+            assert_eq!(parse::<Tree>(&json).as_ref(), Some(&tree), "{}", tree.id);
+        }
+        for brand in [Brand::default(), super::acme()] {
+            round_trip(Site {
+                brand,
+                trees: trees.iter().map(Listing::of).collect(),
+            });
+        }
+        // A fingerprint is 16 hex digits, and a tree version names its nodes' kinds.
+        let tree = served(trees[0].clone());
+        let json = serde_json::to_string(&tree).unwrap();
+        let fp = format!("\"{:016x}\"", tree.fingerprint);
+        assert!(json.contains(&fp), "{json}");
+        for bad in [
+            json.replace(&fp, "\"0123\""),
+            json.replace(&fp, &tree.fingerprint.to_string()),
+            json.replacen("\"question\"", "\"quiz\"", 1),
+            json.replacen("\"nodes\"", "\"knots\"", 1),
+        ] {
+            assert_eq!(parse::<Tree>(&bad), None, "{bad}");
+        }
     }
 
     #[wasm_bindgen_test]

@@ -1,76 +1,89 @@
 //! A check step: runs the check (asking for the server name first when the check
 //! needs it), shows the result in plain words with its figure, and offers Retry
 //! and Continue. Results usually arrive at once: the flow started them in parallel.
+//! A plain function, not a component: the walk (`Flow`) holds the run it waits
+//! for ([`use_check_run`]) and the attempt Retry bumps.
 
-use std::rc::Rc;
-
+use fixpath_core::catalog::Check;
 use fixpath_core::{NodeIdx, NodeKind, Tree};
 use yew::prelude::*;
 
 use crate::services::answer::use_answer;
-use crate::services::checks::CheckCache;
+use crate::services::checks::{CheckCache, CheckReport};
 use crate::services::clock;
 use crate::state::{FlowAction, FlowState};
 
-#[derive(Properties, PartialEq)]
-pub struct CheckStepProps {
-    pub tree: Rc<Tree>,
-    pub node: NodeIdx,
-    /// The server name typed earlier in this session, if any.
-    pub server_name: Option<String>,
-    pub cache: CheckCache,
-    pub heading: NodeRef,
-    pub dispatch: UseReducerDispatcher<FlowState>,
+/// The check at `node` and its text, when `node` is a check.
+fn check_at(tree: &Tree, node: NodeIdx) -> Option<(Check, &str)> {
+    match tree.node(node).map(|n| &n.kind) {
+        Some(NodeKind::Check { check, text, .. }) => Some((*check, text.as_str())),
+        _ => None,
+    }
 }
 
-#[component]
-pub fn CheckStep(props: &CheckStepProps) -> Html {
-    let check = match props.tree.node(props.node).map(|n| &n.kind) {
-        Some(NodeKind::Check { check, text, .. }) => Some((*check, text.clone())),
-        _ => None,
-    };
-    // The check waits for a server name when it needs one and none was typed yet.
-    let asking = check
-        .as_ref()
-        .is_some_and(|(c, _)| c.name().needs_server_name())
-        && props.server_name.is_none();
-    // Bumped by Retry: a new attempt replaces the remembered run.
-    let attempt = use_state(|| 0u32);
-    let name_input = use_node_ref();
+/// Whether the check needs a server name and none was typed yet: then nothing
+/// runs while the name is asked for.
+fn asking(check: Check, server_name: Option<&str>) -> bool {
+    check.name().needs_server_name() && server_name.is_none()
+}
 
-    // The run of this check, for the server name as typed and this attempt; nothing
-    // runs while the name is asked for.
-    let job = check.as_ref().filter(|_| !asking).map(|(c, _)| *c);
-    let report = {
-        let cache = props.cache.clone();
-        use_answer(
-            (job, props.server_name.clone(), *attempt),
-            move |(job, server_name, attempt)| {
-                let run = job.map(|check| {
-                    if *attempt == 0 {
-                        cache.get(check, server_name.as_deref())
-                    } else {
-                        cache.rerun(check, server_name.as_deref())
-                    }
-                });
-                async move {
-                    match run {
-                        Some(run) => Some(run.await),
-                        None => None,
-                    }
+/// The run of the check at `node` (when the walk is at a check), for the server
+/// name as typed and this `attempt` at this `step` (Retry bumps it): `None`
+/// while it runs or while there is nothing to run.
+#[hook]
+pub fn use_check_run(
+    cache: CheckCache,
+    tree: &Tree,
+    node: NodeIdx,
+    server_name: Option<String>,
+    step: usize,
+    attempt: u32,
+) -> Option<std::rc::Rc<Option<CheckReport>>> {
+    let job = check_at(tree, node)
+        .map(|(c, _)| c)
+        .filter(|c| !asking(*c, server_name.as_deref()));
+    use_answer(
+        (job, server_name, step, attempt),
+        move |(job, server_name, _, attempt)| {
+            let run = job.map(|check| {
+                if *attempt == 0 {
+                    cache.get(check, server_name.as_deref())
+                } else {
+                    cache.rerun(check, server_name.as_deref())
                 }
-            },
-        )
-    };
+            });
+            async move {
+                match run {
+                    Some(run) => Some(run.await),
+                    None => None,
+                }
+            }
+        },
+    )
+}
 
-    let Some((check, text)) = check else {
+/// What the check step shows, keyed by `key` (the step) so each step is drawn
+/// afresh: the server-name form, the result with Continue and Retry
+/// (`on_retry`), or "Checking…" while `report` is on its way.
+#[allow(clippy::too_many_arguments)]
+pub fn check_step(
+    key: usize,
+    tree: &Tree,
+    node: NodeIdx,
+    server_name: Option<&str>,
+    report: Option<&Option<CheckReport>>,
+    name_input: &NodeRef,
+    on_retry: Callback<MouseEvent>,
+    heading: &NodeRef,
+    dispatch: &UseReducerDispatcher<FlowState>,
+) -> Html {
+    let Some((check, text)) = check_at(tree, node) else {
         return Html::default();
     };
-
-    let body = match report.as_deref() {
-        _ if asking => {
+    let body = match report {
+        _ if asking(check, server_name) => {
             let onsubmit = {
-                let dispatch = props.dispatch.clone();
+                let dispatch = dispatch.clone();
                 let input = name_input.clone();
                 Callback::from(move |e: SubmitEvent| {
                     e.prevent_default();
@@ -86,7 +99,7 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
             html! {
                 <form class="server-name" {onsubmit}>
                     <label for="server-name">{ "Your VPN server's name or address, exactly as it is typed in your VPN settings" }</label>
-                    <input id="server-name" ref={name_input} type="text" autocomplete="off" spellcheck="false"
+                    <input id="server-name" ref={name_input.clone()} type="text" autocomplete="off" spellcheck="false"
                         autocapitalize="none" placeholder="vpn.example.com" required=true />
                     <button type="submit">{ "Check it" }</button>
                 </form>
@@ -94,7 +107,7 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
         }
         Some(Some(report)) => {
             let on_continue = {
-                let dispatch = props.dispatch.clone();
+                let dispatch = dispatch.clone();
                 let result = report.result;
                 let client_address = report.client_address;
                 Callback::from(move |_| {
@@ -104,10 +117,6 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
                         at_ms: clock::now_ms(),
                     })
                 })
-            };
-            let on_retry = {
-                let attempt = attempt.clone();
-                Callback::from(move |_| attempt.set(*attempt + 1))
             };
             html! {
                 <>
@@ -123,9 +132,9 @@ pub fn CheckStep(props: &CheckStepProps) -> Html {
     };
 
     html! {
-        <div class="check">
+        <div class="check" {key}>
             <p class="kicker">{ check_kicker(check.name().needs_server_name()) }</p>
-            <h1 ref={props.heading.clone()} tabindex="-1">{ text }</h1>
+            <h1 ref={heading.clone()} tabindex="-1">{ text }</h1>
             <div class="live" aria-live="polite">{ body }</div>
         </div>
     }

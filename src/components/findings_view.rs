@@ -1,28 +1,38 @@
 //! The findings as people read them: shared by the outcome step and the report.
+//! A ticket number is shown under the team's name for it.
 
-use fixpath_core::findings::{figure_text, outcome_word, result_word, tried_word, Findings};
+use fixpath_core::content::Brand;
+use fixpath_core::findings::{
+    figure_text, outcome_word, result_word, tried_word, Findings, TICKET_LABEL,
+};
 use yew::prelude::*;
 
 use crate::services::clock;
 
-#[derive(Properties, PartialEq)]
-pub struct FindingsViewProps {
-    pub findings: Findings,
-    /// Focus target for the page's main heading.
-    #[prop_or_default]
-    pub heading: NodeRef,
+/// What the team calls a ticket number: its field's label, else Fixpath's word.
+pub fn ticket_label(brand: &Brand) -> &str {
+    brand
+        .ticket
+        .as_ref()
+        .and_then(|t| t.number.as_ref())
+        .map_or(TICKET_LABEL, |n| n.label.as_str())
 }
 
-#[component]
-pub fn FindingsView(props: &FindingsViewProps) -> Html {
-    let f = &props.findings;
+/// The findings `f`, the main heading focusable through `heading`, a ticket
+/// number under the team's name for it (`brand`). A plain function, not a
+/// component: it holds no state of its own.
+pub fn findings_view(f: &Findings, heading: &NodeRef, brand: &Brand) -> Html {
+    let ticket_label = ticket_label(brand);
     let headline = result_word(f.outcome.as_ref().map(|o| o.result));
     html! {
         <article class="findings">
             <p class="kicker">{ headline }</p>
-            <h1 ref={props.heading.clone()} tabindex="-1">{
+            <h1 ref={heading.clone()} tabindex="-1">{
                 f.outcome.as_ref().map(|o| o.summary.clone()).unwrap_or_else(|| "The troubleshooter was not finished.".to_string())
             }</h1>
+            if let Some(ticket) = &f.ticket {
+                <p class="ticket">{ ticket_label }{ ": " }<code>{ ticket }</code></p>
+            }
             if let Some(o) = &f.outcome {
                 <p class="cause">{ "Likely cause: " }<code>{ &o.cause }</code></p>
                 if let Some(help) = &o.help { <p class="help">{ help }</p> }

@@ -5,11 +5,11 @@ use std::rc::Rc;
 use fixpath_core::{NodeKind, Tree};
 use yew::prelude::*;
 
-use crate::components::advice_step::AdviceStep;
-use crate::components::check_step::CheckStep;
+use crate::components::advice_step::advice_step;
+use crate::components::check_step::{check_step, use_check_run};
 use crate::components::outcome_step::OutcomeStep;
-use crate::components::progress_bar::ProgressBar;
-use crate::components::question_step::QuestionStep;
+use crate::components::progress_bar::progress_bar;
+use crate::components::question_step::question_step;
 use crate::route::Route;
 use crate::services::checks::CheckCache;
 use crate::services::{clock, location, storage};
@@ -89,18 +89,38 @@ pub fn Flow(props: &FlowProps) -> Html {
     let tree = &state.tree;
     let node_idx = state.session.current(tree);
     let dispatch = state.dispatcher();
+    // A check step's run: Retry bumps the attempt, which counts for its step only.
+    let attempt = use_state(|| (steps, 0u32));
+    let tries = if attempt.0 == steps { attempt.1 } else { 0 };
+    let name_input = use_node_ref();
+    let run = use_check_run(
+        (*cache).clone(),
+        tree,
+        node_idx,
+        state.session.server_name.clone(),
+        steps,
+        tries,
+    );
+    let on_retry = {
+        let attempt = attempt.clone();
+        Callback::from(move |_| attempt.set((steps, tries + 1)))
+    };
     let step = match tree.node(node_idx).map(|n| &n.kind) {
-        Some(NodeKind::Question { .. }) => html! {
-            <QuestionStep key={steps} tree={Rc::clone(tree)} node={node_idx} heading={heading.clone()} dispatch={dispatch.clone()} />
-        },
-        Some(NodeKind::Check { .. }) => html! {
-            <CheckStep key={steps} tree={Rc::clone(tree)} node={node_idx}
-                server_name={state.session.server_name.clone()} cache={(*cache).clone()}
-                heading={heading.clone()} dispatch={dispatch.clone()} />
-        },
-        Some(NodeKind::Advice { .. }) => html! {
-            <AdviceStep key={steps} tree={Rc::clone(tree)} node={node_idx} heading={heading.clone()} dispatch={dispatch.clone()} />
-        },
+        Some(NodeKind::Question { .. }) => {
+            question_step(steps, tree, node_idx, &heading, &dispatch)
+        }
+        Some(NodeKind::Check { .. }) => check_step(
+            steps,
+            tree,
+            node_idx,
+            state.session.server_name.as_deref(),
+            run.as_deref(),
+            &name_input,
+            on_retry,
+            &heading,
+            &dispatch,
+        ),
+        Some(NodeKind::Advice { .. }) => advice_step(steps, tree, node_idx, &heading, &dispatch),
         Some(NodeKind::Outcome { .. }) => html! {
             <OutcomeStep key={steps} state={(*state).clone()} heading={heading.clone()} dispatch={dispatch.clone()} />
         },
@@ -134,7 +154,7 @@ pub fn Flow(props: &FlowProps) -> Html {
     html! {
         <section class="flow" aria-labelledby="flow-title">
             <p class="flow-title" id="flow-title">{ &tree.title }</p>
-            <ProgressBar value={state.session.progress(tree)} />
+            { progress_bar(state.session.progress(tree)) }
             <div class="step" data-node={tree.node(node_idx).map(|n| n.id.clone()).unwrap_or_default()}>{ step }</div>
             <nav class="flow-nav" aria-label="Steps">
                 <button type="button" class="secondary" onclick={on_back} disabled={steps == 0}>{ "Back" }</button>

@@ -1,20 +1,22 @@
 //! The home page: the operator's announcement, a filter box, and every
-//! troubleshooter with its title and one-line symptom.
+//! troubleshooter the site offers, with its title and one-line symptom. A plain
+//! function, not a component: the filter and the announcement are the root's
+//! (`App`), which asks for the announcement each time the page opens.
 
-use fixpath_core::api::Severity;
+use fixpath_core::api::{Announcement, Severity};
+use fixpath_core::content::Listing;
 use yew::prelude::*;
 
-use crate::catalog;
 use crate::route::Route;
-use crate::services::answer::use_answer;
-use crate::services::{clock, status};
+use crate::services::clock;
 
-#[component]
-pub fn Home() -> Html {
-    let trees = catalog::trees();
-    let filter = use_state(String::new);
-    let announcement = use_answer((), |_| status::announcement());
-    let announcement = announcement.as_deref().and_then(Option::as_ref);
+/// The list of `trees`, narrowed by what is typed in `filter`, under the
+/// operator's `announcement` when there is one.
+pub fn home(
+    trees: &[Listing],
+    filter: &UseStateHandle<String>,
+    announcement: Option<&Announcement>,
+) -> Html {
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |e: InputEvent| {
@@ -46,7 +48,7 @@ pub fn Home() -> Html {
             <p class="lead">{ "Pick the problem you see. We will ask a few plain questions, run the checks a browser can do, and tell you what to try." }</p>
             <label class="filter" for="filter">{ "Filter" }</label>
             <input id="filter" class="filter" type="search" placeholder="for example: VPN, driver, 800"
-                value={(*filter).clone()} oninput={on_filter} />
+                value={(**filter).clone()} oninput={on_filter} />
             <ul class="trees">
                 { for shown.iter().map(|t| html! {
                     <li key={t.id.clone()}>

@@ -6,6 +6,7 @@ pub mod findings_view;
 pub mod flow;
 pub mod flow_page;
 pub mod home;
+pub mod load_error;
 pub mod not_found;
 pub mod outcome_step;
 pub mod progress_bar;

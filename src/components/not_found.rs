@@ -1,14 +1,18 @@
-//! The page for an address the app does not know.
+//! The page for what the app does not have: an address it does not know, or a
+//! troubleshooter the site does not offer. A plain function, not a component.
 
 use yew::prelude::*;
 
 use crate::route::Route;
 
-#[component]
-pub fn NotFound() -> Html {
+/// `heading`, then `detail` when there is one, then a link to the list.
+pub fn not_found(heading: &'static str, detail: Option<String>) -> Html {
     html! {
         <section class="not-found">
-            <h1>{ "This page does not exist" }</h1>
+            <h1>{ heading }</h1>
+            if let Some(detail) = detail {
+                <p>{ detail }</p>
+            }
             <p><a href={Route::Home.href()}>{ "See all troubleshooters" }</a></p>
         </section>
     }

@@ -1,15 +1,19 @@
 //! The outcome step: the findings as they will be shared (a live preview, with
-//! switches to leave out the address and the server name), a note for support,
-//! and the findings link: sealed by the helper, with Copy, QR code and text.
+//! switches to leave out the address and the server name), the team's contact
+//! line, a note for support, the ticket number when the team asks for one, and
+//! the findings link: sealed by the helper, with Copy, QR code and text, and
+//! handed to the team's ticket system ("Open a ticket", "Email support").
 
+use fixpath_core::content::{self, TicketNumber, MAX_TICKET_CHARS};
 use fixpath_core::findings::Findings;
 use fixpath_core::link;
 use yew::prelude::*;
 
-use crate::components::findings_view::FindingsView;
-use crate::components::qr_code::QrCodeView;
+use crate::components::findings_view::findings_view;
+use crate::components::qr_code::qr_code_view;
 use crate::route::Route;
 use crate::services::answer::use_answer;
+use crate::services::content::use_content;
 use crate::services::{page, seal};
 use crate::state::{FlowAction, FlowState};
 
@@ -26,6 +30,12 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     let include_address = use_state(|| true);
     let include_server = use_state(|| true);
     let show_qr = use_state(|| false);
+    let content = use_content();
+    let brand = &content.site.brand;
+    // The ticket-number field as typed (the session holds only a number the
+    // browser found valid), and whether the browser refused it.
+    let typed = use_state(|| props.state.session.ticket.clone().unwrap_or_default());
+    let invalid = use_state(|| false);
 
     // Exactly what the link will carry (the seal too: it carries the address
     // only when these findings do).
@@ -57,6 +67,15 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     };
     let url = page::absolute_url(&Route::Report { payload: fragment }).unwrap_or_default();
     let as_text = format!("{}\nFindings link: {url}\n", findings.to_text());
+    // The hand-off carries the very link shown below, sealed when it is.
+    let summary = findings.summary();
+    let ticket = brand.ticket.as_ref();
+    let open_ticket = ticket
+        .and_then(|t| t.url.as_deref())
+        .map(|template| content::ticket_url(template, &url, &summary));
+    let email = ticket
+        .and_then(|t| t.email.as_deref())
+        .map(|to| content::mailto(to, &summary, &url));
 
     let on_notes = {
         let dispatch = props.dispatch.clone();
@@ -81,7 +100,9 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             });
         })
     };
-    fn toggle<E>(s: &UseStateHandle<bool>) -> Callback<E> {
+    // One handler type for the switches and the QR button (a checkbox's click,
+    // by mouse or keyboard, is its change).
+    fn toggle(s: &UseStateHandle<bool>) -> Callback<MouseEvent> {
         let s = s.clone();
         Callback::from(move |_| s.set(!*s))
     }
@@ -89,19 +110,25 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
 
     html! {
         <div class="outcome">
-            <FindingsView findings={findings} heading={props.heading.clone()} />
+            { findings_view(&findings, &props.heading, brand) }
+            if let Some(contact) = &brand.contact {
+                <p class="contact help">{ contact }</p>
+            }
             <label for="notes" class="notes-label">{ "Anything else support should know? (optional)" }</label>
             <textarea id="notes" rows="3" maxlength="500" value={props.state.session.notes.clone()} oninput={on_notes} />
+            if let Some(number) = ticket.and_then(|t| t.number.as_ref()) {
+                { ticket_field(number, &typed, &invalid, &props.dispatch) }
+            }
 
             <h2>{ "Share with support" }</h2>
             <p>{ "The report above is exactly what the link contains. Leave out what you prefer not to share:" }</p>
             <div class="switches">
                 if let Some(a) = props.state.session.client_address {
-                    <label><input type="checkbox" checked={*include_address} onchange={toggle(&include_address)} />
+                    <label><input type="checkbox" checked={*include_address} onclick={toggle(&include_address)} />
                         { format!(" Include my network address ({a})") }</label>
                 }
                 if props.state.session.server_name.is_some() {
-                    <label><input type="checkbox" checked={*include_server} onchange={toggle(&include_server)} />
+                    <label><input type="checkbox" checked={*include_server} onclick={toggle(&include_server)} />
                         { format!(" Include the VPN server name ({})", props.state.session.server_name.clone().unwrap_or_default()) }</label>
                 }
             </div>
@@ -125,8 +152,65 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
                 <button type="button" class="secondary" onclick={toggle(&show_qr)} aria-expanded={show_qr.to_string()}>{ if *show_qr { "Hide QR code" } else { "Show QR code" } }</button>
                 <button type="button" class="secondary" onclick={on_print}>{ "Print" }</button>
             </div>
-            if *show_qr { <QrCodeView text={url} /> }
+            if open_ticket.is_some() || email.is_some() {
+                <div class="share-actions handoff">
+                    if let Some(href) = open_ticket {
+                        <a class="open-ticket" {href} target="_blank" rel="noopener noreferrer">{ "Open a ticket" }</a>
+                    }
+                    if let Some(href) = email {
+                        <a class="email-support" {href}>{ "Email support" }</a>
+                    }
+                </div>
+            }
+            if *show_qr { { qr_code_view(&url) } }
             <p class="copy-state" role="status">{ copied.unwrap_or("") }</p>
+        </div>
+    }
+}
+
+/// The team's ticket-number field. The browser checks what is typed against the
+/// team's pattern (`checkValidity`); only a valid number goes into the session,
+/// and so the link. An invalid one stays in the field, with why, and is not
+/// carried.
+fn ticket_field(
+    number: &TicketNumber,
+    typed: &UseStateHandle<String>,
+    invalid: &UseStateHandle<bool>,
+    dispatch: &UseReducerDispatcher<FlowState>,
+) -> Html {
+    let oninput = {
+        let (typed, invalid) = (typed.clone(), invalid.clone());
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            let value = input.value();
+            let valid = input.check_validity();
+            invalid.set(!valid);
+            typed.set(value.clone());
+            dispatch.dispatch(FlowAction::SetTicket(valid.then_some(value)));
+        })
+    };
+    let why = invalid.then(|| {
+        let example = number
+            .example
+            .as_deref()
+            .map_or(String::new(), |x| format!(" It should look like {x}."));
+        format!(
+            "{}: “{}” is not in the form expected, so the link leaves it out.{example}",
+            number.label, **typed
+        )
+    });
+    html! {
+        <div class="ticket-number">
+            <label for="ticket-number">{ &number.label }</label>
+            <input id="ticket-number" type="text" autocomplete="off" spellcheck="false"
+                pattern={number.pattern.clone()} placeholder={number.example.clone()}
+                maxlength={MAX_TICKET_CHARS.to_string()} value={(**typed).clone()} {oninput}
+                aria-invalid={invalid.then_some("true")}
+                aria-describedby={invalid.then_some("ticket-number-error")} />
+            if let Some(why) = why {
+                <p id="ticket-number-error" class="error ticket-error" role="alert">{ why }</p>
+            }
         </div>
     }
 }

@@ -2,15 +2,9 @@
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ProgressBarProps {
-    /// 0.0 to 1.0.
-    pub value: f64,
-}
-
-#[component]
-pub fn ProgressBar(props: &ProgressBarProps) -> Html {
-    let pct = (props.value.clamp(0.0, 1.0) * 100.0).round() as u32;
+/// The bar for `value`, 0.0 to 1.0.
+pub fn progress_bar(value: f64) -> Html {
+    let pct = (value.clamp(0.0, 1.0) * 100.0).round() as u32;
     html! {
         <div class="progress" role="progressbar" aria-label="Progress"
              aria-valuemin="0" aria-valuemax="100" aria-valuenow={pct.to_string()}>

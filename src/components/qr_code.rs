@@ -3,11 +3,6 @@
 use qrcodegen::{QrCode, QrCodeEcc};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct QrCodeViewProps {
-    pub text: String,
-}
-
 /// One SVG path of every dark module: small DOM, crisp at any size.
 fn svg_path(qr: &QrCode) -> String {
     let mut d = String::new();
@@ -21,10 +16,10 @@ fn svg_path(qr: &QrCode) -> String {
     d
 }
 
-#[component]
-pub fn QrCodeView(props: &QrCodeViewProps) -> Html {
+/// The QR code of `text`. A plain function, not a component: it holds no state.
+pub fn qr_code_view(text: &str) -> Html {
     // Low error correction keeps a 600-character link at a size phones read easily.
-    let Ok(qr) = QrCode::encode_text(&props.text, QrCodeEcc::Low) else {
+    let Ok(qr) = QrCode::encode_text(text, QrCodeEcc::Low) else {
         return html! { <p class="help">{ "This link is too long for a QR code." }</p> };
     };
     let size = qr.size() + 8;

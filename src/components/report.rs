@@ -1,38 +1,38 @@
 //! The read-only report a findings link opens, for support staff: the seal's
-//! verdict, the tree and its version, and the findings.
+//! verdict, the tree and the version the link was made with (fetched, that very
+//! version, so an old link reads as it was written), and the findings.
 
 use fixpath_core::findings::Findings;
-use fixpath_core::link;
-use fixpath_core::seal::{address_warning, seal_of};
+use fixpath_core::link::{self, Decoded, LinkError};
+use fixpath_core::seal::address_warning;
+use fixpath_core::{Session, Tree};
 use yew::prelude::*;
 
-use crate::catalog;
-use crate::components::findings_view::FindingsView;
+use crate::components::findings_view::findings_view;
+use crate::components::load_error::alert;
 use crate::route::Route;
-use crate::services::answer::use_answer;
 use crate::services::clock;
-use crate::services::seal::{self, SealCheck};
+use crate::services::content::{Content, ContentError, TreeAnswer};
+use crate::services::seal::SealCheck;
 
-#[derive(Properties, PartialEq)]
-pub struct ReportProps {
-    /// The link's fragment after `/r/`: the payload, then `.seal` when sealed.
-    pub payload: String,
-}
-
-#[component]
-pub fn Report(props: &ReportProps) -> Html {
-    // Keyed on the fragment: the badge is about this link, never the last one.
-    let check = use_answer(props.payload.clone(), |fragment: &String| {
-        let payload = link::payload_of(fragment).to_string();
-        let sealed = seal_of(fragment).map(str::to_string);
-        async move { seal::check(&payload, sealed.as_deref()).await }
-    });
-    let check = check.as_deref();
-
-    let trees = catalog::plain_trees();
-    let body = match link::decode(&props.payload, &trees) {
-        Ok(decoded) => match trees.get(decoded.tree) {
-            Some(tree) => {
+/// The report of the link `fragment` (after `/r/`: the payload, then `.seal`
+/// when sealed), once `tree`, the version it names, is fetched; `check`: what
+/// checking its seal found, `None` while it runs. A plain function, not a
+/// component: the root (`App`) fetches the tree and checks the seal.
+pub fn report(
+    fragment: &str,
+    content: &Content,
+    tree: &TreeAnswer,
+    on_retry: Callback<MouseEvent>,
+    check: Option<&SealCheck>,
+) -> Html {
+    let session = link::decode_session(fragment);
+    let body = match (session, tree.as_deref()) {
+        (Err(e), _) => unreadable(&e),
+        // The link read against the version it names (the one fetched; when the
+        // helper no longer has it, the current one, and `decoded` says so).
+        (Ok(session), Some(Ok(tree))) => match decoded_against(session, tree) {
+            Ok(decoded) => {
                 let findings = Findings::new(tree, &decoded.session);
                 let differs = match check {
                     Some(SealCheck::Sealed(t)) => {
@@ -40,37 +40,66 @@ pub fn Report(props: &ReportProps) -> Html {
                     }
                     _ => None,
                 };
+                let note = decoded.version_note(content.current(&tree.id));
                 html! {
                     <>
                         { badge(check) }
+                        <p class="version-note help" role="note">{ note }</p>
                         if let Some(w) = differs {
                             <p class="warning seal-address" role="alert">{ w }</p>
                         }
                         <p class="report-tree">{ format!("{} (version {})", tree.title, tree.version) }</p>
-                        if let Some(note) = decoded.version_note(tree.version) {
-                            <p class="warning" role="note">{ note }</p>
-                        }
-                        <FindingsView {findings} />
+                        { findings_view(&findings, &NodeRef::default(), &content.site.brand) }
                     </>
                 }
             }
-            None => {
-                html! { <p class="error" role="alert">{ "This link names a troubleshooter we cannot show." }</p> }
-            }
+            Err(e) => unreadable(&e),
         },
-        Err(e) => html! {
-            <div class="error" role="alert">
-                <h1>{ "This findings link cannot be read" }</h1>
-                <p>{ e.to_string() }</p>
-            </div>
-        },
+        (Ok(s), Some(Err(ContentError::NotFound))) => {
+            unreadable(&LinkError::UnknownTree(s.tree_id))
+        }
+        (Ok(_), Some(Err(e))) => alert(
+            "load-error",
+            "This report did not load",
+            format!(
+                "We could not fetch the troubleshooter it was made with: {}.",
+                e.explain()
+            ),
+            Some(on_retry),
+        ),
+        (Ok(_), _) => html! { <p class="running" aria-busy="true">{ "Loading the report…" }</p> },
     };
     html! {
         <section class="report" aria-label="Findings report">
             { body }
-            <p class="report-foot"><a href={Route::Home.href()}>{ "Fixpath home" }</a></p>
+            <p class="report-foot"><a href={Route::Home.href()}>{ format!("{} home", content.site.brand.name) }</a></p>
         </section>
     }
+}
+
+/// What `link::decode(payload, &[tree])` gives, for the session already read
+/// from the payload: the payload is not read twice, and the app carries one
+/// link reader (browser tests compare the two).
+fn decoded_against(session: Session, tree: &Tree) -> Result<Decoded, LinkError> {
+    if session.tree_id != tree.id {
+        return Err(LinkError::UnknownTree(session.tree_id));
+    }
+    Ok(Decoded {
+        tree: 0,
+        tree_changed: session.fingerprint != tree.fingerprint,
+        fits: session.validate(tree),
+        session,
+    })
+}
+
+/// A link that cannot be read, and why.
+fn unreadable(e: &LinkError) -> Html {
+    alert(
+        "error",
+        "This findings link cannot be read",
+        e.to_string(),
+        None,
+    )
 }
 
 fn badge(check: Option<&SealCheck>) -> Html {

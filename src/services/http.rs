@@ -1,7 +1,10 @@
 //! Fetching from the helper and beyond: every request has a timeout (an
-//! AbortController), `cache: no-store`, and a URL built from typed endpoints.
+//! AbortController). The API's requests (`cache: no-store`) go to URLs built
+//! from typed endpoints; content documents are default GETs the browser may
+//! answer from a preload or its cache.
 
 use fixpath_core::api::{ApiError, Endpoint};
+use futures_util::future::LocalBoxFuture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -85,30 +88,46 @@ fn random_token() -> String {
     format!("{:x}", (js_sys::Math::random() * 4_294_967_296.0) as u64)
 }
 
+/// How a request meets the browser's caches and other origins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A question for the helper: `cache: no-store`, CORS.
+    Fresh,
+    /// Another origin or port, answered opaquely (`no-cors`, status 0), which
+    /// still proves the far end was reached; `cache: no-store`.
+    Opaque,
+    /// A content document: the browser's defaults for a GET (CORS, default
+    /// cache), so a preload or the HTTP cache may answer it.
+    Document,
+}
+
 /// Fetches `url` with a timeout. `no_cors` gives an opaque answer (status 0), which
 /// still proves the far end was reached.
 pub async fn fetch(url: &str, no_cors: bool, timeout_ms: u32) -> Result<Fetched, HttpError> {
-    fetch_with(url, "GET", None, no_cors, timeout_ms).await
+    let kind = if no_cors { Kind::Opaque } else { Kind::Fresh };
+    fetch_with(url, "GET", None, kind, timeout_ms).await
 }
 
-/// Like [`fetch`], with a method and an optional JSON body.
+/// Like [`fetch`], with a method, an optional JSON body and the kind of request.
 pub async fn fetch_with(
     url: &str,
     method: &str,
     json_body: Option<&str>,
-    no_cors: bool,
+    kind: Kind,
     timeout_ms: u32,
 ) -> Result<Fetched, HttpError> {
     let window = web_sys::window().ok_or(HttpError::NoBrowser)?;
     let controller = AbortController::new().map_err(|_| HttpError::NoBrowser)?;
     let init = RequestInit::new();
     init.set_method(method);
-    init.set_cache(RequestCache::NoStore);
-    init.set_mode(if no_cors {
-        RequestMode::NoCors
-    } else {
-        RequestMode::Cors
-    });
+    match kind {
+        Kind::Fresh => init.set_cache(RequestCache::NoStore),
+        Kind::Opaque => {
+            init.set_cache(RequestCache::NoStore);
+            init.set_mode(RequestMode::NoCors);
+        }
+        Kind::Document => {}
+    }
     init.set_signal(Some(&controller.signal()));
     if let Some(body) = json_body {
         init.set_body(&JsValue::from_str(body));
@@ -192,7 +211,7 @@ async fn call_json(
     timeout_ms: u32,
 ) -> Result<(wire::Field, Fetched), HttpError> {
     let url = endpoint_url(ep, query).ok_or(HttpError::NoBrowser)?;
-    let fetched = fetch_with(&url, method, body, false, timeout_ms).await?;
+    let fetched = fetch_with(&url, method, body, Kind::Fresh, timeout_ms).await?;
     if !(200..300).contains(&fetched.status) {
         return Err(HttpError::Status(
             fetched.status,
@@ -201,6 +220,32 @@ async fn call_json(
     }
     let json = wire::parse_json(&fetched.body).ok_or(HttpError::Malformed)?;
     Ok((json, fetched))
+}
+
+/// GETs a content document (the site, a tree version) and reads its JSON. The
+/// request is the browser's default GET ([`Kind::Document`]), so it matches the
+/// page's `<link rel="preload" as="fetch" crossorigin>` and the browser answers
+/// it from the preload, and the HTTP cache may answer for the immutable,
+/// content-addressed versions.
+pub async fn get_document<T: FromJson>(url: &str, timeout_ms: u32) -> Result<T, HttpError> {
+    let json = document_json(url.to_string(), timeout_ms).await?;
+    T::from_json(&json).ok_or(HttpError::Malformed)
+}
+
+/// The request and parse of [`get_document`], one boxed future for every kind
+/// of document: its state machine is in the wasm once, not inlined into each
+/// caller's.
+fn document_json(
+    url: String,
+    timeout_ms: u32,
+) -> LocalBoxFuture<'static, Result<wire::Field, HttpError>> {
+    Box::pin(async move {
+        let fetched = fetch_with(&url, "GET", None, Kind::Document, timeout_ms).await?;
+        if !(200..300).contains(&fetched.status) {
+            return Err(HttpError::Status(fetched.status, None));
+        }
+        wire::parse_json(&fetched.body).ok_or(HttpError::Malformed)
+    })
 }
 
 /// The request's duration from Resource Timing (request start to response end),

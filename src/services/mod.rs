@@ -1,9 +1,11 @@
-//! All of the app's I/O: the clock, the checks, the page's own address, the clipboard, reading the helper's JSON,
-//! and `use_answer`, the one way a component waits for async work.
+//! All of the app's I/O: the clock, the checks, the page's own address, the clipboard, the
+//! team's content (the site and its trees), reading JSON, and `use_answer`, the one way a
+//! component waits for async work.
 
 pub mod answer;
 pub mod checks;
 pub mod clock;
+pub mod content;
 pub mod http;
 pub mod location;
 pub mod page;

@@ -1,4 +1,5 @@
-//! The page's own address: building the absolute findings link from a typed route.
+//! The page itself: its title, the absolute findings link from a typed route,
+//! the clipboard, printing.
 
 use crate::route::Route;
 
@@ -24,5 +25,12 @@ pub async fn copy_text(text: &str) -> bool {
 pub fn print() {
     if let Some(w) = web_sys::window() {
         let _ = w.print();
+    }
+}
+
+/// Sets the browser tab's title.
+pub fn set_title(title: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(title);
     }
 }

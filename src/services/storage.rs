@@ -18,9 +18,19 @@ pub fn save(session: &Session) {
     }
 }
 
-/// The saved walk for this tree, if one is there and still fits the tree.
+/// The version of this tree the walk saved in this tab was made with: a reload in
+/// the middle of a walk carries on with it, even after the team changed the tree
+/// (the helper keeps every version it served, so it is still there to fetch).
+pub fn saved_version(tree_id: &str) -> Option<u64> {
+    let saved = storage()?.get_item(&key(tree_id)).ok()??;
+    link::decode_session(&saved).ok().map(|s| s.fingerprint)
+}
+
+/// The saved walk for this tree, if one is there, was made with this very
+/// version of it and still fits it.
 pub fn load(tree: &Tree) -> Option<Session> {
     let saved = storage()?.get_item(&key(&tree.id)).ok()??;
-    let decoded = link::decode(&saved, std::slice::from_ref(tree)).ok()?;
-    (!decoded.tree_changed && decoded.fits.is_ok()).then_some(decoded.session)
+    let session = link::decode_session(&saved).ok()?;
+    let same = session.tree_id == tree.id && session.fingerprint == tree.fingerprint;
+    (same && session.validate(tree).is_ok()).then_some(session)
 }

@@ -27,12 +27,12 @@ fn main() -> ExitCode {
         Some("bench") => Tools::new().and_then(|t| bench::bench(&t, &args[1..])),
         Some("soak") => soak::soak(&args[1..]),
         Some("setup") => Tools::new().and_then(|t| t.ensure(true)),
-        Some("shell") => shell(),
         Some("compress") => compress::compress(&args[1..]),
         Some("size") => Tools::new().and_then(|t| wire_budget(&t)),
+        Some("release") => Tools::new().and_then(|t| release(&t)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench [wire | ping [ROUNDS]]     measure bytes on the wire, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n                                   (wire: only the bytes on the wire and the slow-mobile load; ping: only ping beside its floor, printed)\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  shell                            write the page shell's troubleshooter list (Trunk runs it)\n  compress [DIR]                   brotli and gzip copies beside the built files (Trunk runs it)\n  size                             bytes on the wire of the app in dist/ against its budget (as `test` checks it)"
+                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench [wire | ping [ROUNDS]]     measure bytes on the wire, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n                                   (wire: only the bytes on the wire and the slow-mobile load; ping: only ping beside its floor, printed)\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  compress [DIR]                   brotli and gzip copies beside the built files (Trunk runs it)\n  size                             bytes on the wire of the app in dist/ against its budget (as `test` checks it)\n  release                          the release binary, target/release/fixpath, with the app built into it"
             );
             return ExitCode::from(2);
         }
@@ -59,32 +59,6 @@ fn target_dir() -> PathBuf {
         Some(dir) if !dir.is_empty() => root().join(dir),
         _ => root().join("target"),
     }
-}
-
-/// Where `shell` writes the list; `index.html` inlines it (`rel="inline"`).
-const SHELL_LIST: &str = "target/shell/trees.html";
-
-/// `cargo xtask shell`, Trunk's pre-build hook: the troubleshooter list for the
-/// page shell, from the same trees the app embeds, so the first paint already
-/// shows it (and its links work) while the wasm loads.
-fn shell() -> Result {
-    let trees = fixpath_core::shipped::compile().map_err(|failed| {
-        let lines: Vec<String> = failed
-            .iter()
-            .flat_map(|(file, problems)| {
-                problems
-                    .iter()
-                    .map(move |p| p.in_file(format_args!("trees/{file}")))
-            })
-            .collect();
-        format!("shipped trees do not lint clean:\n{}", lines.join("\n"))
-    })?;
-    let path = root().join(SHELL_LIST);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    }
-    std::fs::write(&path, fixpath_core::codegen::shell_list(&trees))
-        .map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 /// `cargo xtask run`: release build of the app, then `fixpath serve` on it.
@@ -121,6 +95,22 @@ fn run(args: &[String]) -> Result {
         .arg(root().join("dist"))
         .args(&pass);
     step("fixpath serve", serve)
+}
+
+/// `cargo xtask release`: the binary a support team runs, with the app built into
+/// it (the helper's build script embeds `dist/` when `FIXPATH_EMBED_DIST` names
+/// it), so `fixpath serve --content DIR` needs nothing beside it.
+fn release(tools: &Tools) -> Result {
+    tools.ensure(false)?;
+    build_app(tools)?;
+    let mut build = tools.cargo(&["build", "--release", "--quiet", "-p", "fixpath-helper"]);
+    build.env("FIXPATH_EMBED_DIST", root().join("dist"));
+    step("building the release helper with the app in it", build)?;
+    println!(
+        "xtask: {} carries the app: copy it anywhere and run `fixpath serve --content DIR`",
+        target_dir().join("release/fixpath").display()
+    );
+    Ok(())
 }
 
 /// `cargo xtask test`: everything CI checks, in order, stopping at the first failure.
@@ -181,7 +171,7 @@ fn test() -> Result {
     browser.env("CHROMEDRIVER", CHROMEDRIVER);
     step("browser tests (headless Chromium)", browser)?;
     step(
-        "fixpath lint trees/",
+        "fixpath lint trees/ examples/acme (the shipped trees, the example content)",
         tools.cargo(&[
             "run",
             "--quiet",
@@ -192,6 +182,7 @@ fn test() -> Result {
             "--",
             "lint",
             "trees",
+            "examples/acme",
         ]),
     )?;
     build_app(&tools)?;

@@ -119,10 +119,15 @@ fn fetch(agent: &ureq::Agent, base: &str, path: &str) -> Result<(Fetched, Vec<u8
     ))
 }
 
+/// The `<meta>` through which the served page names its site document.
+const SITE_META: &str = "fixpath-site";
+
 /// What a browser loads for this page from its own origin, in order and once
-/// each: stylesheets, preloads and module preloads, icons and the manifest,
-/// scripts and images by `src`, and the modules and wasm an inline module script
-/// names (Trunk's loader imports the glue and passes the wasm's path).
+/// each: stylesheets, preloads and module preloads (the site document among
+/// them), icons and the manifest, scripts and images by `src` (the brand's
+/// logo), the site document the page names (`<meta name="fixpath-site">`), and
+/// the modules and wasm an inline module script names (Trunk's loader imports
+/// the glue and passes the wasm's path).
 pub fn page_loads(html: &str) -> Vec<String> {
     use html5gum::{DefaultEmitter, Token, Tokenizer};
     const LINKS: &[&str] = &[
@@ -169,6 +174,13 @@ pub fn page_loads(html: &str) -> Vec<String> {
                     b"img" => {
                         if let Some(src) = attr("src") {
                             add(&src);
+                        }
+                    }
+                    // The site document the app fetches before it starts (the page
+                    // preloads it too; counted once).
+                    b"meta" if attr("name").as_deref() == Some(SITE_META) => {
+                        if let Some(content) = attr("content") {
+                            add(&content);
                         }
                     }
                     _ => {}
@@ -279,6 +291,23 @@ mod tests {
                 "/extra.js",
                 "/logo.svg",
             ]
+        );
+    }
+
+    #[test]
+    fn finds_the_site_document_and_the_logo_the_helper_puts_in_the_page() {
+        let page = "<html><head><title>Acme help</title><meta name=\"fixpath-site\" content=\"/content/site.0123456789abcdef.json\"><link rel=\"preload\" href=\"/content/site.0123456789abcdef.json\" as=\"fetch\" crossorigin=\"anonymous\"><style>:root{--accent:#0b5cad}</style></head><body><header class=\"site\"><a href=\"#/\" class=\"home\"><span class=\"brand\"><img class=\"logo\" src=\"/content/logo.fedcba9876543210.svg\" alt=\"\">Acme</span></a></header></body></html>";
+        assert_eq!(
+            page_loads(page),
+            vec![
+                "/content/site.0123456789abcdef.json",
+                "/content/logo.fedcba9876543210.svg",
+            ]
+        );
+        // Named but not preloaded: still counted.
+        assert_eq!(
+            page_loads("<meta name=fixpath-site content=/content/site.1.json>"),
+            vec!["/content/site.1.json"]
         );
     }
 

@@ -598,7 +598,10 @@ mod tests {
             assert_eq!(back, want, "{}", tree.id);
             assert_eq!(back.compute_fingerprint(), tree.fingerprint);
             assert!(json.contains(&format!("\"fingerprint\":\"{}\"", tree.fingerprint_hex())));
-            assert!(!json.contains("\"help\":null"), "absent values are left out: {json}");
+            assert!(
+                !json.contains("\"help\":null"),
+                "absent values are left out: {json}"
+            );
         }
         let site = Site {
             brand: Brand {

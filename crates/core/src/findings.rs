@@ -280,7 +280,11 @@ impl Findings {
     pub fn summary(&self) -> String {
         match &self.outcome {
             Some(o) => format!("{}: {}", self.tree_title, o.summary),
-            None => format!("{}: {}", self.tree_title, result_word(None).to_ascii_lowercase()),
+            None => format!(
+                "{}: {}",
+                self.tree_title,
+                result_word(None).to_ascii_lowercase()
+            ),
         }
     }
 

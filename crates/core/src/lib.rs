@@ -6,9 +6,6 @@ pub mod api;
 pub mod b64;
 pub mod catalog;
 pub mod content;
-#[cfg(feature = "source")]
-pub mod codegen;
-pub mod embed;
 pub mod engine;
 pub mod findings;
 pub mod link;

@@ -112,7 +112,9 @@ fn any_session() -> impl Strategy<Value = Session> {
         ],
         prop::option::of(any_text(255, MAX_NAME_BYTES)),
         any_address(),
-        prop::option::of(any_text(40, MAX_NAME_BYTES).prop_filter("a ticket is never empty", |t| !t.is_empty())),
+        prop::option::of(
+            any_text(40, MAX_NAME_BYTES).prop_filter("a ticket is never empty", |t| !t.is_empty()),
+        ),
     )
         .prop_map(
             |(
@@ -908,11 +910,14 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     let payload = link::encode(&s);
 
     // Against its own version: unchanged since, and the note says so.
-    let d = link::decode(&payload, std::slice::from_ref(&tree)).expect("decodes");
+    let d = link::decode(&payload, std::slice::from_ref(tree)).expect("decodes");
     assert!(!d.tree_changed);
     let note = d.version_note(Some((tree.version, tree.fingerprint)));
     assert!(note.contains("has not changed since"), "{note}");
-    assert!(note.contains(&link::version_name(tree.version, tree.fingerprint)), "{note}");
+    assert!(
+        note.contains(&link::version_name(tree.version, tree.fingerprint)),
+        "{note}"
+    );
 
     // Other wording is another version (a new fingerprint), but every step fits.
     let reworded = Tree::from_toml(&vpn_source().replacen("text = \"", "text = \"Now: ", 1))
@@ -928,11 +933,14 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     );
 
     // Decoded against the old version the helper kept, while a newer one is served.
-    let d = link::decode(&payload, std::slice::from_ref(&tree)).expect("decodes");
+    let d = link::decode(&payload, std::slice::from_ref(tree)).expect("decodes");
     let note = d.version_note(Some((reworded.version + 1, reworded.fingerprint)));
     assert!(
         note.contains("as it was then")
-            && note.contains(&link::version_name(reworded.version + 1, reworded.fingerprint)),
+            && note.contains(&link::version_name(
+                reworded.version + 1,
+                reworded.fingerprint
+            )),
         "{note}"
     );
     let note = d.version_note(None);

@@ -150,15 +150,30 @@ async fn a_support_teams_own_content_end_to_end() -> Result<()> {
     );
     assert_clean_console(&c, "the Wi-Fi walk").await?;
 
+    // Someone in the middle of a walk when the team edits the tree.
+    let m = driver.browser().await?;
+    open_flow(&m, &helper, TREE).await?;
+    let mut started = Walk::default();
+    let stop = Policy {
+        stop_at: Some("which_device".into()),
+        ..Policy::default()
+    };
+    walk(&m, &stop, &mut started).await?;
+    let heading = text_of(&m, ".step[data-node=\"which_device\"] h1").await?;
+
     // A sentence edited on disk: on the page after a reload, no restart.
     let edited_title = "Wi-Fi says connected, yet nothing loads";
+    let asked = "Are you reading this on the device that has no internet?";
+    assert!(source.contains(asked), "the example asks {asked:?}");
     std::fs::write(
         acme.join(TREE_FILE),
-        source.replacen(
-            &format!("title = \"{}\"", tree.title),
-            &format!("title = \"{edited_title}\""),
-            1,
-        ),
+        source
+            .replacen(
+                &format!("title = \"{}\"", tree.title),
+                &format!("title = \"{edited_title}\""),
+                1,
+            )
+            .replacen(asked, "Is this the device without internet?", 1),
     )?;
     c.goto(&helper.url).await?;
     poll("the edited title on the page", || async {
@@ -171,6 +186,18 @@ async fn a_support_teams_own_content_end_to_end() -> Result<()> {
     })
     .await?;
     assert_clean_console(&c, "the page after the edit").await?;
+
+    // The walk in progress carries on, after a reload, with the version it began with.
+    m.refresh().await?;
+    assert_eq!(fixpath_e2e::current_node(&m).await?, "which_device");
+    assert_eq!(
+        text_of(&m, ".step[data-node=\"which_device\"] h1").await?,
+        heading
+    );
+    assert_eq!(heading.as_deref(), Some(asked), "the words it began with");
+    let flow_title = text_of(&m, ".flow-title").await?.unwrap_or_default();
+    assert!(!flow_title.contains(edited_title), "{flow_title}");
+    assert_clean_console(&m, "a walk reloaded after the edit").await?;
 
     // A broken edit: the helper says why, and the last good version stays.
     std::fs::write(

@@ -27,7 +27,7 @@ mod state;
 
 pub use config::Config;
 pub use content::{Content, ContentError};
-pub use http::web::INDEX;
 pub use http::{alt_app, app, layered};
 pub use net::probe::{Connect, ConnectFuture, Outcome, TcpConnect};
-pub use state::AppState;
+pub use state::dist::INDEX;
+pub use state::{embedded, AppState};

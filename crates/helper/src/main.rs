@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use fixpath_helper::{Config, Content};
 use fixpath_helper::{cli, server, AppState};
+use fixpath_helper::{Config, Content};
 
 #[derive(Parser)]
 #[command(
@@ -116,6 +116,22 @@ fn decode(input: &str, config: Option<PathBuf>, content: Option<PathBuf>) -> Exi
     ))
 }
 
+/// The app to serve when neither `--dist` nor `dist` says: `dist` in the working
+/// directory when it holds a built app, else the app a release binary carries
+/// (unpacked into the state directory), else `dist` (its "not built" page).
+fn app_dir(cfg: &Config) -> std::io::Result<PathBuf> {
+    let local = PathBuf::from("dist");
+    if local.join(fixpath_helper::INDEX).is_file() || !fixpath_helper::embedded::embedded() {
+        return Ok(local);
+    }
+    let state = cfg
+        .status_file
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    Ok(fixpath_helper::embedded::unpack(&state)?.unwrap_or(local))
+}
+
 /// The config file, or the embedded demo config; a bad one is printed (exit 2).
 fn load_config(path: Option<&std::path::Path>) -> Result<Config, ExitCode> {
     let loaded = match path {
@@ -142,9 +158,16 @@ fn serve(
     if content.is_some() {
         cfg.content = content;
     }
-    let dist = dist
-        .or_else(|| cfg.dist.clone())
-        .unwrap_or_else(|| PathBuf::from("dist"));
+    let dist = match dist.or_else(|| cfg.dist.clone()) {
+        Some(d) => d,
+        None => match app_dir(&cfg) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("fixpath: cannot unpack the app this binary carries: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let runtime = match server::runtime() {
         Ok(r) => r,
         Err(e) => {

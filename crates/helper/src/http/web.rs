@@ -26,11 +26,9 @@ use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use crate::http::error::Error;
+use crate::state::dist::INDEX;
 use crate::state::index::IndexPage;
 use crate::state::AppState;
-
-/// The app's entry file in the dist directory.
-pub const INDEX: &str = "index.html";
 
 /// Cache-Control for Trunk's content-hashed files: the name changes with the content.
 pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -315,7 +313,11 @@ fn body(page: &IndexPage, coding: Coding) -> Bytes {
 /// `index.html` with its CSP, in the client's encoding, or the "not built" answer.
 async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
     let file = state.dist().join(INDEX);
-    let page = match state.index_cache().page(&file, state.content().current()).await {
+    let page = match state
+        .index_cache()
+        .page(&file, state.content().current())
+        .await
+    {
         Ok(page) => page,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return not_built(state, req_headers),
         Err(e) => {

@@ -6,6 +6,9 @@ use std::path::{Component, Path, PathBuf};
 use super::StartError;
 use crate::config::Config;
 
+/// The app's entry file in the dist directory.
+pub const INDEX: &str = "index.html";
+
 /// Refuses a dist directory that holds the helper's state: the file server would
 /// hand out the seal's private key (`seal.key_file`) or the announcement's
 /// directory (`status.file`). Paths are compared resolved (absolute, symlinks

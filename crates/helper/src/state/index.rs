@@ -27,7 +27,11 @@ pub(crate) struct IndexPage {
 
 impl IndexPage {
     /// Compresses `raw` (a copy is kept only where it is smaller).
-    pub(crate) fn new(raw: Vec<u8>, stamp: Option<(u64, SystemTime)>, generation: u64) -> IndexPage {
+    pub(crate) fn new(
+        raw: Vec<u8>,
+        stamp: Option<(u64, SystemTime)>,
+        generation: u64,
+    ) -> IndexPage {
         let kept =
             |encoded: Vec<u8>| precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded));
         let brotli = kept(precompress::brotli(&raw));
@@ -84,9 +88,10 @@ impl IndexCache {
     ) -> std::io::Result<Arc<IndexPage>> {
         let meta = tokio::fs::metadata(file).await?;
         let stamp = meta.modified().ok().map(|m| (meta.len(), m));
-        if let Some(page) = self.current().filter(|p| {
-            stamp.is_some() && p.stamp == stamp && p.generation == content.generation
-        }) {
+        if let Some(page) = self
+            .current()
+            .filter(|p| stamp.is_some() && p.stamp == stamp && p.generation == content.generation)
+        {
             return Ok(page);
         }
         let raw = tokio::fs::read(file).await?;
@@ -98,9 +103,9 @@ impl IndexCache {
             };
             IndexPage::new(raw, stamp, content.generation)
         })
-            .await
-            .map(Arc::new)
-            .map_err(std::io::Error::other)?;
+        .await
+        .map(Arc::new)
+        .map_err(std::io::Error::other)?;
         *self.page.lock().unwrap_or_else(|e| e.into_inner()) = Some(page.clone());
         Ok(page)
     }

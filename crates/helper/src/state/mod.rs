@@ -3,6 +3,7 @@
 //! limiters. Cheap to clone (one `Arc`).
 
 pub(crate) mod dist;
+pub mod embedded;
 pub(crate) mod index;
 
 use std::collections::HashMap;

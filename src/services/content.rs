@@ -1,0 +1,279 @@
+//! The team's content as the helper serves it, fetched at run time: the wasm
+//! carries no tree. The site document (the brand and the troubleshooters on
+//! offer) is named by the page (`<meta name="fixpath-site">`) and fetched once
+//! before the app mounts; each tree version (`content::tree_path(id,
+//! fingerprint)`) is fetched when a page first needs it and kept in a
+//! [`TreeStore`], one per page, so every later ask for that version shares the
+//! same `Rc<Tree>` without a request. (One page at a time waits for a tree, so
+//! two fetches of one version never overlap.) Components reach both through
+//! [`Content`], a Yew context the root provides (tests provide their own: a
+//! store seeded with trees makes no request at all).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use fixpath_core::content::{self, Listing, Site};
+use fixpath_core::Tree;
+use yew::prelude::*;
+
+use super::answer::use_answer;
+use super::http::{self, HttpError};
+
+/// Time allowed for the site document or one tree version.
+pub const CONTENT_TIMEOUT_MS: u32 = 10_000;
+
+/// The `<meta>` through which the helper names the site document.
+const SITE_META: &str = "meta[name=fixpath-site]";
+
+/// What a page needs of the content: the site, and the trees fetched so far.
+/// A handle: clones share the store, and compare equal when they share the
+/// same site and store.
+#[derive(Clone)]
+pub struct Content {
+    pub site: Rc<Site>,
+    pub trees: TreeStore,
+}
+
+impl PartialEq for Content {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.site, &other.site) && self.trees == other.trees
+    }
+}
+
+impl Content {
+    pub fn new(site: Site, trees: TreeStore) -> Self {
+        Content {
+            site: Rc::new(site),
+            trees,
+        }
+    }
+
+    /// The troubleshooter on offer with this id.
+    pub fn listing(&self, id: &str) -> Option<&Listing> {
+        self.site.trees.iter().find(|l| l.id == id)
+    }
+
+    /// The version and fingerprint of the tree with this id as offered now.
+    pub fn current(&self, id: &str) -> Option<(u32, u64)> {
+        self.listing(id).map(|l| (l.version, l.fingerprint))
+    }
+}
+
+/// The page's content, from the nearest [`ContextProvider<Content>`]; outside one
+/// (never in the app), an empty site.
+#[hook]
+pub fn use_content() -> Content {
+    use_context::<Content>().unwrap_or_else(|| Content::new(Site::default(), TreeStore::new()))
+}
+
+/// A tree version as a page waits for it: `None` while it is fetched, then the
+/// tree or why not.
+pub type TreeAnswer = Option<Rc<Result<Rc<Tree>, ContentError>>>;
+
+/// The tree `id` at `fingerprint` (`version`) from `store`, and Retry: the
+/// answer is `None` while the tree is fetched, then the tree or why not
+/// (`version` `None`: not found, and nothing is asked). Retry asks the store
+/// again, which fetches again when the last fetch failed. One hook for every
+/// page that shows a tree (it takes the store, as the root, which provides the
+/// context, cannot read it).
+#[hook]
+pub fn use_tree(
+    store: TreeStore,
+    version: Option<(String, u64)>,
+) -> (TreeAnswer, Callback<MouseEvent>) {
+    // Bumped by Retry: a new attempt asks again.
+    let attempt = use_state(|| 0u32);
+    let answer = use_answer((version, *attempt), move |(version, _)| {
+        let version = version.clone();
+        async move {
+            match version {
+                Some((id, fp)) => store.get(&id, fp).await,
+                None => Err(ContentError::NotFound),
+            }
+        }
+    });
+    let retry = Callback::from(move |_| attempt.set(*attempt + 1));
+    (answer, retry)
+}
+
+/// Why the content could not be had.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContentError {
+    /// The helper has no tree of that id (it answered 404), or the id cannot be
+    /// one (it would not make a content address); asking again will not help.
+    NotFound,
+    /// The page names no site document: it was not served by `fixpath serve`.
+    NoSite,
+    /// Not fetched or not readable; worth another try.
+    Failed(HttpError),
+}
+
+impl ContentError {
+    /// A sentence for the user.
+    pub fn explain(&self) -> String {
+        match self {
+            Self::NotFound => "our helper does not have it".into(),
+            Self::NoSite => "this page was not served by our helper".into(),
+            Self::Failed(e) => e.explain(),
+        }
+    }
+}
+
+impl From<HttpError> for ContentError {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Status(404, _) => Self::NotFound,
+            e => Self::Failed(e),
+        }
+    }
+}
+
+/// The site document's address, as the page names it.
+pub fn site_address() -> Option<String> {
+    let meta = web_sys::window()?
+        .document()?
+        .query_selector(SITE_META)
+        .ok()??;
+    meta.get_attribute("content").filter(|c| !c.is_empty())
+}
+
+/// Fetches and reads the site document the page names (the page preloads it,
+/// so this is usually answered at once).
+pub async fn load_site() -> Result<Site, ContentError> {
+    let url = site_address().ok_or(ContentError::NoSite)?;
+    Ok(http::get_document(&url, CONTENT_TIMEOUT_MS).await?)
+}
+
+/// The tree versions of one page, keyed by id and fingerprint: each fetched once,
+/// then shared as one `Rc<Tree>`; a fetch that failed is made again by the next
+/// who asks.
+#[derive(Clone)]
+pub struct TreeStore(Rc<Store>);
+
+struct Store {
+    /// Prefixed to every tree's path (`""`: this page's origin).
+    base: String,
+    trees: RefCell<Vec<Rc<Tree>>>,
+}
+
+impl PartialEq for TreeStore {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Default for TreeStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TreeStore {
+    /// An empty store fetching from this page's origin.
+    pub fn new() -> Self {
+        Self::with_base("")
+    }
+
+    /// An empty store fetching from `base` (an origin, no trailing slash).
+    pub fn with_base(base: &str) -> Self {
+        TreeStore(Rc::new(Store {
+            base: base.to_string(),
+            trees: RefCell::new(Vec::new()),
+        }))
+    }
+
+    /// A store that already holds these trees, each under its own id and
+    /// fingerprint: asking for them makes no request.
+    pub fn seeded(trees: impl IntoIterator<Item = Tree>) -> Self {
+        let store = Self::new();
+        for t in trees {
+            store.insert(t);
+        }
+        store
+    }
+
+    /// Keeps `tree` under its id and fingerprint.
+    pub fn insert(&self, tree: Tree) {
+        self.0.trees.borrow_mut().push(Rc::new(tree));
+    }
+
+    /// The tree `id` at `fingerprint`: the one already fetched, else a fetch (a
+    /// fetch that failed is made again, so Retry is just asking again).
+    pub async fn get(&self, id: &str, fingerprint: u64) -> Result<Rc<Tree>, ContentError> {
+        let key = (id.to_string(), fingerprint);
+        if let Some(t) = self.kept(&key) {
+            return Ok(t);
+        }
+        // An id that makes no content address is no tree the helper has: it is
+        // not asked (it would answer 404, an error in the console).
+        let path = address(id, fingerprint).ok_or(ContentError::NotFound)?;
+        let tree: Tree =
+            http::get_document(&format!("{}{path}", self.0.base), CONTENT_TIMEOUT_MS).await?;
+        // Kept under the version asked for (the helper may answer an unknown
+        // version with the current one), unless another fetch was quicker.
+        if let Some(t) = self.kept(&key) {
+            return Ok(t);
+        }
+        let tree = Rc::new(tree);
+        if tree.id == key.0 && tree.fingerprint == key.1 {
+            self.0.trees.borrow_mut().push(Rc::clone(&tree));
+        }
+        Ok(tree)
+    }
+
+    fn kept(&self, (id, fingerprint): &(String, u64)) -> Option<Rc<Tree>> {
+        self.0
+            .trees
+            .borrow()
+            .iter()
+            .find(|t| t.id == *id && t.fingerprint == *fingerprint)
+            .cloned()
+    }
+}
+
+/// Where the tree `id` at `fingerprint` is served; `None` for an id the helper
+/// cannot have (the core's rule for tree file names: lowercase letters, digits
+/// and dashes), so a link's tree id never makes any other path.
+fn address(id: &str, fingerprint: u64) -> Option<String> {
+    let fits = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    fits.then(|| content::tree_path(id, fingerprint))
+}
+
+/// The page shell could not become the app: its list gives way to `message`
+/// and a "Try again" link, which calls `retry` (the shell stays as it is
+/// otherwise, so the page still reads as the team's).
+pub fn shell_failed(message: &str, retry: impl Fn() + 'static) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let area = document
+        .query_selector("#shell ul.trees, #shell fixpath-list, #shell .shell-error")
+        .ok()
+        .flatten();
+    let Some(area) = area else {
+        return;
+    };
+    area.set_outer_html(&format!(
+        "<p class=\"error shell-error\" role=\"alert\">{} <a href=\"\">Try again</a></p>",
+        content::html_escape(message)
+    ));
+    let link = document
+        .query_selector("#shell .shell-error a")
+        .ok()
+        .flatten();
+    if let Some(link) = link {
+        // Not passive (gloo's default), so the click can be kept from following
+        // the link, which would reload the page.
+        let options = gloo_events::EventListenerOptions::enable_prevent_default();
+        let listener =
+            gloo_events::EventListener::new_with_options(&link, "click", options, move |e| {
+                e.prevent_default();
+                retry();
+            });
+        // The link lives as long as the page, or until a retry replaces it.
+        listener.forget();
+    }
+}
