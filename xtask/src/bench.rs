@@ -245,15 +245,18 @@ pub(crate) fn today() -> String {
         .unwrap_or_default()
 }
 
-/// The floor page for cold loads: the app's own shell with the troubleshooter
-/// list already in it, and no wasm.
-/// The floor for the cold first step: the built page itself, shell, stylesheet
-/// and troubleshooter list, without its scripts and the wasm and js preloads.
+/// The floor for the cold first step: the built page itself, shell and
+/// stylesheet, without its scripts and the wasm and js preloads. The helper puts
+/// the troubleshooter list (and the brand) in where the page marks it, as it
+/// does for the app's page.
 fn floor_page(dist: &Path, dir: &Path) -> Result<()> {
     let index = std::fs::read_to_string(dist.join("index.html"))
         .map_err(|e| format!("reading the built index.html: {e}"))?;
     let page = without_scripts(&index);
-    if !page.contains("tree-list") || page.contains("<script") || page.contains(".wasm") {
+    if !page.contains("<fixpath-list></fixpath-list>")
+        || page.contains("<script")
+        || page.contains(".wasm")
+    {
         return Err(
             "the floor page has no list, or still loads the app: index.html's shell changed".into(),
         );
@@ -548,7 +551,7 @@ fn wire_section(
     let visit = size::measure(&bin.join("fixpath"), dist, &work.join("wire"))?;
     let mut md = String::new();
     let _ = writeln!(md, "{WIRE}\n");
-    let _ = writeln!(md, "A cold visit to `fixpath serve` (the release helper, on loopback) as a browser makes it: the page, then every file it loads, found in the served page (stylesheet, preloads, scripts, icons), each asked for with a browser's `Accept-Encoding: {}`. The figure is the sum of the response bodies as sent. The files go out as the build's brotli copies (quality 11, written beside them by `cargo xtask compress`, Trunk's post-build hook), the page compressed in memory by the helper; the app is the release build (`trunk build --release`, wasm-opt -Oz).\n", size::BROWSER_ACCEPT_ENCODING);
+    let _ = writeln!(md, "A cold visit to `fixpath serve` (the release helper, on loopback) as a browser makes it: the page, then every file it loads, found in the served page (stylesheet, preloads, scripts, icons), each asked for with a browser's `Accept-Encoding: {}`. The figure is the sum of the response bodies as sent. The files go out as the build's brotli copies (quality 11, written beside them by `cargo xtask compress`, Trunk's post-build hook), the page compressed in memory by the helper; the app is the release build (`trunk build --release`, wasm-opt as `index.html` sets it: -Os with size passes, measured smaller on the wire than -Oz).\n", size::BROWSER_ACCEPT_ENCODING);
     let _ = writeln!(
         md,
         "| path | encoding | on the wire | unencoded |\n| --- | --- | ---: | ---: |"
@@ -1114,10 +1117,10 @@ mod tests {
 
     #[test]
     fn the_floor_page_keeps_the_shell_and_drops_the_app() {
-        let built = "<head><link href=/s.css rel=stylesheet><script type=module>import init from '/a.js';\nawait init();</script><link crossorigin href=/a.js rel=modulepreload><link as=fetch href=/a_bg.wasm rel=preload type=application/wasm></head><body><ul class=trees><li><a href=#/t/x><span elementtiming=tree-list>X &lt; Y</span></a></li></ul></body>";
+        let built = "<head><link href=/s.css rel=stylesheet><script type=module>import init from '/a.js';\nawait init();</script><link crossorigin href=/a.js rel=modulepreload><link as=fetch href=/a_bg.wasm rel=preload type=application/wasm></head><body><fixpath-list></fixpath-list></body>";
         assert_eq!(
             without_scripts(built),
-            "<head><link href=/s.css rel=stylesheet></head><body><ul class=trees><li><a href=#/t/x><span elementtiming=tree-list>X &lt; Y</span></a></li></ul></body>"
+            "<head><link href=/s.css rel=stylesheet></head><body><fixpath-list></fixpath-list></body>"
         );
     }
 
