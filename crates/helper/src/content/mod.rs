@@ -193,7 +193,9 @@ impl Content {
             .unwrap_or_default();
         let archive = archive::Archive::new(&state_dir);
         let snapshot = if keep {
-            Self::build(&source, &archive, config, 1)?
+            let s = Self::build(&source, &archive, 1)?;
+            Self::warn_unlisted_ports(config, &s);
+            s
         } else {
             Snapshot::build(load(&source)?, 1)?
         };
@@ -207,10 +209,10 @@ impl Content {
         })
     }
 
+    /// Loads, lints and builds a version, keeping its trees in the archive.
     fn build(
         source: &Source,
         archive: &archive::Archive,
-        config: &Config,
         generation: u64,
     ) -> Result<Snapshot, ContentError> {
         let loaded = load(source)?;
@@ -221,6 +223,12 @@ impl Content {
                 archive.keep(tree, &blob.raw)?;
             }
         }
+        Ok(snapshot)
+    }
+
+    /// Tells the operator about probes of ports a server does not list, once per
+    /// version put in service.
+    fn warn_unlisted_ports(config: &Config, snapshot: &Snapshot) {
         for (server, port) in config.unlisted_tree_ports(&snapshot.trees) {
             tracing::warn!(
                 server,
@@ -228,7 +236,6 @@ impl Content {
                 "a troubleshooter probes this port, which the server's `ports` do not list: that check will not run for this server"
             );
         }
-        Ok(snapshot)
     }
 
     /// Where the content comes from.
@@ -249,15 +256,11 @@ impl Content {
     pub fn reload(&self) -> Result<bool, ContentError> {
         let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let old = self.current();
-        let new = Self::build(
-            &self.source,
-            &self.archive,
-            &self.config,
-            old.generation + 1,
-        )?;
+        let new = Self::build(&self.source, &self.archive, old.generation + 1)?;
         if new.same_files(&old) {
             return Ok(false);
         }
+        Self::warn_unlisted_ports(&self.config, &new);
         {
             let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
             for (name, blob) in &old.files {
