@@ -312,7 +312,11 @@ async fn a_running_helper_serves_an_edit_within_two_seconds() {
     }
     // A broken edit is not served; the last good version stays.
     std::fs::write(c.join("trees/tiny.toml"), "id = \"tiny\"\nbroken = [\n").unwrap();
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let content = f.state.content().clone();
+    common::wait_until("the watcher to refuse the broken edit", || {
+        content.refused_reloads() > 0
+    })
+    .await;
     assert!(fetch().await.contains("Tiny, edited"));
     running.shutdown().await;
 }

@@ -13,6 +13,7 @@ mod watch;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bytes::Bytes;
@@ -166,6 +167,8 @@ pub struct Content {
     recent: Mutex<VecDeque<(String, Arc<Blob>)>>,
     /// One reload at a time (the watcher and SIGHUP may ask together).
     reloading: Mutex<()>,
+    /// Reloads refused for problems since start: the version in service stayed.
+    refused: AtomicU64,
 }
 
 impl Content {
@@ -206,6 +209,7 @@ impl Content {
             current: RwLock::new(Arc::new(snapshot)),
             recent: Mutex::new(VecDeque::new()),
             reloading: Mutex::new(()),
+            refused: AtomicU64::new(0),
         })
     }
 
@@ -256,7 +260,13 @@ impl Content {
     pub fn reload(&self) -> Result<bool, ContentError> {
         let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let old = self.current();
-        let new = Self::build(&self.source, &self.archive, old.generation + 1)?;
+        let new = match Self::build(&self.source, &self.archive, old.generation + 1) {
+            Ok(new) => new,
+            Err(e) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
         if new.same_files(&old) {
             return Ok(false);
         }
@@ -275,6 +285,12 @@ impl Content {
         }
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(new);
         Ok(true)
+    }
+
+    /// How many reloads were refused for problems since start (each left the
+    /// version in service as it was).
+    pub fn refused_reloads(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// The content file with this name (the path after [`CONTENT_PREFIX`]) when
@@ -312,6 +328,13 @@ impl Content {
 
     /// A tree version in service or from the archive, parsed: for `decode`.
     pub(crate) fn tree_version(&self, id: &str, fingerprint: u64) -> Option<Tree> {
+        if let Some(t) = self
+            .current()
+            .tree(id)
+            .filter(|t| t.fingerprint == fingerprint)
+        {
+            return Some(t.clone());
+        }
         let name = tree_file(id, fingerprint);
         match self.file(&name)? {
             Found::Exact(blob) => serde_json::from_slice(&blob.raw).ok(),
