@@ -10,6 +10,7 @@ use fixpath_core::link;
 use fixpath_core::seal::seal_of;
 use yew::prelude::*;
 
+use crate::components::code_view::{self, code_page};
 use crate::components::flow_page::flow_page;
 use crate::components::home::home;
 use crate::components::not_found::not_found;
@@ -47,6 +48,7 @@ pub fn App(props: &AppProps) -> Html {
                 .map(|s| (s.tree_id, s.fingerprint)),
             Some(payload.clone()),
         ),
+        Route::Code { code } => (code_view::version(content, code), None),
         _ => (None, None),
     };
     let (tree, retry) = use_tree(content.trees.clone(), version);
@@ -65,6 +67,11 @@ pub fn App(props: &AppProps) -> Html {
     let filter = use_state(String::new);
     if route != Route::Home && !filter.is_empty() {
         filter.set(String::new());
+    }
+    // What the report's Copy said, until the page changes.
+    let copied = use_state(|| None::<&'static str>);
+    if !matches!(route, Route::Report { .. }) && copied.is_some() {
+        copied.set(None);
     }
     let announcement = use_answer(route == Route::Home, |home: &bool| {
         let home = *home;
@@ -91,7 +98,9 @@ pub fn App(props: &AppProps) -> Html {
             &tree,
             retry,
             check.as_deref().and_then(Option::as_ref),
+            &copied,
         ),
+        Route::Code { code } => code_page(&code, content, &tree, retry),
         Route::NotFound => not_found("This page does not exist", None),
     };
     let brand = &content.site.brand;

@@ -14,6 +14,8 @@ pub enum Route {
     FlowStep { tree: String, step: usize },
     /// The read-only report a findings link opens: `/r/<payload>`.
     Report { payload: String },
+    /// The support view of a help-desk code: `/c/<code>`.
+    Code { code: String },
     /// Any other address.
     NotFound,
 }
@@ -45,6 +47,9 @@ impl Route {
             ["r", payload] if !payload.is_empty() => Route::Report {
                 payload: (*payload).to_string(),
             },
+            ["c", code] if !code.is_empty() => Route::Code {
+                code: (*code).to_string(),
+            },
             _ => Route::NotFound,
         }
     }
@@ -56,6 +61,7 @@ impl Route {
             Route::Flow { tree } => format!("/t/{tree}"),
             Route::FlowStep { tree, step } => format!("/t/{tree}/{step}"),
             Route::Report { payload } => format!("/r/{payload}"),
+            Route::Code { code } => format!("/c/{code}"),
             Route::NotFound => "/404".to_string(),
         }
     }
@@ -83,6 +89,9 @@ mod tests {
             },
             Route::Report {
                 payload: "AQIDBA-_.c2VhbA".into(),
+            },
+            Route::Code {
+                code: "ZTP-591-3WJ9".into(),
             },
         ]
     }
@@ -112,6 +121,8 @@ mod tests {
             ("/t//3", Route::NotFound),
             ("/r/", Route::NotFound),
             ("/r/a/b", Route::NotFound),
+            ("/c/", Route::NotFound),
+            ("/c/a/b", Route::NotFound),
             ("t/x", Route::NotFound),
             ("/404", Route::NotFound),
             ("/elsewhere", Route::NotFound),

@@ -1,11 +1,18 @@
 //! The flow's state and its typed actions: a thin `Reducible` over the core engine.
 //! Actions carry the clock reading, so reducing stays pure.
+//!
+//! The walk moves on by itself through every check whose result asks nothing of
+//! the user ([`moves_on`]); what the user did is everything else: an answer, an
+//! advice's answer, Continue past a check that found something, and the server
+//! name they typed. Back and the browser's history count only those
+//! ([`FlowState::user_steps`]): Back undoes the last of them, and the checks that
+//! ran on their own since come back with it.
 
 use std::net::IpAddr;
 use std::rc::Rc;
 
 use fixpath_core::content::MAX_TICKET_CHARS;
-use fixpath_core::{Action, CheckResult, Entry, Session, Tree};
+use fixpath_core::{Action, CheckOutcome, CheckResult, Entry, NodeKind, Session, Tree};
 use yew::Reducible;
 
 /// One walk through one tree.
@@ -13,9 +20,44 @@ use yew::Reducible;
 pub struct FlowState {
     pub tree: Rc<Tree>,
     pub session: Session,
-    /// User actions taken back, newest last, so the browser's Forward can replay
-    /// them; cleared by any new action.
-    pub redo: Vec<Entry>,
+    /// User steps taken back, newest last, so the browser's Forward can replay
+    /// them; cleared by any new action of the user's.
+    pub redo: Vec<Undone>,
+    /// Counts every change of the walk, so what belongs to one moment of it (a
+    /// check's Retry count) is not taken for another's at the same step.
+    pub changes: u32,
+}
+
+/// One user step as Back took it: the server name it cleared, if that was the
+/// step, and the entries it took, in the order they were made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undone {
+    name: Option<String>,
+    entries: Vec<Entry>,
+}
+
+/// Whether a check's result moves the walk on without the user: it passed, or it
+/// could not run (the tree has a branch for that). A warning or a problem stops
+/// the walk, its sentence shown, until the user continues.
+pub fn moves_on(r: &CheckResult) -> bool {
+    matches!(r.outcome, CheckOutcome::Pass | CheckOutcome::Unknown)
+}
+
+/// Whether an entry was the engine's or a check's own, not the user's.
+fn automatic(e: &Entry) -> bool {
+    match &e.action {
+        Action::Skipped { .. } => true,
+        Action::Checked(r) => moves_on(r),
+        _ => false,
+    }
+}
+
+/// Whether the check at `node` needs the server name the user types.
+fn needs_name(tree: &Tree, node: fixpath_core::NodeIdx) -> bool {
+    matches!(
+        tree.node(node).map(|n| &n.kind),
+        Some(NodeKind::Check { check, .. }) if check.name().needs_server_name()
+    )
 }
 
 /// What the user (or a finished check) did.
@@ -30,6 +72,9 @@ pub enum FlowAction {
         /// The client address the helper saw, when the check learnt it.
         client_address: Option<IpAddr>,
         at_ms: u64,
+        /// The user pressed Continue (else the walk moved on by itself, which
+        /// keeps Forward's steps).
+        by_user: bool,
     },
     Advised {
         fixed: bool,
@@ -55,47 +100,88 @@ impl FlowState {
             tree,
             session,
             redo: Vec::new(),
+            changes: 0,
         }
     }
 
-    /// Steps the user took (skips are the engine's, not theirs): what the browser
-    /// history counts.
+    /// Steps the user took: what the browser history counts. Typing the server
+    /// name is one, once the walk has reached the check that asked for it.
     pub fn user_steps(&self) -> usize {
-        self.session
-            .entries
-            .iter()
-            .filter(|e| !matches!(e.action, Action::Skipped { .. }))
-            .count()
+        let entries = &self.session.entries;
+        let acted = entries.iter().filter(|e| !automatic(e)).count();
+        let named = self.session.server_name.is_some()
+            && (entries.iter().any(|e| needs_name(&self.tree, e.node))
+                || needs_name(&self.tree, self.session.current(&self.tree)));
+        acted + usize::from(named)
     }
 
-    /// Undoes one user step, remembering it for Forward.
+    /// Whether the server name was typed at the current step: the current check is
+    /// the walk's first to need it.
+    fn named_here(&self) -> bool {
+        let tree = &self.tree;
+        self.session.server_name.is_some()
+            && needs_name(tree, self.session.current(tree))
+            && !self
+                .session
+                .entries
+                .iter()
+                .any(|e| needs_name(tree, e.node))
+    }
+
+    /// Undoes one user step and the automatic entries after it, remembering them
+    /// for Forward.
     fn undo(&mut self) -> bool {
-        let keep = self.session.entries.clone();
-        if !self.session.back() {
+        let mut undone = Undone {
+            name: None,
+            entries: Vec::new(),
+        };
+        loop {
+            if self.named_here() {
+                undone.name = self.session.server_name.take();
+                break;
+            }
+            let Some(e) = self.session.entries.pop() else {
+                break;
+            };
+            let by_user = !automatic(&e);
+            undone.entries.insert(0, e);
+            if by_user {
+                break;
+            }
+        }
+        // Popping only automatic entries back to the start is no step of the
+        // user's: the walk would move on through them again.
+        if undone.name.is_none() && undone.entries.first().is_none_or(automatic) {
+            let mut entries = undone.entries;
+            self.session.entries.append(&mut entries);
             return false;
         }
-        if let Some(e) = keep.get(self.session.entries.len()) {
-            self.redo.push(*e);
-        }
+        self.redo.push(undone);
         true
     }
 
     /// Replays the last undone step, through the engine so skips are made anew.
     fn replay(&mut self) -> bool {
-        let Some(e) = self.redo.pop() else {
+        let Some(undone) = self.redo.pop() else {
             return false;
         };
-        let tree = Rc::clone(&self.tree);
-        let ok = match e.action {
-            Action::Chose { choice } => self.session.answer(&tree, choice, e.at_ms),
-            Action::Checked(r) => self.session.record_check(&tree, r, e.at_ms),
-            Action::Advised { fixed } => self.session.advise(&tree, fixed, e.at_ms),
-            Action::Skipped { .. } => Ok(()),
-        };
-        if ok.is_err() {
-            self.redo.clear();
+        if undone.name.is_some() {
+            self.session.server_name = undone.name;
         }
-        ok.is_ok()
+        let tree = Rc::clone(&self.tree);
+        for e in undone.entries {
+            let ok = match e.action {
+                Action::Chose { choice } => self.session.answer(&tree, choice, e.at_ms),
+                Action::Checked(r) => self.session.record_check(&tree, r, e.at_ms),
+                Action::Advised { fixed } => self.session.advise(&tree, fixed, e.at_ms),
+                Action::Skipped { .. } => Ok(()),
+            };
+            if ok.is_err() {
+                self.redo.clear();
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -116,8 +202,11 @@ impl Reducible for FlowState {
                 result,
                 client_address,
                 at_ms,
+                by_user,
             } => {
-                next.redo.clear();
+                if by_user {
+                    next.redo.clear();
+                }
                 let ok = next.session.record_check(&tree, result, at_ms).is_ok();
                 if ok && client_address.is_some() {
                     next.session.client_address = client_address;
@@ -139,6 +228,7 @@ impl Reducible for FlowState {
                 true
             }
             FlowAction::SetServerName(s) => {
+                next.redo.clear();
                 let s = s.trim().to_string();
                 next.session.server_name = (!s.is_empty()).then_some(s);
                 true
@@ -164,6 +254,7 @@ impl Reducible for FlowState {
             }
         };
         if changed {
+            next.changes = self.changes.wrapping_add(1);
             Rc::new(next)
         } else {
             self

@@ -1045,3 +1045,119 @@ mod wire {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Help-desk codes: the support view, the outcome page and the report
+// ---------------------------------------------------------------------------
+
+/// A vpn-error-800 walk with checks (every check `outcome`, first choice,
+/// advice never helps) and its help-desk code.
+fn vpn_code(outcome: fixpath_core::CheckOutcome) -> (Tree, String) {
+    let tree = tree("vpn-error-800");
+    let mut s = Session::start(&tree, 1_795_000_000_000);
+    while !s.is_finished(&tree) {
+        match tree.node(s.current(&tree)).map(|n| &n.kind) {
+            Some(NodeKind::Question { .. }) => s.answer(&tree, 0, 1).unwrap(),
+            Some(NodeKind::Check { .. }) => s
+                .record_check(&tree, fixpath_core::CheckResult::new(outcome, None), 1)
+                .unwrap(),
+            _ => s.advise(&tree, false, 1).unwrap(),
+        }
+    }
+    let code = fixpath_core::code::encode(&tree, &s).expect("a code");
+    (tree, code)
+}
+
+#[wasm_bindgen_test]
+async fn a_help_desk_code_shows_its_summary() {
+    let (tree, code) = vpn_code(fixpath_core::CheckOutcome::Warn);
+    let lines = fixpath_core::code::decode(&code, std::slice::from_ref(&tree))
+        .unwrap()
+        .lines(&tree);
+    let m = mount(&format!("#/c/{code}")).await;
+    until("the summary", || {
+        !texts(&m.root, ".code-summary").is_empty()
+    })
+    .await;
+    assert_eq!(texts(&m.root, ".code-summary li"), lines);
+    assert!(
+        lines[2..].iter().any(|l| l.ends_with(": Warning")),
+        "{lines:?}"
+    );
+    assert!(texts(&m.root, "[role=alert]").is_empty());
+    // The box holds the code shown.
+    let input: HtmlInputElement = element(&m.root, "#help-code").dyn_into().unwrap();
+    assert_eq!(input.value(), code);
+}
+
+#[wasm_bindgen_test]
+async fn a_code_with_one_character_changed_says_it_has_a_typo() {
+    let (_, code) = vpn_code(fixpath_core::CheckOutcome::Pass);
+    let mut chars: Vec<char> = code.chars().collect();
+    chars[1] = if chars[1] == 'K' { 'M' } else { 'K' };
+    let typo: String = chars.into_iter().collect();
+    let m = mount(&format!("#/c/{typo}")).await;
+    until("the alert", || !texts(&m.root, ".code-error").is_empty()).await;
+    assert_eq!(attr(&m.root, ".code-error", "role"), "alert");
+    let said = texts(&m.root, ".code-error").concat();
+    assert!(said.contains("that code has a typo"), "{said}");
+    assert!(texts(&m.root, ".code-summary").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_code_of_another_version_says_so() {
+    let current = tree("device-manager-code-28");
+    let old = older(&current, current.version + 3);
+    let code = fixpath_core::code::encode(&old, &walk_to_outcome(&old)).unwrap();
+    // Unless the 7 version bits happen to agree (they do not for this pair).
+    let m = mount(&format!("#/c/{code}")).await;
+    until("the alert", || !texts(&m.root, ".code-error").is_empty()).await;
+    let said = texts(&m.root, ".code-error").concat();
+    assert!(
+        said.contains("another version of Device Manager: Code 28"),
+        "{said}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_home_page_box_opens_a_code() {
+    let (tree, code) = vpn_code(fixpath_core::CheckOutcome::Pass);
+    let m = mount("#/").await;
+    until("the box", || !texts(&m.root, ".support-box").is_empty()).await;
+    assert!(texts(&m.root, ".support-box h2")
+        .concat()
+        .contains("Support staff: enter a help-desk code"));
+    let input: HtmlInputElement = element(&m.root, "#help-code").dyn_into().unwrap();
+    // As read out on the phone: lower case, spaces for hyphens.
+    input.set_value(&code.to_lowercase().replace('-', " "));
+    click(&m.root, ".code-form button", 0);
+    until("the summary", || {
+        texts(&m.root, ".code-summary li")
+            .concat()
+            .starts_with(&tree.title)
+    })
+    .await;
+    assert!(window().location().hash().unwrap().starts_with("#/c/"));
+}
+
+#[wasm_bindgen_test]
+async fn the_outcome_page_shows_the_help_desk_code() {
+    let (m, tree) = mount_at_outcome(Brand::default()).await;
+    let code = fixpath_core::code::encode(&tree, &walk_to_outcome(&tree)).unwrap();
+    assert_eq!(texts(&m.root, ".outcome .help-code strong"), vec![code]);
+}
+
+#[wasm_bindgen_test]
+async fn the_report_has_copy_as_text_print_and_the_code() {
+    let tree = tree("device-manager-code-28");
+    let s = walk_to_outcome(&tree);
+    let m = mount(&format!("#/r/{}", link::encode(&s))).await;
+    until("the report", || {
+        !texts(&m.root, ".report .findings").is_empty()
+    })
+    .await;
+    assert_eq!(texts(&m.root, ".report .copy-text"), vec!["Copy as text"]);
+    assert_eq!(texts(&m.root, ".report .print"), vec!["Print"]);
+    let code = fixpath_core::code::encode(&tree, &s).unwrap();
+    assert_eq!(texts(&m.root, ".report .help-code strong"), vec![code]);
+}

@@ -1,20 +1,25 @@
-//! A check step: runs the check (asking for the server name first when the check
-//! needs it), shows the result in plain words with its figure, and offers Retry
-//! and Continue. Results usually arrive at once: the flow started them in parallel.
-//! A plain function, not a component: the walk (`Flow`) holds the run it waits
-//! for ([`use_check_run`]) and the attempt Retry bumps.
+//! A check step and the walk's checklist. The step runs the check (asking for the
+//! server name first when the check needs it); a result that asks nothing of the
+//! user moves the walk on by itself (`state::moves_on`), a warning or a problem
+//! stays with its sentence, Retry and Continue. The checklist above the step
+//! shows every check of the walk so far, running, then its sentence, and a live
+//! region says each result once. Results usually arrive at once: the flow started
+//! them in parallel. Plain functions, not components: the walk (`Flow`) holds the
+//! run it waits for ([`use_check_run`]) and the attempt Retry bumps.
 
 use fixpath_core::catalog::Check;
-use fixpath_core::{NodeIdx, NodeKind, Tree};
+use fixpath_core::findings::outcome_word;
+use fixpath_core::verdict::{sentence, Seen};
+use fixpath_core::{Action, CheckOutcome, NodeIdx, NodeKind, Session, Tree};
 use yew::prelude::*;
 
 use crate::services::answer::use_answer;
 use crate::services::checks::{CheckCache, CheckReport};
 use crate::services::clock;
-use crate::state::{FlowAction, FlowState};
+use crate::state::{moves_on, FlowAction, FlowState};
 
 /// The check at `node` and its text, when `node` is a check.
-fn check_at(tree: &Tree, node: NodeIdx) -> Option<(Check, &str)> {
+pub fn check_at(tree: &Tree, node: NodeIdx) -> Option<(Check, &str)> {
     match tree.node(node).map(|n| &n.kind) {
         Some(NodeKind::Check { check, text, .. }) => Some((*check, text.as_str())),
         _ => None,
@@ -23,7 +28,7 @@ fn check_at(tree: &Tree, node: NodeIdx) -> Option<(Check, &str)> {
 
 /// Whether the check needs a server name and none was typed yet: then nothing
 /// runs while the name is asked for.
-fn asking(check: Check, server_name: Option<&str>) -> bool {
+pub fn asking(check: Check, server_name: Option<&str>) -> bool {
     check.name().needs_server_name() && server_name.is_none()
 }
 
@@ -106,37 +111,112 @@ pub fn check_step(
             }
         }
         Some(Some(report)) => {
+            let said = sentence(
+                check,
+                &report.result,
+                &Seen {
+                    server_name,
+                    client_address: report.client_address,
+                },
+            );
             let on_continue = {
                 let dispatch = dispatch.clone();
-                let result = report.result;
+                let result = report.result.clone();
                 let client_address = report.client_address;
                 Callback::from(move |_| {
                     dispatch.dispatch(FlowAction::Checked {
-                        result,
+                        result: result.clone(),
                         client_address,
                         at_ms: clock::now_ms(),
+                        by_user: true,
                     })
                 })
             };
             html! {
                 <>
-                    <p class={classes!("result", report.result.outcome.as_str())}>{ &report.message }</p>
-                    <div class="choices">
-                        <button type="button" class="choice" onclick={on_continue}>{ "Continue" }</button>
-                        <button type="button" class="secondary" onclick={on_retry}>{ "Retry" }</button>
-                    </div>
+                    <p class={classes!("result", report.result.outcome.as_str())}>{ said }</p>
+                    // A result that moves on by itself is gone before anyone could
+                    // press a button.
+                    if !moves_on(&report.result) {
+                        <div class="choices">
+                            <button type="button" class="choice" onclick={on_continue}>{ "Continue" }</button>
+                            <button type="button" class="secondary" onclick={on_retry}>{ "Retry" }</button>
+                        </div>
+                    }
                 </>
             }
         }
-        _ => html! { <p class="running">{ "Checking…" }</p> },
+        _ => html! { <p class="running" aria-busy="true">{ "Checking…" }</p> },
     };
 
     html! {
         <div class="check" {key}>
             <p class="kicker">{ check_kicker(check.name().needs_server_name()) }</p>
             <h1 ref={heading.clone()} tabindex="-1">{ text }</h1>
-            <div class="live" aria-live="polite">{ body }</div>
+            { body }
         </div>
+    }
+}
+
+/// The walk's checks so far, each with its sentence, and the check at the
+/// current step: running, or its result (`report`) when it stopped the walk.
+/// Beside the list, a live region (`role="log"`) holding one line per result,
+/// keyed by its place in the walk, so a screen reader hears each result once:
+/// when the walk stops at a check, its line is there before Continue records it,
+/// under the key it keeps.
+pub fn checklist(tree: &Tree, session: &Session, report: Option<&Option<CheckReport>>) -> Html {
+    let seen = Seen {
+        server_name: session.server_name.as_deref(),
+        client_address: session.client_address,
+    };
+    // (place in the walk, node, outcome or `None` while running, words)
+    let mut lines: Vec<(usize, NodeIdx, Option<CheckOutcome>, String)> = session
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match &e.action {
+            Action::Checked(r) => check_at(tree, e.node)
+                .map(|(c, _)| (i, e.node, Some(r.outcome), sentence(c, r, &seen))),
+            _ => None,
+        })
+        .collect();
+    let here = session.current(tree);
+    if let Some((check, text)) = check_at(tree, here) {
+        let at = session.entries.len();
+        match report {
+            Some(Some(r)) => {
+                let seen = Seen {
+                    client_address: r.client_address.or(seen.client_address),
+                    ..seen
+                };
+                let said = sentence(check, &r.result, &seen);
+                lines.push((at, here, Some(r.result.outcome), said));
+            }
+            _ if !asking(check, seen.server_name) => lines.push((at, here, None, text.into())),
+            _ => {}
+        }
+    }
+    if lines.is_empty() {
+        return Html::default();
+    }
+    let line = |(i, node, outcome, said): &(usize, NodeIdx, Option<CheckOutcome>, String)| {
+        let (class, word) = outcome.map_or(("running", "Checking…"), |o| {
+            (o.as_str(), outcome_word(o))
+        });
+        let id = tree.node(*node).map(|n| n.id.clone()).unwrap_or_default();
+        html! {
+            <li key={*i} class={classes!("cl", class)} data-node={id}>
+                <span class="cl-state">{ word }</span>{ " " }<span class="cl-text">{ said }</span>
+            </li>
+        }
+    };
+    html! {
+        <>
+            <ol class="checklist" aria-label="Checks">{ for lines.iter().map(line) }</ol>
+            <div class="sr-only" role="log" aria-live="polite" id="check-log">
+                { for lines.iter().filter(|l| l.2.is_some()).map(|(i, _, _, said)| html! { <p key={*i}>{ said }</p> }) }
+            </div>
+        </>
     }
 }
 

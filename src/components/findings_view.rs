@@ -47,6 +47,7 @@ pub fn findings_view(f: &Findings, heading: &NodeRef, brand: &Brand) -> Html {
                             if let Some(fig) = e.figure {
                                 { format!(" ({})", figure_text(fig, e.unit)) }
                             }
+                            { " " }<span class="said">{ &e.said }</span>
                         </li>
                     }) }
                 </ul>

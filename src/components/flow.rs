@@ -1,4 +1,6 @@
-//! One walk through a tree: the current step, progress, Back and Start over.
+//! One walk through a tree: the checklist, the current step, progress, Back and
+//! Start over. The walk moves on by itself past every check whose result asks
+//! nothing of the user, and focus moves only where the user has something to do.
 
 use std::rc::Rc;
 
@@ -6,14 +8,14 @@ use fixpath_core::{NodeKind, Tree};
 use yew::prelude::*;
 
 use crate::components::advice_step::advice_step;
-use crate::components::check_step::{check_step, use_check_run};
+use crate::components::check_step::{asking, check_at, check_step, checklist, use_check_run};
 use crate::components::outcome_step::OutcomeStep;
 use crate::components::progress_bar::progress_bar;
 use crate::components::question_step::question_step;
 use crate::route::Route;
 use crate::services::checks::CheckCache;
 use crate::services::{clock, location, storage};
-use crate::state::{FlowAction, FlowState};
+use crate::state::{moves_on, FlowAction, FlowState};
 
 #[derive(Properties, PartialEq)]
 pub struct FlowProps {
@@ -76,22 +78,14 @@ pub fn Flow(props: &FlowProps) -> Html {
         });
     }
 
-    // Move focus to each new step so keyboard and screen-reader users follow along.
-    {
-        let heading = heading.clone();
-        use_effect_with(steps, move |_| {
-            if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        });
-    }
-
     let tree = &state.tree;
     let node_idx = state.session.current(tree);
     let dispatch = state.dispatcher();
-    // A check step's run: Retry bumps the attempt, which counts for its step only.
-    let attempt = use_state(|| (steps, 0u32));
-    let tries = if attempt.0 == steps { attempt.1 } else { 0 };
+    // A check step's run: Retry bumps the attempt, which counts for this moment of
+    // the walk only (Back to the step later shows its last result, run no more).
+    let moment = state.changes;
+    let attempt = use_state(|| (moment, 0u32));
+    let tries = if attempt.0 == moment { attempt.1 } else { 0 };
     let name_input = use_node_ref();
     let run = use_check_run(
         (*cache).clone(),
@@ -103,8 +97,48 @@ pub fn Flow(props: &FlowProps) -> Html {
     );
     let on_retry = {
         let attempt = attempt.clone();
-        Callback::from(move |_| attempt.set((steps, tries + 1)))
+        Callback::from(move |_| attempt.set((moment, tries + 1)))
     };
+    // A check whose result asks nothing of the user records it and moves on; the
+    // rest of the steps wait for the user.
+    let check = check_at(tree, node_idx).map(|(c, _)| c);
+    let moving = match (check, run.as_deref()) {
+        (Some(_), Some(Some(r))) if moves_on(&r.result) => Some(r.clone()),
+        _ => None,
+    };
+    let waits_for_user = match check {
+        Some(c) => {
+            asking(c, state.session.server_name.as_deref())
+                || matches!(run.as_deref(), Some(Some(r)) if !moves_on(&r.result))
+        }
+        None => true,
+    };
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((steps, moving.is_some()), move |_| {
+            if let Some(r) = moving {
+                dispatch.dispatch(FlowAction::Checked {
+                    result: r.result,
+                    client_address: r.client_address,
+                    at_ms: clock::now_ms(),
+                    by_user: false,
+                });
+            }
+        });
+    }
+    // Focus moves to the step when the user has something to do there, so
+    // keyboard and screen-reader users follow along, and never while the checks
+    // move the walk on.
+    {
+        let heading = heading.clone();
+        use_effect_with((steps, waits_for_user), move |(_, waits)| {
+            if *waits {
+                if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     let step = match tree.node(node_idx).map(|n| &n.kind) {
         Some(NodeKind::Question { .. }) => {
             question_step(steps, tree, node_idx, &heading, &dispatch)
@@ -155,9 +189,10 @@ pub fn Flow(props: &FlowProps) -> Html {
         <section class="flow" aria-labelledby="flow-title">
             <p class="flow-title" id="flow-title">{ &tree.title }</p>
             { progress_bar(state.session.progress(tree)) }
+            { checklist(tree, &state.session, run.as_deref()) }
             <div class="step" data-node={tree.node(node_idx).map(|n| n.id.clone()).unwrap_or_default()}>{ step }</div>
             <nav class="flow-nav" aria-label="Steps">
-                <button type="button" class="secondary" onclick={on_back} disabled={steps == 0}>{ "Back" }</button>
+                <button type="button" class="secondary" onclick={on_back} disabled={user_steps == 0}>{ "Back" }</button>
                 <button type="button" class="secondary" onclick={on_restart} disabled={steps == 0}>{ "Start over" }</button>
             </nav>
         </section>

@@ -1,12 +1,14 @@
-//! The home page: the operator's announcement, a filter box, and every
-//! troubleshooter the site offers, with its title and one-line symptom. A plain
-//! function, not a component: the filter and the announcement are the root's
-//! (`App`), which asks for the announcement each time the page opens.
+//! The home page: the operator's announcement, a filter box, every
+//! troubleshooter the site offers, with its title and one-line symptom, and the
+//! support staff's box for a help-desk code. A plain function, not a component:
+//! the filter and the announcement are the root's (`App`), which asks for the
+//! announcement each time the page opens.
 
 use fixpath_core::api::{Announcement, Severity};
 use fixpath_core::content::Listing;
 use yew::prelude::*;
 
+use crate::components::code_view::code_form;
 use crate::route::Route;
 use crate::services::clock;
 
@@ -64,6 +66,10 @@ pub fn home(
             if shown.is_empty() {
                 <p class="empty">{ "No troubleshooter matches that. Try another word, or clear the filter." }</p>
             }
+            <div class="support-box">
+                <h2>{ "Support staff: enter a help-desk code" }</h2>
+                { code_form("") }
+            </div>
         </section>
     }
 }

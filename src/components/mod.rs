@@ -2,6 +2,7 @@
 
 pub mod advice_step;
 pub mod check_step;
+pub mod code_view;
 pub mod findings_view;
 pub mod flow;
 pub mod flow_page;

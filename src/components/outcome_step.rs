@@ -1,9 +1,11 @@
 //! The outcome step: the findings as they will be shared (a live preview, with
-//! switches to leave out the address and the server name), the team's contact
-//! line, a note for support, the ticket number when the team asks for one, and
-//! the findings link: sealed by the helper, with Copy, QR code and text, and
-//! handed to the team's ticket system ("Open a ticket", "Email support").
+//! switches to leave out the address and the server name), the help-desk code
+//! to read out on the phone, the team's contact line, a note for support, the
+//! ticket number when the team asks for one, and the findings link: sealed by
+//! the helper, with Copy, QR code and text, and handed to the team's ticket
+//! system ("Open a ticket", "Email support").
 
+use fixpath_core::code;
 use fixpath_core::content::{self, TicketNumber, MAX_TICKET_CHARS};
 use fixpath_core::findings::Findings;
 use fixpath_core::link;
@@ -86,20 +88,7 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             dispatch.dispatch(FlowAction::SetNotes(value));
         })
     };
-    let copy = |text: String, done: &'static str| {
-        let copied = copied.clone();
-        Callback::from(move |_| {
-            let text = text.clone();
-            let copied = copied.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                copied.set(Some(if page::copy_text(&text).await {
-                    done
-                } else {
-                    "Your browser did not allow copying: select the text and copy it by hand."
-                }));
-            });
-        })
-    };
+    let copy = |text: String, done: &'static str| copy(&copied, text, done);
     // One handler type for the switches and the QR button (a checkbox's click,
     // by mouse or keyboard, is its change).
     fn toggle(s: &UseStateHandle<bool>) -> Callback<MouseEvent> {
@@ -111,6 +100,7 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
     html! {
         <div class="outcome">
             { findings_view(&findings, &props.heading, brand) }
+            { help_code(code::encode(&props.state.tree, &props.state.session)) }
             if let Some(contact) = &brand.contact {
                 <p class="contact help">{ contact }</p>
             }
@@ -165,6 +155,36 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             if *show_qr { { qr_code_view(&url) } }
             <p class="copy-state" role="status">{ copied.unwrap_or("") }</p>
         </div>
+    }
+}
+
+/// A Copy button's handler: copies `text`, then says `done` in `copied` (or
+/// that the browser did not allow it). The report's Copy as text uses it too.
+pub fn copy(
+    copied: &UseStateHandle<Option<&'static str>>,
+    text: String,
+    done: &'static str,
+) -> Callback<MouseEvent> {
+    let copied = copied.clone();
+    Callback::from(move |_| {
+        let text = text.clone();
+        let copied = copied.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            copied.set(Some(if page::copy_text(&text).await {
+                done
+            } else {
+                "Your browser did not allow copying: select the text and copy it by hand."
+            }));
+        });
+    })
+}
+
+/// The walk's help-desk code, for the phone (the report shows it too).
+pub fn help_code(code: Option<String>) -> Html {
+    html! {
+        if let Some(code) = code {
+            <p class="help-code">{ "Help-desk code: " }<strong>{ code }</strong></p>
+        }
     }
 }
 

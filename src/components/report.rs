@@ -2,6 +2,7 @@
 //! verdict, the tree and the version the link was made with (fetched, that very
 //! version, so an old link reads as it was written), and the findings.
 
+use fixpath_core::code;
 use fixpath_core::findings::Findings;
 use fixpath_core::link::{self, Decoded, LinkError};
 use fixpath_core::seal::address_warning;
@@ -10,21 +11,24 @@ use yew::prelude::*;
 
 use crate::components::findings_view::findings_view;
 use crate::components::load_error::alert;
+use crate::components::outcome_step::{copy, help_code};
 use crate::route::Route;
-use crate::services::clock;
 use crate::services::content::{Content, ContentError, TreeAnswer};
 use crate::services::seal::SealCheck;
+use crate::services::{clock, page};
 
 /// The report of the link `fragment` (after `/r/`: the payload, then `.seal`
 /// when sealed), once `tree`, the version it names, is fetched; `check`: what
-/// checking its seal found, `None` while it runs. A plain function, not a
-/// component: the root (`App`) fetches the tree and checks the seal.
+/// checking its seal found, `None` while it runs; `copied`, what Copy as text
+/// said. A plain function, not a component: the root (`App`) fetches the tree,
+/// checks the seal and keeps what Copy said.
 pub fn report(
     fragment: &str,
     content: &Content,
     tree: &TreeAnswer,
     on_retry: Callback<MouseEvent>,
     check: Option<&SealCheck>,
+    copied: &UseStateHandle<Option<&'static str>>,
 ) -> Html {
     let session = link::decode_session(fragment);
     let body = match (session, tree.as_deref()) {
@@ -34,6 +38,8 @@ pub fn report(
         (Ok(session), Some(Ok(tree))) => match decoded_against(session, tree) {
             Ok(decoded) => {
                 let findings = Findings::new(tree, &decoded.session);
+                let code = code::encode(tree, &decoded.session);
+                let actions = actions(findings.to_text(), copied);
                 let differs = match check {
                     Some(SealCheck::Sealed(t)) => {
                         address_warning(decoded.session.client_address, t.client)
@@ -50,6 +56,8 @@ pub fn report(
                         }
                         <p class="report-tree">{ format!("{} (version {})", tree.title, tree.version) }</p>
                         { findings_view(&findings, &NodeRef::default(), &content.site.brand) }
+                        { help_code(code) }
+                        { actions }
                     </>
                 }
             }
@@ -90,6 +98,20 @@ fn decoded_against(session: Session, tree: &Tree) -> Result<Decoded, LinkError> 
         fits: session.validate(tree),
         session,
     })
+}
+
+/// Copy as text and Print, as the outcome page has them.
+fn actions(text: String, copied: &UseStateHandle<Option<&'static str>>) -> Html {
+    let on_copy = copy(copied, text, "Report copied as text.");
+    html! {
+        <>
+            <div class="share-actions">
+                <button type="button" class="secondary copy-text" onclick={on_copy}>{ "Copy as text" }</button>
+                <button type="button" class="secondary print" onclick={Callback::from(|_| page::print())}>{ "Print" }</button>
+            </div>
+            <p class="copy-state" role="status">{ copied.unwrap_or("") }</p>
+        </>
+    }
 }
 
 /// A link that cannot be read, and why.

@@ -1,5 +1,6 @@
 //! Running checks: measures in the browser and through the helper, then lets
-//! `fixpath_core::verdict` turn the measurement into an outcome and a sentence.
+//! `fixpath_core::verdict` turn the measurement into a result (its sentence is
+//! `verdict::sentence` of it, the same words a report rebuilds from the link).
 //! Every check has a timeout and an honest "couldn't run".
 
 use std::cell::{Cell, RefCell};
@@ -8,7 +9,7 @@ use std::rc::Rc;
 
 use fixpath_core::api::{Endpoint, Ping, Probe, PublicConfig, Resolved, Status, WhoAmI};
 use fixpath_core::catalog::Check;
-use fixpath_core::verdict::{self, Verdict};
+use fixpath_core::verdict::{self, Unrun};
 use fixpath_core::{CheckOutcome, CheckResult, NodeKind, Tree};
 use futures_util::future::{join_all, LocalBoxFuture, Shared};
 use futures_util::FutureExt;
@@ -22,11 +23,10 @@ pub const PROBE_TIMEOUT_MS: u32 = 6_000;
 /// Time allowed for one public canary URL.
 pub const CANARY_TIMEOUT_MS: u32 = 4_000;
 
-/// A check's result with the sentence the user reads.
+/// A check's result, with what the walk learns from it besides.
 #[derive(Debug, Clone)]
 pub struct CheckReport {
     pub result: CheckResult,
-    pub message: String,
     /// The client address the helper saw (from `client.address`).
     pub client_address: Option<IpAddr>,
     /// The ports the helper offers to probe on what was typed (from
@@ -34,11 +34,10 @@ pub struct CheckReport {
     pub probe_ports: Vec<u16>,
 }
 
-impl From<Verdict> for CheckReport {
-    fn from(v: Verdict) -> Self {
+impl From<CheckResult> for CheckReport {
+    fn from(result: CheckResult) -> Self {
         CheckReport {
-            result: v.result,
-            message: v.message,
+            result,
             client_address: None,
             probe_ports: Vec::new(),
         }
@@ -53,12 +52,19 @@ fn navigator_online() -> bool {
 
 /// The check could not run because of the helper: it was not reached, or it
 /// answered with an error (then its own message says why).
-fn helper_unreachable(e: &HttpError) -> Verdict {
-    let why = match e {
-        HttpError::Status(..) => format!("our helper could not do it ({})", e.explain()),
-        _ => format!("our helper did not answer ({})", e.explain()),
+fn helper_unreachable(e: &HttpError) -> CheckResult {
+    let (why, status, said) = match e {
+        HttpError::Status(code, body) => (
+            Unrun::HelperStatus,
+            Some(*code),
+            body.as_ref().map(|b| b.error.message.as_str()),
+        ),
+        HttpError::Network => (Unrun::HelperUnreached, None, None),
+        HttpError::Timeout => (Unrun::HelperTimeout, None, None),
+        HttpError::Malformed => (Unrun::HelperMalformed, None, None),
+        HttpError::NoBrowser => (Unrun::NoBrowser, None, None),
     };
-    verdict::could_not_run(&why)
+    verdict::could_not_run(why, status, said)
 }
 
 /// Runs one check; `server_name` is what the user typed, for the checks that need it.
@@ -93,7 +99,7 @@ async fn run(check: Check, server_name: Option<&str>) -> CheckReport {
         }
         Check::ServerResolve => {
             let Some(name) = server_name else {
-                return verdict::could_not_run("no server name was given").into();
+                return verdict::could_not_run(Unrun::NoServerName, None, None).into();
             };
             match http::get_json::<Resolved>(
                 Endpoint::Resolve,
@@ -113,7 +119,7 @@ async fn run(check: Check, server_name: Option<&str>) -> CheckReport {
         // Started by `CheckCache::start` only on what the resolve offered.
         Check::ServerProbe { port } => {
             let Some(name) = server_name else {
-                return verdict::could_not_run("no server name was given").into();
+                return verdict::could_not_run(Unrun::NoServerName, None, None).into();
             };
             let port = port.to_string();
             match http::get_json::<Probe>(
@@ -137,7 +143,7 @@ async fn run(check: Check, server_name: Option<&str>) -> CheckReport {
 }
 
 /// Round trips to the helper, one after another so they do not queue behind each other.
-async fn ping(count: u8, warn_ms: i64) -> Verdict {
+async fn ping(count: u8, warn_ms: i64) -> CheckResult {
     let count = usize::from(count);
     let mut samples = Vec::with_capacity(count);
     for _ in 0..count {
@@ -149,7 +155,7 @@ async fn ping(count: u8, warn_ms: i64) -> Verdict {
 }
 
 /// The browser's clock against the helper's, corrected by half the round trip.
-async fn clock_skew(max_skew_s: i64) -> Verdict {
+async fn clock_skew(max_skew_s: i64) -> CheckResult {
     let before = js_sys::Date::now();
     match http::get_json::<Ping>(Endpoint::Ping, &[], HELPER_TIMEOUT_MS).await {
         Ok((p, _)) => {
@@ -162,7 +168,7 @@ async fn clock_skew(max_skew_s: i64) -> Verdict {
     }
 }
 
-async fn captive_portal() -> Verdict {
+async fn captive_portal() -> CheckResult {
     let body = match http::endpoint_url(Endpoint::Canary, &[]) {
         Some(url) => http::fetch(&url, false, HELPER_TIMEOUT_MS)
             .await
@@ -181,7 +187,7 @@ pub async fn public_config() -> Result<PublicConfig, HttpError> {
         .map(|(c, _)| c)
 }
 
-async fn internet_canary() -> Verdict {
+async fn internet_canary() -> CheckResult {
     let cfg = match public_config().await {
         Ok(c) => c,
         Err(e) => return helper_unreachable(&e),
@@ -200,25 +206,21 @@ async fn internet_canary() -> Verdict {
     verdict::internet_canary(cfg.canary_urls.len(), reached.len(), fastest)
 }
 
-async fn alt_ports() -> Verdict {
+async fn alt_ports() -> CheckResult {
     let cfg = match public_config().await {
         Ok(c) => c,
         Err(e) => return helper_unreachable(&e),
     };
     let attempts = cfg.alt_ports.iter().map(|port| async move {
-        match http::endpoint_url_on_port(Endpoint::Ping, *port) {
+        let open = match http::endpoint_url_on_port(Endpoint::Ping, *port) {
             // no-cors: another port is another origin; an opaque answer still proves
             // the port let us through.
             Some(url) => http::fetch(&url, true, HELPER_TIMEOUT_MS).await.is_ok(),
             None => false,
-        }
+        };
+        (*port, open)
     });
-    let open = join_all(attempts)
-        .await
-        .into_iter()
-        .filter(|ok| *ok)
-        .count();
-    verdict::alt_ports(cfg.alt_ports.len(), open)
+    verdict::alt_ports(&join_all(attempts).await)
 }
 
 /// A check run that several steps (and the prefetch) can wait on together.
@@ -327,6 +329,10 @@ impl CheckCache {
     /// the helper only what that answer offers: a request the helper would refuse
     /// would show as an error in the browser's console.
     fn start(&self, check: Check, server_name: Option<String>) -> SharedRun {
+        #[cfg(feature = "stand-in")]
+        if let Some(run) = stand_in::run(check) {
+            return run.shared();
+        }
         let resolve = match check {
             Check::ServerProbe { port } => {
                 Some((port, self.get(Check::ServerResolve, server_name.as_deref())))
@@ -349,5 +355,40 @@ impl CheckCache {
         }
         .boxed_local()
         .shared()
+    }
+}
+
+/// Browser tests' seam (feature `stand-in`, never in a release build): a test
+/// says what a check answers, or that it hangs, without a helper.
+#[cfg(feature = "stand-in")]
+pub mod stand_in {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use fixpath_core::catalog::Check;
+    use futures_util::future::LocalBoxFuture;
+
+    use super::CheckReport;
+
+    type Runner = Rc<dyn Fn(Check) -> Option<LocalBoxFuture<'static, CheckReport>>>;
+
+    thread_local! {
+        static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
+    }
+
+    /// From now on, every check `runner` answers for (`Some`) runs as it says;
+    /// the rest run for real.
+    pub fn set(runner: impl Fn(Check) -> Option<LocalBoxFuture<'static, CheckReport>> + 'static) {
+        RUNNER.with(|r| *r.borrow_mut() = Some(Rc::new(runner)));
+    }
+
+    /// Back to running every check for real.
+    pub fn clear() {
+        RUNNER.with(|r| *r.borrow_mut() = None);
+    }
+
+    pub(super) fn run(check: Check) -> Option<LocalBoxFuture<'static, CheckReport>> {
+        let runner = RUNNER.with(|r| r.borrow().clone())?;
+        runner(check)
     }
 }

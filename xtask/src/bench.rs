@@ -390,17 +390,27 @@ const MOBILE_RUNS: usize = 5;
 const LOGGING: &str = "## Logging";
 /// The hand-written section on how the app reads its trees (issue 14), kept too.
 const READING: &str = "## Trees fetched, not embedded";
+/// The hand-written section on what issue 15's features cost on the wire, kept too.
+const WALK_BYTES: &str = "## What the moving walk costs";
+
+/// The section on how many actions a walk asks of the user (`cargo xtask bench
+/// actions` rewrites it alone).
+const ACTIONS: &str = "## User actions per walk";
+/// The section a full run ends with; `bench actions` puts its section before it.
+const GOALS: &str = "## Goals missed, and why";
 
 /// Rounds of `cargo xtask bench ping` unless told.
 const PING_ROUNDS: usize = 5;
 
-/// `cargo xtask bench [wire | ping [ROUNDS]]`: everything, or (`wire`) only the
-/// bytes on the wire and the slow-mobile load, rewritten in place in
-/// BENCHMARKS.md, or (`ping`) only ping's throughput beside its floor, printed.
+/// `cargo xtask bench [wire | actions | ping [ROUNDS]]`: everything, or (`wire`)
+/// only the bytes on the wire and the slow-mobile load, or (`actions`) only the
+/// user's actions per walk, rewritten in place in BENCHMARKS.md, or (`ping`) only
+/// ping's throughput beside its floor, printed.
 pub fn bench(tools: &Tools, args: &[String]) -> Result {
     match args {
         [] => bench_all(tools),
         [only] if only == "wire" => bench_wire(tools),
+        [only] if only == "actions" => bench_actions(tools),
         [only, rest @ ..] if only == "ping" && rest.len() <= 1 => {
             let rounds = match rest.first() {
                 None => PING_ROUNDS,
@@ -412,7 +422,7 @@ pub fn bench(tools: &Tools, args: &[String]) -> Result {
             };
             bench_ping(tools, rounds)
         }
-        _ => Err("usage: cargo xtask bench [wire | ping [ROUNDS]]".into()),
+        _ => Err("usage: cargo xtask bench [wire | actions | ping [ROUNDS]]".into()),
     }
 }
 
@@ -539,6 +549,115 @@ fn bench_wire(tools: &Tools) -> Result {
     println!("{wire_md}{mobile_md}");
     println!("xtask: BENCHMARKS.md: its wire and slow-mobile sections rewritten");
     Ok(())
+}
+
+/// `cargo xtask bench actions`: the user's actions per walk, measured now and put
+/// in place of the old section (before the goals when there is none yet); the
+/// rest of the file stays as the last full run wrote it. Builds the app and the
+/// release helper, and takes a minute or two.
+fn bench_actions(tools: &Tools) -> Result {
+    tools.ensure(true)?;
+    crate::build_app(tools)?;
+    step(
+        "building the helper (release)",
+        tools.cargo(&["build", "--release", "--quiet", "-p", "fixpath-helper"]),
+    )?;
+    let bin = crate::target_dir().join("release");
+    let dist = root().join("dist");
+    let work = root().join("target/bench-actions");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let mut misses = Vec::new();
+    let new = actions_section(tools, &bin, &dist, &work, &mut misses)?;
+    let new = format!(
+        "{new}This section: `cargo xtask bench actions` on {}.\n\n",
+        today()
+    );
+    let path = root().join("BENCHMARKS.md");
+    let md = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n\n".into());
+    let md = with_actions(&md, &new);
+    std::fs::write(&path, &md).map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
+    for m in &misses {
+        println!("xtask: bench: goal missed: {m}");
+    }
+    println!("{new}");
+    println!("xtask: BENCHMARKS.md: its user-actions section rewritten");
+    Ok(())
+}
+
+/// `md` with `new` in place of its user-actions section, or, when it has none yet,
+/// before the goals (a full run's last measured section), or at the end.
+fn with_actions(md: &str, new: &str) -> String {
+    if section(md, ACTIONS).is_some() {
+        put_section(md, ACTIONS, new)
+    } else if let Some(goals) = section(md, GOALS) {
+        let goals = goals.to_string();
+        put_section(md, GOALS, &format!("{new}{goals}"))
+    } else {
+        format!("{md}\n{new}")
+    }
+}
+
+/// The `## User actions per walk` section: `walk-actions` (the end-to-end
+/// driver's, built here) walking every shipped tree from the home page in headless
+/// Chromium against the release helper in `bin`, each walk's actions beside the
+/// fewest its tree needs.
+fn actions_section(
+    tools: &Tools,
+    bin: &Path,
+    dist: &Path,
+    work: &Path,
+    misses: &mut Vec<String>,
+) -> Result<String> {
+    println!("xtask: bench: user actions per walk");
+    // The driver's own speed is not measured: a debug build will do.
+    step(
+        "building the walk driver (walk-actions)",
+        tools.cargo(&[
+            "build",
+            "--quiet",
+            "-p",
+            "fixpath-e2e",
+            "--bin",
+            "walk-actions",
+        ]),
+    )?;
+    let mut walks = Command::new(crate::target_dir().join("debug/walk-actions"));
+    walks
+        .current_dir(work)
+        .env("FIXPATH_BIN", bin.join("fixpath"))
+        .env("FIXPATH_DIST", dist)
+        .env("CHROMEDRIVER", crate::CHROMEDRIVER);
+    let out = output(walks, "walk-actions")?;
+    let mut md = String::new();
+    let _ = writeln!(md, "{ACTIONS}\n");
+    let _ = writeln!(md, "The everything-passes walk of each shipped tree, from the home page to its outcome, in headless Chromium against the release helper on loopback, set up as the end-to-end tests are: every check answers and passes (the demo server is listed and its name typed when asked; the browser's user agent says Windows, where `vpn-error-800`'s platform check passes), every question takes its first choice and every advice \"Didn't help\". An action is a click on the troubleshooter in the home page's list, on a choice, an advice's button or Continue, or a server name submitted; the walk moves on by itself through every check that passes or could not run. The minimum is what the tree needs along the same path, worked out from the tree with core's engine: the click that opens it, each question the engine did not answer itself (`answered_by`), each advice, and the server name once when a check on the path needs it.\n");
+    let _ = writeln!(md, "| tree | actions | minimum |\n| --- | ---: | ---: |");
+    let mut rows = 0;
+    let mut equal = true;
+    for line in out.lines().filter(|l| l.starts_with("actions ")) {
+        let tree = field(line, "tree").unwrap_or("?");
+        let number = |key: &str| -> Result<usize> {
+            field(line, key)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("walk-actions: no {key} in `{line}`"))
+        };
+        let (actions, minimum) = (number("actions")?, number("minimum")?);
+        let _ = writeln!(md, "| {tree} | {actions} | {minimum} |");
+        if actions != minimum {
+            equal = false;
+            misses.push(format!(
+                "user actions: {tree} took {actions}, its minimum is {minimum}"
+            ));
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(format!("walk-actions: unexpected output:\n{out}"));
+    }
+    let verdict = if equal { "met" } else { "**missed**" };
+    let _ = writeln!(md, "\nGoal: equal: {verdict}.\n");
+    Ok(md)
 }
 
 /// The `## Bytes on the wire` section, and the total.
@@ -1008,7 +1127,10 @@ fn bench_all(tools: &Tools) -> Result {
     }
     let _ = writeln!(md);
 
-    let _ = writeln!(md, "## Goals missed, and why\n");
+    // --- User actions per walk ---------------------------------------------
+    md.push_str(&actions_section(tools, &bin, &dist, &work, &mut misses)?);
+
+    let _ = writeln!(md, "{GOALS}\n");
     if misses.is_empty() {
         let _ = writeln!(md, "None.");
     } else {
@@ -1018,11 +1140,11 @@ fn bench_all(tools: &Tools) -> Result {
     }
     // Sections this run does not measure stay as they were: what was found about
     // the log's cost (written by hand, from `cargo xtask bench ping` and a
-    // profiler), how the app reads its trees (measured builds, by hand), and the
-    // last one `cargo xtask soak` wrote.
+    // profiler), how the app reads its trees and what the moving walk costs
+    // (measured builds, by hand), and the last one `cargo xtask soak` wrote.
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_default();
-    for kept in [LOGGING, READING, "## Soak"] {
+    for kept in [LOGGING, READING, WALK_BYTES, "## Soak"] {
         if let Some(text) = section(&old, kept) {
             md.push('\n');
             md.push_str(text);
@@ -1101,6 +1223,10 @@ fn cause_of(miss: &str) -> &'static str {
          clock (see Logging), and the request timer is armed only for \
          answers that wait. The shares move by tens of per cent between rounds on \
          these shared machines; the median over rounds is the figure."
+    } else if miss.starts_with("user actions") {
+        ": every action beyond the minimum is the walk waiting where the tree asks \
+         nothing: a Continue at a check that passed, or a step shown for a check \
+         that moves on by itself."
     } else if miss.starts_with("helper peak memory") {
         ": an open connection holds a task of about 1.5 KB, and once its request is \
          read, hyper's 8 KiB read and write buffers and the handler's state until it \
@@ -1122,6 +1248,22 @@ mod tests {
             without_scripts(built),
             "<head><link href=/s.css rel=stylesheet></head><body><fixpath-list></fixpath-list></body>"
         );
+    }
+
+    #[test]
+    fn the_actions_section_goes_in_place_or_before_the_goals() {
+        let new = "## User actions per walk\n\nnew\n\n";
+        let full = "# B\n\n## Check suite\nx\n\n## Goals missed, and why\n\nNone.\n\n## Soak\ns\n";
+        assert_eq!(
+            with_actions(full, new),
+            "# B\n\n## Check suite\nx\n\n## User actions per walk\n\nnew\n\n## Goals missed, and why\n\nNone.\n\n## Soak\ns\n"
+        );
+        let again = with_actions(
+            &with_actions(full, "## User actions per walk\n\nold\n\n"),
+            new,
+        );
+        assert_eq!(again, with_actions(full, new));
+        assert_eq!(with_actions("# B\n", new), format!("# B\n\n{new}"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Some("release") => Tools::new().and_then(|t| release(&t)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench [wire | ping [ROUNDS]]     measure bytes on the wire, load, links, fuzzing, cold loads; rewrite BENCHMARKS.md\n                                   (wire: only the bytes on the wire and the slow-mobile load; ping: only ping beside its floor, printed)\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  compress [DIR]                   brotli and gzip copies beside the built files (Trunk runs it)\n  size                             bytes on the wire of the app in dist/ against its budget (as `test` checks it)\n  release                          the release binary, target/release/fixpath, with the app built into it"
+                "usage: cargo xtask <command>\n\n  run [--port N] [--config PATH]   build the app and start the helper on http://127.0.0.1:8080\n  test                             fmt, clippy (host and wasm32), native and browser tests, tree lint\n  bench [wire | actions | ping [ROUNDS]]  measure bytes on the wire, load, links, fuzzing, cold loads, user actions; rewrite BENCHMARKS.md\n                                   (wire: only the bytes on the wire and the slow-mobile load; actions: only the user actions per walk; ping: only ping beside its floor, printed)\n  soak [--seconds N]               mixed load on loopback (default 60 s); write BENCHMARKS.md's Soak section\n  setup                            install the tools the other two need\n  compress [DIR]                   brotli and gzip copies beside the built files (Trunk runs it)\n  size                             bytes on the wire of the app in dist/ against its budget (as `test` checks it)\n  release                          the release binary, target/release/fixpath, with the app built into it"
             );
             return ExitCode::from(2);
         }
@@ -142,6 +142,9 @@ fn test() -> Result {
             "-p",
             "fixpath-web",
             "--all-targets",
+            // The browser tests' seam is linted with them.
+            "--features",
+            "stand-in",
             "--quiet",
             "--",
             "-D",
@@ -167,7 +170,15 @@ fn test() -> Result {
         "native tests",
         tools.cargo(&["test", "--workspace", "--exclude", "fixpath-e2e"]),
     )?;
-    let mut browser = tools.cargo(&["test", "-p", "fixpath-web", "--target", WASM_TARGET]);
+    let mut browser = tools.cargo(&[
+        "test",
+        "-p",
+        "fixpath-web",
+        "--target",
+        WASM_TARGET,
+        "--features",
+        "stand-in",
+    ]);
     browser.env("CHROMEDRIVER", CHROMEDRIVER);
     step("browser tests (headless Chromium)", browser)?;
     step(

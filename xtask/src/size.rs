@@ -11,8 +11,14 @@ use crate::Result;
 
 /// The budget: most bytes the page and everything it loads may add up to on the
 /// wire (response bodies as sent). `cargo xtask test` fails above it. Read the
-/// strict way (150,000 bytes, not 150 KiB).
-pub const GOAL_WIRE: usize = 150_000;
+/// strict way (161,000 bytes, not KiB). It was 150,000 until the walk moved by
+/// itself and the report said what the user read (issue 15): the checklist and
+/// the sentences rebuilt from the link (about 4.0 KB), the help-desk code with
+/// its support view and the staff view's tools (about 3.8 KB) and link format 2
+/// with seal format 3 (the rest, about 2.9 KB) were measured one by one, and
+/// nothing the app already had could give that much back without taking a
+/// feature away (BENCHMARKS.md, "Bytes on the wire").
+pub const GOAL_WIRE: usize = 161_000;
 
 /// What Chromium sends as `Accept-Encoding`.
 pub const BROWSER_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";

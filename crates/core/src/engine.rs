@@ -5,16 +5,40 @@ use std::net::IpAddr;
 
 use crate::model::{CheckOutcome, NodeIdx, NodeKind, Tree};
 
-/// A check's result as recorded: the outcome and one small figure (milliseconds,
-/// seconds, a count; the unit is the check's, see `CheckName::figure_unit`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A check's result as recorded: the outcome, one small figure (milliseconds,
+/// seconds, a count; the unit is the check's, see `CheckName::figure_unit`) and
+/// whatever else the sentence the user read was made of ([`Detail`]), so a report
+/// can say it again word for word (`verdict::sentence`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckResult {
     pub outcome: CheckOutcome,
     pub figure: Option<i64>,
+    pub detail: Detail,
+}
+
+/// What a check's sentence needs beyond its outcome and figure: a few small
+/// numbers and at most one text, each check's own (`verdict` says which). Empty in
+/// links made before sentences were carried; their sentences fall back to fewer
+/// words, never to a panic.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Detail {
+    pub nums: Vec<u32>,
+    pub text: Option<String>,
+}
+
+impl CheckResult {
+    /// A result with no detail.
+    pub fn new(outcome: CheckOutcome, figure: Option<i64>) -> Self {
+        CheckResult {
+            outcome,
+            figure,
+            detail: Detail::default(),
+        }
+    }
 }
 
 /// What happened at one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// The user picked a choice of a question.
     Chose { choice: u8 },
@@ -27,7 +51,7 @@ pub enum Action {
 }
 
 /// One transcript line: the node, when (caller's clock, Unix ms), and what happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub node: NodeIdx,
     pub at_ms: u64,
@@ -116,7 +140,7 @@ impl Session {
     pub fn current(&self, tree: &Tree) -> NodeIdx {
         self.entries
             .last()
-            .and_then(|e| next_of(tree, e.node, e.action))
+            .and_then(|e| next_of(tree, e.node, &e.action))
             .unwrap_or(tree.start)
     }
 
@@ -206,8 +230,8 @@ impl Session {
 
     /// The recorded result of a check node, the latest if it ran more than once.
     pub fn result_of(&self, check_node: NodeIdx) -> Option<CheckResult> {
-        self.entries.iter().rev().find_map(|e| match e.action {
-            Action::Checked(r) if e.node == check_node => Some(r),
+        self.entries.iter().rev().find_map(|e| match &e.action {
+            Action::Checked(r) if e.node == check_node => Some(r.clone()),
             _ => None,
         })
     }
@@ -231,7 +255,7 @@ impl Session {
                 });
             }
             let kind = tree.node(at).map(|n| &n.kind);
-            let ok = match (kind, e.action) {
+            let ok = match (kind, &e.action) {
                 (
                     Some(NodeKind::Question {
                         choices,
@@ -248,15 +272,15 @@ impl Session {
                             .and_then(|res| *r.choice.get(res.outcome))
                             .is_some_and(|c| usize::from(c) < choices.len())
                     });
-                    usize::from(choice) < choices.len() && !skipped
+                    usize::from(*choice) < choices.len() && !skipped
                 }
                 (Some(NodeKind::Question { answered_by, .. }), Action::Skipped { choice, by }) => {
                     answered_by.as_ref().is_some_and(|r| {
-                        r.check == by
+                        r.check == *by
                             && replay
-                                .result_of(by)
+                                .result_of(*by)
                                 .and_then(|res| *r.choice.get(res.outcome))
-                                == Some(choice)
+                                == Some(*choice)
                     })
                 }
                 (Some(NodeKind::Check { .. }), Action::Checked(_)) => true,
@@ -269,7 +293,7 @@ impl Session {
                     why: "the step's action does not fit the node",
                 });
             }
-            replay.entries.push(*e);
+            replay.entries.push(e.clone());
         }
         Ok(())
     }
@@ -317,11 +341,11 @@ impl Session {
 }
 
 /// Where an action at a node leads; `None` when it does not fit the node.
-pub fn next_of(tree: &Tree, node: NodeIdx, action: Action) -> Option<NodeIdx> {
+pub fn next_of(tree: &Tree, node: NodeIdx, action: &Action) -> Option<NodeIdx> {
     match (&tree.node(node)?.kind, action) {
         (NodeKind::Question { choices, .. }, Action::Chose { choice })
         | (NodeKind::Question { choices, .. }, Action::Skipped { choice, .. }) => {
-            choices.get(usize::from(choice)).map(|c| c.next)
+            choices.get(usize::from(*choice)).map(|c| c.next)
         }
         (NodeKind::Check { next, .. }, Action::Checked(r)) => Some(*next.get(r.outcome)),
         (
@@ -329,7 +353,7 @@ pub fn next_of(tree: &Tree, node: NodeIdx, action: Action) -> Option<NodeIdx> {
                 fixed, not_fixed, ..
             },
             Action::Advised { fixed: f },
-        ) => Some(if f { *fixed } else { *not_fixed }),
+        ) => Some(if *f { *fixed } else { *not_fixed }),
         _ => None,
     }
 }

@@ -37,6 +37,8 @@ pub struct Evidence {
     pub outcome: CheckOutcome,
     pub figure: Option<i64>,
     pub unit: Option<&'static str>,
+    /// The sentence the user read for this result (`verdict::sentence`).
+    pub said: String,
     pub at_ms: u64,
 }
 
@@ -157,12 +159,17 @@ impl Findings {
             ticket: session.ticket.clone(),
             left_out: 0,
         };
+        // What the checks' sentences may name, as the findings carry it.
+        let seen = crate::verdict::Seen {
+            server_name: session.server_name.as_deref(),
+            client_address: session.client_address,
+        };
         for e in &session.entries {
             let Some(node) = tree.node(e.node) else {
                 f.left_out += 1;
                 continue;
             };
-            let what = match (&node.kind, e.action) {
+            let what = match (&node.kind, e.action.clone()) {
                 (NodeKind::Question { text, choices, .. }, Action::Chose { choice }) => {
                     let Some(c) = choices.get(usize::from(choice)) else {
                         f.left_out += 1;
@@ -208,6 +215,7 @@ impl Findings {
                     line
                 }
                 (NodeKind::Check { check, text, .. }, Action::Checked(r)) => {
+                    let said = crate::verdict::sentence(*check, &r, &seen);
                     let check = check.name();
                     let unit = check.figure_unit();
                     f.evidence.push(Evidence {
@@ -217,6 +225,7 @@ impl Findings {
                         outcome: r.outcome,
                         figure: r.figure,
                         unit,
+                        said: said.clone(),
                         at_ms: e.at_ms,
                     });
                     let figure = r
@@ -224,7 +233,7 @@ impl Findings {
                         .map(|v| format!(" ({})", figure_text(v, unit)))
                         .unwrap_or_default();
                     format!(
-                        "Checked \"{text}\" [{}]: {}{figure}.",
+                        "Checked \"{text}\" [{}]: {}{figure}. {said}",
                         check.as_str(),
                         outcome_word(r.outcome)
                     )
@@ -318,10 +327,11 @@ impl Findings {
                     .unwrap_or_default();
                 let _ = writeln!(
                     t,
-                    "- {}: {}{figure} [{}]",
+                    "- {}: {}{figure} [{}]\n  {}",
                     outcome_word(e.outcome),
                     e.text,
-                    e.check.as_str()
+                    e.check.as_str(),
+                    e.said
                 );
             }
         }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod b64;
 pub mod catalog;
+pub mod code;
 pub mod content;
 pub mod engine;
 pub mod findings;
@@ -20,5 +21,5 @@ pub mod shipped;
 pub mod verdict;
 
 pub use catalog::{Check, CheckName};
-pub use engine::{Action, CheckResult, EngineError, Entry, Session};
+pub use engine::{Action, CheckResult, Detail, EngineError, Entry, Session};
 pub use model::{CheckOutcome, NodeIdx, NodeKind, Tree};

@@ -3,10 +3,37 @@
 //! A link is `https://<site>/#/r/<payload>[.<seal>]`. The payload is base64url of
 //! `[version][mode][body]`: the version stays outside compression so a link from a
 //! newer Fixpath is recognised as such rather than as damage; `mode` says whether
-//! the body is deflated (only when that is shorter). A version byte in the newer
-//! range (or 0) whose rest still reads whole as this format is a damaged first or
-//! second character, so a future format must never read whole as this one. The body is a sequence of
-//! LEB128 varints and length-prefixed strings:
+//! the body is deflated (only when that is shorter) and, since each format has
+//! modes of its own (format 1: 0 raw, 1 deflated; format 2: 2 raw, 3 deflated),
+//! which layout the body has, so a body is read in exactly one layout. A version
+//! byte in the newer range (or 0) whose rest still reads whole as a format this
+//! codec knows is a damaged first or second character; a future format must
+//! therefore have modes of its own too. The body is a sequence of LEB128 varints,
+//! length-prefixed strings and a few fixed-size fields.
+//!
+//! Format 2, written since check results carry the details of their sentence:
+//!
+//! ```text
+//! tree id (str) · fingerprint (u64 LE) · tree version · started (s since 2025, wrapping)
+//! fields (1 byte: server name · address none/v4/v6 · notes · ticket)
+//! [server name (str)] · [client address (4 | 16 bytes)]
+//! entry count · per entry: node · zigzag(at_s - previous at_s) · action
+//! [notes (str, never empty)] · [ticket number (str, never empty)]
+//! ```
+//!
+//! Times are whole seconds: a link keeps the second of every step, not the
+//! millisecond (decoded times are whole seconds in ms). An action is one tag
+//! byte, kind in the low two bits: `Chose` (choice above), `Checked` (outcome,
+//! figure flag, detail flag; then a zigzag figure, then the detail), `Advised`
+//! (fixed bit), `Skipped` (choice above; then the check node). A detail is one
+//! varint `count << 2 | text` (text: 0 none, 1 as written, 2 against the server
+//! name), the `count` numbers (at most [`MAX_DETAIL_NUMS`]) and the text: as
+//! written, its length then its bytes; against the server name, the lengths of
+//! the server name's start and end it shares, then the length and bytes of what
+//! differs in the middle (a did-you-mean name is usually one letter off what the
+//! user typed). A link's details take at most [`MAX_DETAIL_BYTES`] in all.
+//!
+//! Format 1, read still (written before details were carried), in milliseconds:
 //!
 //! ```text
 //! tree id (str) · fingerprint (u64 LE) · tree version · started_ms
@@ -15,29 +42,30 @@
 //! [ticket number (str, never empty)]
 //! ```
 //!
-//! The ticket number is written only when there is one, so a link without one is
-//! byte for byte what this format wrote before it existed.
-//!
-//! An action is one tag byte, kind in the low two bits: `Chose` (choice above),
-//! `Checked` (outcome, figure flag; then a zigzag figure), `Advised` (fixed bit),
-//! `Skipped` (choice above; then the check node). Decoding never panics: every
-//! read is bounded, and a decoded session is checked against its tree.
+//! with the same actions, without the detail. Decoding never panics: every read
+//! is bounded, and a decoded session is checked against its tree.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::b64;
 use miniz_oxide::inflate::TINFLStatus;
 
-use crate::engine::{Action, CheckResult, EngineError, Entry, Session};
+use crate::engine::{Action, CheckResult, Detail, EngineError, Entry, Session};
 use crate::model::{CheckOutcome, Tree};
+use crate::verdict::MAX_DETAIL_TEXT;
 
-/// The link format this build writes (and the newest it reads).
-pub const VERSION: u8 = 1;
+/// The link format this build writes (and the newest it reads; it reads every
+/// older one too).
+pub const VERSION: u8 = 2;
+/// The first format, in milliseconds and without check details: still read.
+const FORMAT_1: u8 = 1;
 /// How many formats past [`VERSION`] are taken for a newer Fixpath's.
 pub const NEWER_VERSIONS: u8 = 15;
 /// Most bytes a body may take: above the largest body the encoder can write
-/// (4,096 entries of at most 33 bytes, 8 KiB of notes, three names, an address),
-/// so every link this codec writes, it reads; an inflation bomb stops here.
+/// (4,096 entries of at most 22 bytes besides their details, [`MAX_DETAIL_BYTES`]
+/// of details, 8 KiB of notes, three names, an address: under 130 KiB; a
+/// format-1 body was at most 110 KiB), so every link this codec writes, it reads;
+/// an inflation bomb stops here.
 const MAX_BODY_BYTES: usize = 192 * 1024;
 /// Longest payload the decoder looks at, in characters (base64 of the largest
 /// body plus the two header bytes). A real one is a few hundred.
@@ -48,15 +76,45 @@ pub const MAX_ENTRIES: usize = 4_096;
 pub const MAX_NOTES_BYTES: usize = 8 * 1024;
 /// Longest tree id or server name, in bytes.
 pub const MAX_NAME_BYTES: usize = 255;
+/// Most numbers one check's detail carries in a link (the encoder keeps the
+/// first ones).
+pub const MAX_DETAIL_NUMS: usize = 16;
+/// Most bytes all the details of a link take as written (a real walk's take a few
+/// dozen; an announcement at most 2 KiB). A detail that would go past this is
+/// left out of the link, so a link stays bounded whatever a session holds.
+pub const MAX_DETAIL_BYTES: usize = 32 * 1024;
+
+/// Seconds since 2025-01-01 00:00 UTC are what format 2 writes for the start, so
+/// a start until 2033 takes four bytes (an earlier one wraps, and takes ten).
+const EPOCH_S: u64 = 1_735_689_600;
+/// Largest time in seconds whose milliseconds fit a `u64`.
+const MAX_SECONDS: u64 = u64::MAX / 1000;
 
 const MODE_RAW: u8 = 0;
 const MODE_DEFLATE: u8 = 1;
+const MODE2_RAW: u8 = 2;
+const MODE2_DEFLATE: u8 = 3;
 
 const TAG_CHOSE: u8 = 0;
 const TAG_CHECKED: u8 = 1;
 const TAG_ADVISED: u8 = 2;
 const TAG_SKIPPED: u8 = 3;
 const CHOICE_ESCAPE: u8 = 63;
+const CHECKED_FIGURE: u8 = 1 << 4;
+const CHECKED_DETAIL: u8 = 1 << 5;
+
+const TEXT_NONE: u64 = 0;
+const TEXT_AS_WRITTEN: u64 = 1;
+const TEXT_AGAINST_SERVER: u64 = 2;
+
+// Format 2's fields byte.
+const HAS_SERVER: u8 = 1;
+const ADDRESS_V4: u8 = 1 << 1;
+const ADDRESS_V6: u8 = 2 << 1;
+const ADDRESS_MASK: u8 = 3 << 1;
+const HAS_NOTES: u8 = 1 << 3;
+const HAS_TICKET: u8 = 1 << 4;
+const FIELDS_KNOWN: u8 = HAS_SERVER | ADDRESS_MASK | HAS_NOTES | HAS_TICKET;
 
 /// Why a link could not be read. Each message is for the person who opened it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -135,14 +193,15 @@ pub fn payload_of(input: &str) -> &str {
     tail.split('.').next().unwrap_or_default()
 }
 
-/// Encodes a session as a payload (no seal).
+/// Encodes a session as a payload (no seal), in format [`VERSION`]. Times are
+/// kept to the second (see the module's description).
 pub fn encode(session: &Session) -> String {
     let body = body_of(session);
     let deflated = miniz_oxide::deflate::compress_to_vec(&body, 10);
     let (mode, body) = if deflated.len() < body.len() {
-        (MODE_DEFLATE, deflated)
+        (MODE2_DEFLATE, deflated)
     } else {
-        (MODE_RAW, body)
+        (MODE2_RAW, body)
     };
     let mut out = Vec::with_capacity(body.len() + 2);
     out.push(VERSION);
@@ -183,15 +242,29 @@ pub fn decode_session(input: &str) -> Result<Session, LinkError> {
     })?;
     let (&version, rest) = bytes.split_first().ok_or(LinkError::Truncated)?;
     match version {
-        VERSION => read_current(rest),
+        FORMAT_1 | VERSION => {
+            let (&mode, body) = rest.split_first().ok_or(LinkError::Truncated)?;
+            // A mode of the other format is damage too.
+            let modes = if version == FORMAT_1 {
+                [MODE_RAW, MODE_DEFLATE]
+            } else {
+                [MODE2_RAW, MODE2_DEFLATE]
+            };
+            if !modes.contains(&mode) {
+                return Err(LinkError::Corrupt);
+            }
+            read_body(mode, body)
+        }
         // Format 0, or a few formats ahead (a newer Fixpath's), unless the rest reads
-        // whole as this format: then one of the first two characters (which carry
-        // the version and the mode) was changed, and the link is damaged.
+        // whole as a format this codec knows: then one of the first two characters
+        // (which carry the version and the mode) was changed, and the link is damaged.
         v if v == 0 || v <= VERSION + NEWER_VERSIONS => {
-            let damaged = [MODE_RAW, MODE_DEFLATE].into_iter().any(|mode| {
-                rest.split_first()
-                    .is_some_and(|(_, body)| read_body(mode, body).is_ok())
-            });
+            let damaged = [MODE_RAW, MODE_DEFLATE, MODE2_RAW, MODE2_DEFLATE]
+                .into_iter()
+                .any(|mode| {
+                    rest.split_first()
+                        .is_some_and(|(_, body)| read_body(mode, body).is_ok())
+                });
             Err(match v {
                 _ if damaged => LinkError::Corrupt,
                 0 => LinkError::UnknownVersion(0),
@@ -204,18 +277,12 @@ pub fn decode_session(input: &str) -> Result<Session, LinkError> {
     }
 }
 
-/// Reads what follows the version byte of a link in this format: mode, then body.
-fn read_current(rest: &[u8]) -> Result<Session, LinkError> {
-    let (&mode, body) = rest.split_first().ok_or(LinkError::Truncated)?;
-    read_body(mode, body)
-}
-
-/// Reads a body written in `mode` into its session.
+/// Reads a body written in `mode` (which names its format) into its session.
 fn read_body(mode: u8, body: &[u8]) -> Result<Session, LinkError> {
     let inflated;
     let body = match mode {
-        MODE_RAW => body,
-        MODE_DEFLATE => {
+        MODE_RAW | MODE2_RAW => body,
+        MODE_DEFLATE | MODE2_DEFLATE => {
             inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_BODY_BYTES)
                 .map_err(|e| match e.status {
                     TINFLStatus::FailedCannotMakeProgress => LinkError::Truncated,
@@ -227,70 +294,268 @@ fn read_body(mode: u8, body: &[u8]) -> Result<Session, LinkError> {
         _ => return Err(LinkError::Corrupt),
     };
     let mut r = Reader { rest: body };
-    let session = read_session(&mut r)?;
+    let session = match mode {
+        MODE_RAW | MODE_DEFLATE => read_session_1(&mut r)?,
+        _ => read_session_2(&mut r)?,
+    };
     if !r.rest.is_empty() {
         return Err(LinkError::Corrupt);
     }
     Ok(session)
 }
 
+/// The body of a session in format 2.
 fn body_of(s: &Session) -> Vec<u8> {
     let mut w = Vec::with_capacity(64 + s.entries.len() * 4 + s.notes.len());
     put_str(&mut w, clip(&s.tree_id, MAX_NAME_BYTES));
     w.extend_from_slice(&s.fingerprint.to_le_bytes());
     put_var(&mut w, u64::from(s.tree_version));
-    put_var(&mut w, s.started_ms);
+    let started = s.started_ms / 1000;
+    put_var(&mut w, started.wrapping_sub(EPOCH_S));
+    let server = s.server_name.as_deref().map(|n| clip(n, MAX_NAME_BYTES));
+    let notes = clip(&s.notes, MAX_NOTES_BYTES);
+    // Never empty when written (a character is at most four bytes, so clipping
+    // keeps a ticket that has one).
+    let ticket = s
+        .ticket
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .map(|t| clip(t, MAX_NAME_BYTES));
+    let fields = if server.is_some() { HAS_SERVER } else { 0 }
+        | match s.client_address {
+            None => 0,
+            Some(IpAddr::V4(_)) => ADDRESS_V4,
+            Some(IpAddr::V6(_)) => ADDRESS_V6,
+        }
+        | if notes.is_empty() { 0 } else { HAS_NOTES }
+        | if ticket.is_some() { HAS_TICKET } else { 0 };
+    w.push(fields);
+    if let Some(name) = server {
+        put_str(&mut w, name);
+    }
+    match s.client_address {
+        None => {}
+        Some(IpAddr::V4(a)) => w.extend_from_slice(&a.octets()),
+        Some(IpAddr::V6(a)) => w.extend_from_slice(&a.octets()),
+    }
     let entries = &s.entries[..s.entries.len().min(MAX_ENTRIES)];
     put_var(&mut w, entries.len() as u64);
-    let mut prev = s.started_ms;
+    let mut prev = started;
+    let mut budget = MAX_DETAIL_BYTES;
     for e in entries {
         put_var(&mut w, u64::from(e.node));
-        put_var(&mut w, zigzag(e.at_ms.wrapping_sub(prev) as i64));
-        prev = e.at_ms;
-        match e.action {
-            Action::Chose { choice } => put_choice(&mut w, TAG_CHOSE, choice),
+        let at = e.at_ms / 1000;
+        // Both are at most `MAX_SECONDS`, so the difference fits.
+        put_var(&mut w, zigzag(at as i64 - prev as i64));
+        prev = at;
+        match &e.action {
+            Action::Chose { choice } => put_choice(&mut w, TAG_CHOSE, *choice),
             Action::Checked(r) => {
-                let figure_bit = u8::from(r.figure.is_some()) << 4;
-                w.push(TAG_CHECKED | (r.outcome.index() as u8) << 2 | figure_bit);
+                let detail = detail_bytes(&r.detail, server).filter(|d| d.len() <= budget);
+                let mut tag = TAG_CHECKED | (r.outcome.index() as u8) << 2;
+                if r.figure.is_some() {
+                    tag |= CHECKED_FIGURE;
+                }
+                if detail.is_some() {
+                    tag |= CHECKED_DETAIL;
+                }
+                w.push(tag);
                 if let Some(f) = r.figure {
                     put_var(&mut w, zigzag(f));
                 }
+                if let Some(d) = detail {
+                    budget -= d.len();
+                    w.extend_from_slice(&d);
+                }
             }
-            Action::Advised { fixed } => w.push(TAG_ADVISED | u8::from(fixed) << 2),
+            Action::Advised { fixed } => w.push(TAG_ADVISED | u8::from(*fixed) << 2),
             Action::Skipped { choice, by } => {
-                put_choice(&mut w, TAG_SKIPPED, choice);
-                put_var(&mut w, u64::from(by));
+                put_choice(&mut w, TAG_SKIPPED, *choice);
+                put_var(&mut w, u64::from(*by));
             }
         }
     }
-    put_str(&mut w, clip(&s.notes, MAX_NOTES_BYTES));
-    match &s.server_name {
-        None => w.push(0),
-        Some(name) => {
-            let name = clip(name, MAX_NAME_BYTES);
-            put_var(&mut w, name.len() as u64 + 1);
-            w.extend_from_slice(name.as_bytes());
-        }
+    if !notes.is_empty() {
+        put_str(&mut w, notes);
     }
-    match s.client_address {
-        None => w.push(0),
-        Some(IpAddr::V4(a)) => {
-            w.push(4);
-            w.extend_from_slice(&a.octets());
-        }
-        Some(IpAddr::V6(a)) => {
-            w.push(6);
-            w.extend_from_slice(&a.octets());
-        }
-    }
-    // Never empty when written, so a stray byte at the end reads as damage.
-    if let Some(t) = s.ticket.as_deref().filter(|t| !t.is_empty()) {
-        put_str(&mut w, clip(t, MAX_NAME_BYTES));
+    if let Some(t) = ticket {
+        put_str(&mut w, t);
     }
     w
 }
 
-fn read_session(r: &mut Reader) -> Result<Session, LinkError> {
+/// A detail as format 2 writes it, `None` when it says nothing: at most
+/// [`MAX_DETAIL_NUMS`] numbers, the text clipped to [`MAX_DETAIL_TEXT`] and
+/// written against the server name when that is shorter.
+fn detail_bytes(d: &Detail, server: Option<&str>) -> Option<Vec<u8>> {
+    let nums = &d.nums[..d.nums.len().min(MAX_DETAIL_NUMS)];
+    let text = d.text.as_deref().map(|t| clip(t, MAX_DETAIL_TEXT));
+    if nums.is_empty() && text.is_none() {
+        return None;
+    }
+    let mut tail = Vec::new();
+    let kind = match text {
+        None => TEXT_NONE,
+        Some(t) => {
+            let mut as_written = Vec::with_capacity(t.len() + 2);
+            put_str(&mut as_written, t);
+            let against = server.map(|name| {
+                let (start, end) = shared_ends(name, t);
+                let mut b = Vec::new();
+                put_var(&mut b, start as u64);
+                put_var(&mut b, end as u64);
+                put_str(&mut b, &t[start..t.len() - end]);
+                b
+            });
+            match against {
+                Some(b) if b.len() < as_written.len() => {
+                    tail = b;
+                    TEXT_AGAINST_SERVER
+                }
+                _ => {
+                    tail = as_written;
+                    TEXT_AS_WRITTEN
+                }
+            }
+        }
+    };
+    let mut b = Vec::with_capacity(8 + nums.len() * 2 + tail.len());
+    put_var(&mut b, (nums.len() as u64) << 2 | kind);
+    for n in nums {
+        put_var(&mut b, u64::from(*n));
+    }
+    b.extend_from_slice(&tail);
+    Some(b)
+}
+
+/// How many bytes `a` and `b` share at the start, then at the end of what is
+/// left of each (so the two never overlap), both on character boundaries.
+fn shared_ends(a: &str, b: &str) -> (usize, usize) {
+    let start: usize = a
+        .chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let end: usize = a[start..]
+        .chars()
+        .rev()
+        .zip(b[start..].chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    (start, end)
+}
+
+/// A time in seconds read from a link, as milliseconds.
+fn millis(seconds: u64) -> Result<u64, LinkError> {
+    if seconds > MAX_SECONDS {
+        return Err(LinkError::Corrupt);
+    }
+    Ok(seconds * 1000)
+}
+
+fn read_session_2(r: &mut Reader) -> Result<Session, LinkError> {
+    let tree_id = r.str(MAX_NAME_BYTES)?;
+    let fingerprint = u64::from_le_bytes(r.array::<8>()?);
+    let tree_version = u32::try_from(r.var()?).map_err(|_| LinkError::Corrupt)?;
+    let started = r.var()?.wrapping_add(EPOCH_S);
+    let started_ms = millis(started)?;
+    let fields = r.byte()?;
+    if fields & !FIELDS_KNOWN != 0 {
+        return Err(LinkError::Corrupt);
+    }
+    let server_name = if fields & HAS_SERVER != 0 {
+        Some(r.str(MAX_NAME_BYTES)?)
+    } else {
+        None
+    };
+    let client_address = match fields & ADDRESS_MASK {
+        0 => None,
+        ADDRESS_V4 => Some(IpAddr::V4(Ipv4Addr::from(r.array::<4>()?))),
+        ADDRESS_V6 => Some(IpAddr::V6(Ipv6Addr::from(r.array::<16>()?))),
+        _ => return Err(LinkError::Corrupt),
+    };
+    let count = usize::try_from(r.var()?).map_err(|_| LinkError::Corrupt)?;
+    if count > MAX_ENTRIES {
+        return Err(LinkError::Corrupt);
+    }
+    // Every entry takes at least three bytes: refuse counts the body cannot hold
+    // before allocating for them.
+    if count > r.rest.len() / 3 {
+        return Err(LinkError::Truncated);
+    }
+    let mut entries = Vec::with_capacity(count);
+    let mut prev = started;
+    let mut budget = MAX_DETAIL_BYTES;
+    for _ in 0..count {
+        let node = u16::try_from(r.var()?).map_err(|_| LinkError::Corrupt)?;
+        let at = i128::from(prev) + i128::from(unzigzag(r.var()?));
+        let at = u64::try_from(at).map_err(|_| LinkError::Corrupt)?;
+        let at_ms = millis(at)?;
+        prev = at;
+        let tag = r.byte()?;
+        let action = match tag & 3 {
+            TAG_CHECKED => {
+                if tag >> 6 != 0 {
+                    return Err(LinkError::Corrupt);
+                }
+                let outcome = CheckOutcome::from_index(usize::from((tag >> 2) & 3))
+                    .ok_or(LinkError::Corrupt)?;
+                let figure = if tag & CHECKED_FIGURE != 0 {
+                    Some(unzigzag(r.var()?))
+                } else {
+                    None
+                };
+                let detail = if tag & CHECKED_DETAIL != 0 {
+                    let before = r.rest.len();
+                    let d = r.detail(server_name.as_deref())?;
+                    budget = budget
+                        .checked_sub(before - r.rest.len())
+                        .ok_or(LinkError::Corrupt)?;
+                    d
+                } else {
+                    Detail::default()
+                };
+                Action::Checked(CheckResult {
+                    outcome,
+                    figure,
+                    detail,
+                })
+            }
+            _ => r.plain_action(tag)?,
+        };
+        entries.push(Entry {
+            node,
+            at_ms,
+            action,
+        });
+    }
+    let notes = if fields & HAS_NOTES != 0 {
+        r.nonempty_str(MAX_NOTES_BYTES)?
+    } else {
+        String::new()
+    };
+    let ticket = if fields & HAS_TICKET != 0 {
+        Some(r.nonempty_str(MAX_NAME_BYTES)?)
+    } else {
+        None
+    };
+    Ok(Session {
+        tree_id,
+        fingerprint,
+        tree_version,
+        started_ms,
+        entries,
+        notes,
+        server_name,
+        client_address,
+        ticket,
+    })
+}
+
+/// Reads a format-1 body, as format 1 always read it.
+fn read_session_1(r: &mut Reader) -> Result<Session, LinkError> {
     let tree_id = r.str(MAX_NAME_BYTES)?;
     let fingerprint = u64::from_le_bytes(r.array::<8>()?);
     let tree_version = u32::try_from(r.var()?).map_err(|_| LinkError::Corrupt)?;
@@ -299,8 +564,6 @@ fn read_session(r: &mut Reader) -> Result<Session, LinkError> {
     if count > MAX_ENTRIES {
         return Err(LinkError::Corrupt);
     }
-    // Every entry takes at least three bytes: refuse counts the body cannot hold
-    // before allocating for them.
     if count > r.rest.len() / 3 {
         return Err(LinkError::Truncated);
     }
@@ -312,32 +575,20 @@ fn read_session(r: &mut Reader) -> Result<Session, LinkError> {
         prev = at_ms;
         let tag = r.byte()?;
         let action = match tag & 3 {
-            TAG_CHOSE => Action::Chose {
-                choice: r.choice(tag)?,
-            },
             TAG_CHECKED => {
                 if tag >> 5 != 0 {
                     return Err(LinkError::Corrupt);
                 }
                 let outcome = CheckOutcome::from_index(usize::from((tag >> 2) & 3))
                     .ok_or(LinkError::Corrupt)?;
-                let figure = if tag & 0x10 != 0 {
+                let figure = if tag & CHECKED_FIGURE != 0 {
                     Some(unzigzag(r.var()?))
                 } else {
                     None
                 };
-                Action::Checked(CheckResult { outcome, figure })
+                Action::Checked(CheckResult::new(outcome, figure))
             }
-            TAG_ADVISED => match tag >> 2 {
-                0 => Action::Advised { fixed: false },
-                1 => Action::Advised { fixed: true },
-                _ => return Err(LinkError::Corrupt),
-            },
-            _ => {
-                let choice = r.choice(tag)?;
-                let by = u16::try_from(r.var()?).map_err(|_| LinkError::Corrupt)?;
-                Action::Skipped { choice, by }
-            }
+            _ => r.plain_action(tag)?,
         };
         entries.push(Entry {
             node,
@@ -366,11 +617,7 @@ fn read_session(r: &mut Reader) -> Result<Session, LinkError> {
     let ticket = if r.rest.is_empty() {
         None
     } else {
-        let t = r.str(MAX_NAME_BYTES)?;
-        if t.is_empty() {
-            return Err(LinkError::Corrupt);
-        }
-        Some(t)
+        Some(r.nonempty_str(MAX_NAME_BYTES)?)
     };
     Ok(Session {
         tree_id,
@@ -490,11 +737,81 @@ impl<'a> Reader<'a> {
     }
 
     fn str(&mut self, max: usize) -> Result<String, LinkError> {
+        let len = self.len(max)?;
+        self.utf8(len)
+    }
+
+    /// A length of at most `max`.
+    fn len(&mut self, max: usize) -> Result<usize, LinkError> {
         let len = usize::try_from(self.var()?).map_err(|_| LinkError::Corrupt)?;
         if len > max {
             return Err(LinkError::Corrupt);
         }
-        self.utf8(len)
+        Ok(len)
+    }
+
+    /// A string that is written only when it is not empty.
+    fn nonempty_str(&mut self, max: usize) -> Result<String, LinkError> {
+        let s = self.str(max)?;
+        if s.is_empty() {
+            return Err(LinkError::Corrupt);
+        }
+        Ok(s)
+    }
+
+    /// The action of a tag that is not `Checked` (the same in both formats).
+    fn plain_action(&mut self, tag: u8) -> Result<Action, LinkError> {
+        Ok(match tag & 3 {
+            TAG_CHOSE => Action::Chose {
+                choice: self.choice(tag)?,
+            },
+            TAG_ADVISED => match tag >> 2 {
+                0 => Action::Advised { fixed: false },
+                1 => Action::Advised { fixed: true },
+                _ => return Err(LinkError::Corrupt),
+            },
+            TAG_SKIPPED => {
+                let choice = self.choice(tag)?;
+                let by = u16::try_from(self.var()?).map_err(|_| LinkError::Corrupt)?;
+                Action::Skipped { choice, by }
+            }
+            _ => return Err(LinkError::Corrupt),
+        })
+    }
+
+    /// A format-2 detail; `server` is the session's server name, which a text may
+    /// be written against. A detail that says nothing is never written.
+    fn detail(&mut self, server: Option<&str>) -> Result<Detail, LinkError> {
+        let head = self.var()?;
+        let count = usize::try_from(head >> 2).map_err(|_| LinkError::Corrupt)?;
+        if count > MAX_DETAIL_NUMS {
+            return Err(LinkError::Corrupt);
+        }
+        let mut nums = Vec::with_capacity(count);
+        for _ in 0..count {
+            nums.push(u32::try_from(self.var()?).map_err(|_| LinkError::Corrupt)?);
+        }
+        let text = match head & 3 {
+            TEXT_NONE if count == 0 => return Err(LinkError::Corrupt),
+            TEXT_NONE => None,
+            TEXT_AS_WRITTEN => Some(self.str(MAX_DETAIL_TEXT)?),
+            TEXT_AGAINST_SERVER => {
+                let name = server.ok_or(LinkError::Corrupt)?;
+                let start = self.len(name.len())?;
+                let end = self.len(name.len() - start)?;
+                let middle = self.str(MAX_DETAIL_TEXT)?;
+                let tail = name.len() - end;
+                if !name.is_char_boundary(start)
+                    || !name.is_char_boundary(tail)
+                    || start + middle.len() + end > MAX_DETAIL_TEXT
+                {
+                    return Err(LinkError::Corrupt);
+                }
+                Some([&name[..start], &middle, &name[tail..]].concat())
+            }
+            _ => return Err(LinkError::Corrupt),
+        };
+        Ok(Detail { nums, text })
     }
 }
 
@@ -536,6 +853,41 @@ mod tests {
         assert_eq!(payload_of("AbC"), "AbC");
         assert_eq!(payload_of("AbC.seal"), "AbC");
         assert_eq!(payload_of(""), "");
+    }
+
+    #[test]
+    fn shared_ends_never_overlap_and_fall_on_characters() {
+        assert_eq!(shared_ends("vpn.exmaple.com", "vpn.example.com"), (6, 7));
+        assert_eq!(shared_ends("vpn.example.com", "vpn.example.com"), (15, 0));
+        // What is left of the shorter one is shared at the start already.
+        assert_eq!(shared_ends("aaa", "aaaa"), (3, 0));
+        assert_eq!(shared_ends("abca", "aa"), (1, 1));
+        assert_eq!(shared_ends("", "x"), (0, 0));
+        // é and è share their first byte: not a shared character.
+        assert_eq!(shared_ends("é", "è"), (0, 0));
+        assert_eq!(shared_ends("xé.com", "xè.com"), (1, 4));
+    }
+
+    #[test]
+    fn a_detail_is_written_against_the_server_name_only_when_shorter() {
+        let d = |t: &str| Detail {
+            nums: vec![3],
+            text: Some(t.into()),
+        };
+        let typo = detail_bytes(&d("vpn.example.com"), Some("vpn.exmaple.com")).unwrap();
+        assert_eq!(typo, [1 << 2 | 2, 3, 6, 7, 2, b'a', b'm']);
+        let plain = detail_bytes(&d("abc"), Some("xyz")).unwrap();
+        assert_eq!(plain, [1 << 2 | 1, 3, 3, b'a', b'b', b'c']);
+        assert_eq!(detail_bytes(&d("abc"), None), Some(plain));
+        assert_eq!(detail_bytes(&Detail::default(), Some("x")), None);
+        for (text, name) in [
+            ("vpn.example.com", "vpn.exmaple.com"),
+            ("ü", "üü"),
+            ("", "a"),
+        ] {
+            let b = detail_bytes(&d(text), Some(name)).unwrap();
+            assert_eq!(Reader { rest: &b }.detail(Some(name)), Ok(d(text)));
+        }
     }
 
     #[test]

@@ -370,6 +370,9 @@ impl Cx<'_> {
             return None;
         }
         self.graph(&tree);
+        if let Some(why) = crate::code::too_big(&tree) {
+            self.report(1, None, why);
+        }
         tree.fingerprint = tree.compute_fingerprint();
         Some(tree)
     }

@@ -1,6 +1,20 @@
 //! The helper's seal as it travels in a findings link: `#/r/<payload>.<seal>`.
 //! The seal is an ed25519 signature over [`crate::api::seal_message`] of the
 //! payload's SHA-256 digest; this module only carries it (no crypto here).
+//!
+//! Three formats, base64url of:
+//!
+//! ```text
+//! 1: [1][time ms, u64 BE][key id len][key id][4 | 6][address octets][signature, 64]
+//! 2: [2][time ms, u64 BE][key id len][key id][signature, 64]
+//! 3: [3][time s, u32 BE][signature, 64]
+//! ```
+//!
+//! Format 3, the one the app writes, is the shortest: it names no key (the
+//! verifier tries each of the helper's keys, one or two) and carries no address,
+//! since the address it signed is the findings' own `client_address` (none when
+//! the findings carry none); so it is written only when the two are the same,
+//! and the helper signs whole seconds for it. Formats 1 and 2 are read still.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -11,21 +25,37 @@ use crate::api;
 /// Seal format 1: with the client address the helper saw.
 const SEAL_WITH_ADDRESS: u8 = 1;
 /// Seal format 2: format 1 without the address field, for findings the user
-/// shares without their address. Written only then, so a sealed link that carries
-/// an address still reads in a Fixpath that knows only format 1.
+/// shares without their address.
 const SEAL_WITHOUT_ADDRESS: u8 = 2;
+/// Seal format 3: time in seconds and the signature, nothing else.
+const SEAL_SHORT: u8 = 3;
 /// Longest key id a token carries.
 pub const MAX_KEY_ID: usize = 64;
 
 /// A seal, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealToken {
-    pub key_id: String,
-    /// Helper time of sealing, Unix ms.
+    /// Helper time of sealing, Unix ms (whole seconds in format 3).
     pub time_ms: u64,
-    /// The client address the helper saw, when the seal carries it.
-    pub client: Option<IpAddr>,
     pub signature: [u8; 64],
+    /// What the token says besides: the key and the address (formats 1 and 2),
+    /// or nothing (format 3).
+    pub form: SealForm,
+}
+
+/// What a seal names besides its time and signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SealForm {
+    /// Formats 1 and 2: the key that signed it and the client address the helper
+    /// saw (format 1), or none (format 2).
+    Full {
+        key_id: String,
+        client: Option<IpAddr>,
+    },
+    /// Format 3: no key id (try each of the helper's keys) and no address: the
+    /// address it signed is the findings' own. Its time is whole seconds that fit
+    /// a `u32` (see [`SealToken::shortest_for`]).
+    Short,
 }
 
 /// Why a seal could not be read.
@@ -55,8 +85,10 @@ pub fn request_for(digest_hex: String, shared_address: Option<IpAddr>) -> api::S
 /// when it sealed them: another address (another network, or findings sealed by
 /// someone else), or none at all (anyone can have such findings sealed without an
 /// address; the app never does, since its seal carries the address exactly when
-/// the findings do). The helper gives addresses in canonical form (an IPv4-mapped
-/// IPv6 address as IPv4).
+/// the findings do). `in_seal` is the address the seal signed,
+/// [`SealToken::client`] (a format-3 seal signed the findings' own, so it never
+/// warns). The helper gives addresses in canonical form (an IPv4-mapped IPv6
+/// address as IPv4).
 pub fn address_warning(in_findings: Option<IpAddr>, in_seal: Option<IpAddr>) -> Option<String> {
     let f = in_findings?;
     match in_seal {
@@ -71,7 +103,7 @@ pub fn address_warning(in_findings: Option<IpAddr>, in_seal: Option<IpAddr>) -> 
 }
 
 impl SealToken {
-    /// From the helper's JSON answer.
+    /// From the helper's JSON answer: the full form, naming key and address.
     pub fn from_api(seal: &api::Seal) -> Result<Self, SealError> {
         let sig = b64::decode(seal.signature.as_bytes()).map_err(|_| SealError::Corrupt)?;
         let signature: [u8; 64] = sig.try_into().map_err(|_| SealError::Corrupt)?;
@@ -79,86 +111,146 @@ impl SealToken {
             return Err(SealError::Corrupt);
         }
         Ok(SealToken {
-            key_id: seal.key_id.clone(),
             time_ms: seal.time_ms,
-            client: seal.client,
             signature,
+            form: SealForm::Full {
+                key_id: seal.key_id.clone(),
+                client: seal.client,
+            },
         })
     }
 
-    /// The exact bytes the signature covers, for a payload digest (lowercase hex).
-    pub fn message(&self, digest_hex: &str) -> Vec<u8> {
-        api::seal_message(digest_hex, self.time_ms, self.client)
+    /// The token to put on a link whose findings carry `findings_address`:
+    /// format 3 when it says the same as this one (the address it signed is the
+    /// findings' own, and its time is whole seconds that fit), else this one.
+    pub fn shortest_for(self, findings_address: Option<IpAddr>) -> SealToken {
+        let whole = self.time_ms.is_multiple_of(1000) && self.time_ms / 1000 <= u64::from(u32::MAX);
+        match &self.form {
+            SealForm::Full { client, .. } if whole && *client == findings_address => SealToken {
+                form: SealForm::Short,
+                ..self
+            },
+            _ => self,
+        }
     }
 
-    /// Compact form: version, time (u64 BE), key id (len + bytes), in format 1 the
-    /// address (4 or 6 tag + bytes), signature (64), then base64url.
+    /// The seal format this token is written in (1, 2 or 3).
+    pub fn format(&self) -> u8 {
+        match &self.form {
+            SealForm::Full {
+                client: Some(_), ..
+            } => SEAL_WITH_ADDRESS,
+            SealForm::Full { client: None, .. } => SEAL_WITHOUT_ADDRESS,
+            SealForm::Short => SEAL_SHORT,
+        }
+    }
+
+    /// The key the token names; `None` in format 3, where the verifier tries each
+    /// of the helper's keys.
+    pub fn key_id(&self) -> Option<&str> {
+        match &self.form {
+            SealForm::Full { key_id, .. } => Some(key_id),
+            SealForm::Short => None,
+        }
+    }
+
+    /// The client address the seal signed, for findings that carry
+    /// `findings_address`: the one the token carries, or in format 3 the
+    /// findings' own.
+    pub fn client(&self, findings_address: Option<IpAddr>) -> Option<IpAddr> {
+        match &self.form {
+            SealForm::Full { client, .. } => *client,
+            SealForm::Short => findings_address,
+        }
+    }
+
+    /// The exact bytes the signature covers, for a payload digest (lowercase hex)
+    /// of findings that carry `findings_address`.
+    pub fn message(&self, digest_hex: &str, findings_address: Option<IpAddr>) -> Vec<u8> {
+        api::seal_message(digest_hex, self.time_ms, self.client(findings_address))
+    }
+
+    /// Compact form (see the module's description), then base64url. A format-3
+    /// token's time is written in whole seconds (at most `u32::MAX`).
     pub fn encode(&self) -> String {
         let mut b = Vec::with_capacity(100);
-        b.push(match self.client {
-            Some(_) => SEAL_WITH_ADDRESS,
-            None => SEAL_WITHOUT_ADDRESS,
-        });
-        b.extend_from_slice(&self.time_ms.to_be_bytes());
-        let id = self.key_id.as_bytes();
-        let id = &id[..id.len().min(MAX_KEY_ID)];
-        b.push(id.len() as u8);
-        b.extend_from_slice(id);
-        match self.client {
-            None => {}
-            Some(IpAddr::V4(a)) => {
-                b.push(4);
-                b.extend_from_slice(&a.octets());
+        b.push(self.format());
+        match &self.form {
+            SealForm::Short => {
+                let secs = u32::try_from(self.time_ms / 1000).unwrap_or(u32::MAX);
+                b.extend_from_slice(&secs.to_be_bytes());
             }
-            Some(IpAddr::V6(a)) => {
-                b.push(6);
-                b.extend_from_slice(&a.octets());
+            SealForm::Full { key_id, client } => {
+                b.extend_from_slice(&self.time_ms.to_be_bytes());
+                let id = key_id.as_bytes();
+                let id = &id[..id.len().min(MAX_KEY_ID)];
+                b.push(id.len() as u8);
+                b.extend_from_slice(id);
+                match client {
+                    None => {}
+                    Some(IpAddr::V4(a)) => {
+                        b.push(4);
+                        b.extend_from_slice(&a.octets());
+                    }
+                    Some(IpAddr::V6(a)) => {
+                        b.push(6);
+                        b.extend_from_slice(&a.octets());
+                    }
+                }
             }
         }
         b.extend_from_slice(&self.signature);
         b64::encode(&b)
     }
 
-    /// Reads a token of either format; never panics.
+    /// Reads a token of any format; never panics.
     pub fn decode(s: &str) -> Result<Self, SealError> {
         let b = b64::decode(s.trim().as_bytes()).map_err(|_| SealError::Corrupt)?;
         let mut r = Reader(&b);
         let v = r.byte()?;
-        if v != SEAL_WITH_ADDRESS && v != SEAL_WITHOUT_ADDRESS {
-            return Err(SealError::UnknownVersion(v));
-        }
-        let time: [u8; 8] = r.take(8)?.try_into().map_err(|_| SealError::Corrupt)?;
-        let id_len = usize::from(r.byte()?);
-        if id_len > MAX_KEY_ID {
-            return Err(SealError::Corrupt);
-        }
-        let key_id = std::str::from_utf8(r.take(id_len)?)
-            .map_err(|_| SealError::Corrupt)?
-            .to_string();
-        let client = if v == SEAL_WITHOUT_ADDRESS {
-            None
-        } else {
-            Some(match r.byte()? {
-                4 => {
-                    let o: [u8; 4] = r.take(4)?.try_into().map_err(|_| SealError::Corrupt)?;
-                    IpAddr::V4(Ipv4Addr::from(o))
+        let (time_ms, form) = match v {
+            SEAL_SHORT => {
+                let time: [u8; 4] = r.take(4)?.try_into().map_err(|_| SealError::Corrupt)?;
+                (u64::from(u32::from_be_bytes(time)) * 1000, SealForm::Short)
+            }
+            SEAL_WITH_ADDRESS | SEAL_WITHOUT_ADDRESS => {
+                let time: [u8; 8] = r.take(8)?.try_into().map_err(|_| SealError::Corrupt)?;
+                let id_len = usize::from(r.byte()?);
+                if id_len > MAX_KEY_ID {
+                    return Err(SealError::Corrupt);
                 }
-                6 => {
-                    let o: [u8; 16] = r.take(16)?.try_into().map_err(|_| SealError::Corrupt)?;
-                    IpAddr::V6(Ipv6Addr::from(o))
-                }
-                _ => return Err(SealError::Corrupt),
-            })
+                let key_id = std::str::from_utf8(r.take(id_len)?)
+                    .map_err(|_| SealError::Corrupt)?
+                    .to_string();
+                let client = if v == SEAL_WITHOUT_ADDRESS {
+                    None
+                } else {
+                    Some(match r.byte()? {
+                        4 => {
+                            let o: [u8; 4] =
+                                r.take(4)?.try_into().map_err(|_| SealError::Corrupt)?;
+                            IpAddr::V4(Ipv4Addr::from(o))
+                        }
+                        6 => {
+                            let o: [u8; 16] =
+                                r.take(16)?.try_into().map_err(|_| SealError::Corrupt)?;
+                            IpAddr::V6(Ipv6Addr::from(o))
+                        }
+                        _ => return Err(SealError::Corrupt),
+                    })
+                };
+                (u64::from_be_bytes(time), SealForm::Full { key_id, client })
+            }
+            v => return Err(SealError::UnknownVersion(v)),
         };
         let signature: [u8; 64] = r.take(64)?.try_into().map_err(|_| SealError::Corrupt)?;
         if !r.0.is_empty() {
             return Err(SealError::Corrupt);
         }
         Ok(SealToken {
-            key_id,
-            time_ms: u64::from_be_bytes(time),
-            client,
+            time_ms,
             signature,
+            form,
         })
     }
 }
@@ -206,19 +298,82 @@ mod tests {
 
     fn token(client: Option<IpAddr>) -> SealToken {
         SealToken {
-            key_id: "k1abcd".into(),
             time_ms: 1_764_000_000_000,
-            client,
             signature: [7; 64],
+            form: SealForm::Full {
+                key_id: "k1abcd".into(),
+                client,
+            },
         }
     }
 
     #[test]
-    fn round_trips_both_families_and_no_address() {
+    fn round_trips_both_families_and_no_address_in_every_format() {
         for c in [Some("203.0.113.5"), Some("2001:db8::1"), None] {
-            let t = token(c.map(|c| c.parse().unwrap()));
-            assert_eq!(SealToken::decode(&t.encode()), Ok(t));
+            let c = c.map(|c| c.parse().unwrap());
+            let t = token(c);
+            assert_eq!(SealToken::decode(&t.encode()), Ok(t.clone()));
+            let short = t.shortest_for(c);
+            assert_eq!(short.format(), 3);
+            assert_eq!(SealToken::decode(&short.encode()), Ok(short));
         }
+    }
+
+    #[test]
+    fn format_3_is_time_in_seconds_and_the_signature_byte_for_byte() {
+        let a: IpAddr = "203.0.113.5".parse().unwrap();
+        let mut want = vec![3u8];
+        want.extend_from_slice(&1_764_000_000u32.to_be_bytes());
+        want.extend_from_slice(&[7; 64]);
+        let short = token(Some(a)).shortest_for(Some(a));
+        assert_eq!(short.encode(), b64::encode(&want));
+        assert_eq!(short.encode().len(), 92);
+        assert_eq!(short.key_id(), None);
+        // It signed the findings' own address, whatever they carry.
+        assert_eq!(short.client(Some(a)), Some(a));
+        assert_eq!(short.client(None), None);
+        let d = "ab".repeat(32);
+        assert_eq!(short.message(&d, Some(a)), token(Some(a)).message(&d, None));
+        assert_eq!(short.message(&d, None), token(None).message(&d, Some(a)));
+        // A token that names its key and address keeps them.
+        let full = token(Some(a));
+        assert_eq!(full.key_id(), Some("k1abcd"));
+        assert_eq!(full.client(None), Some(a));
+        // Cut, or one byte too many, is damage.
+        for len in 0..want.len() {
+            assert_eq!(SealToken::decode(&b64::encode(&want[..len])).ok(), None);
+        }
+        want.push(0);
+        assert_eq!(
+            SealToken::decode(&b64::encode(&want)),
+            Err(SealError::Corrupt)
+        );
+    }
+
+    #[test]
+    fn format_3_is_written_only_when_it_says_the_same() {
+        let a: IpAddr = "203.0.113.5".parse().unwrap();
+        let b: IpAddr = "198.51.100.9".parse().unwrap();
+        // Another address than the findings', or none where they have one (or the
+        // other way round): the token must say which, so it stays format 1 or 2.
+        for (seal, findings) in [(Some(a), Some(b)), (None, Some(a)), (Some(a), None)] {
+            let t = token(seal);
+            assert_eq!(t.clone().shortest_for(findings), t);
+        }
+        // A time that is not whole seconds, or past a u32 of them, too.
+        for time_ms in [1_764_000_000_001, (u64::from(u32::MAX) + 1) * 1000] {
+            let t = SealToken {
+                time_ms,
+                ..token(None)
+            };
+            assert_eq!(t.clone().shortest_for(None), t);
+        }
+        let last = SealToken {
+            time_ms: u64::from(u32::MAX) * 1000,
+            ..token(None)
+        }
+        .shortest_for(None);
+        assert_eq!(SealToken::decode(&last.encode()), Ok(last));
     }
 
     #[test]
@@ -255,8 +410,8 @@ mod tests {
     #[test]
     fn the_two_formats_sign_different_messages() {
         let d = "ab".repeat(32);
-        let with = token(Some("203.0.113.5".parse().unwrap())).message(&d);
-        let without = token(None).message(&d);
+        let with = token(Some("203.0.113.5".parse().unwrap())).message(&d, None);
+        let without = token(None).message(&d, None);
         assert!(with.starts_with(b"fixpath-seal-v1\n"));
         assert!(without.starts_with(b"fixpath-seal-v2\n"));
         assert!(!String::from_utf8(without).unwrap().contains("203.0.113.5"));
@@ -264,8 +419,9 @@ mod tests {
 
     #[test]
     fn refuses_damage_without_panicking() {
-        for client in [Some("203.0.113.5".parse().unwrap()), None] {
-            let enc = token(client).encode();
+        let a = "203.0.113.5".parse().ok();
+        for t in [token(a), token(None), token(a).shortest_for(a)] {
+            let enc = t.encode();
             for cut in 0..enc.len() {
                 assert!(SealToken::decode(&enc[..cut]).is_err());
             }

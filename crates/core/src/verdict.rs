@@ -1,32 +1,117 @@
-//! Check verdicts: from what a check measured to an outcome, a figure and a plain
-//! sentence. Pure, so every threshold is tested natively; the app only measures.
+//! Check verdicts: from what a check measured to a [`CheckResult`] (outcome,
+//! figure, the sentence's [`Detail`]), and from a result to the sentence the user
+//! reads ([`sentence`]). The app shows `sentence` of the result it records, and a
+//! report shows `sentence` of the result its link carries: one function, so the
+//! staff read what the user read. Pure, so every threshold and sentence is tested
+//! natively; the app only measures.
+
+use std::net::IpAddr;
 
 use crate::api::{Probe, ProbeStatus, Resolved, Severity, Status, WhoAmI};
-use crate::catalog::Platforms;
-use crate::engine::CheckResult;
+use crate::catalog::{Check, Platforms};
+use crate::engine::{CheckResult, Detail};
 use crate::model::CheckOutcome;
 
-/// An outcome with its figure and the sentence the user reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub result: CheckResult,
-    pub message: String,
-}
-
-fn verdict(outcome: CheckOutcome, figure: Option<i64>, message: impl Into<String>) -> Verdict {
-    Verdict {
-        result: CheckResult { outcome, figure },
-        message: message.into(),
+fn result(outcome: CheckOutcome, figure: Option<i64>, nums: Vec<u32>) -> CheckResult {
+    CheckResult {
+        outcome,
+        figure,
+        detail: Detail { nums, text: None },
     }
 }
 
-/// The verdict for a check that could not run, with the reason.
-pub fn could_not_run(why: &str) -> Verdict {
-    verdict(
-        CheckOutcome::Unknown,
-        None,
-        format!("We could not run this check: {why}."),
-    )
+/// Longest text a result carries (an announcement is at most 500 characters).
+pub const MAX_DETAIL_TEXT: usize = 2048;
+
+/// Why a check could not run, as its result carries it (`nums[0]` of an
+/// `Unknown` result; the helper's own words, if any, in the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unrun {
+    /// No reason carried (links made before reasons were).
+    Unsaid,
+    Offline,
+    NoServerName,
+    NoCanaries,
+    NoAltPorts,
+    NoPlatform,
+    /// The helper tests only the operator's own servers.
+    NotOffered,
+    HelperUnreached,
+    HelperTimeout,
+    HelperMalformed,
+    NoBrowser,
+    /// The helper answered with an error: `nums[1]` its status.
+    HelperStatus,
+}
+
+impl Unrun {
+    const ALL: [Unrun; 12] = [
+        Self::Unsaid,
+        Self::Offline,
+        Self::NoServerName,
+        Self::NoCanaries,
+        Self::NoAltPorts,
+        Self::NoPlatform,
+        Self::NotOffered,
+        Self::HelperUnreached,
+        Self::HelperTimeout,
+        Self::HelperMalformed,
+        Self::NoBrowser,
+        Self::HelperStatus,
+    ];
+
+    fn code(self) -> u32 {
+        Self::ALL.iter().position(|u| *u == self).unwrap_or(0) as u32
+    }
+
+    fn why(self, detail: &Detail) -> String {
+        let helper = |what: &str| format!("our helper did not answer ({what})");
+        match self {
+            Self::Unsaid => String::new(),
+            Self::Offline => "your device is offline".into(),
+            Self::NoServerName => "no server name was given".into(),
+            Self::NoCanaries => "no public test sites are configured".into(),
+            Self::NoAltPorts => "no alternate ports are configured".into(),
+            Self::NoPlatform => "your browser does not say which system it runs on".into(),
+            Self::NotOffered => "our helper tests only our own VPN servers".into(),
+            Self::HelperUnreached => helper("we could not reach it at all"),
+            Self::HelperTimeout => helper("it did not answer in time"),
+            Self::HelperMalformed => helper("its answer was not what we expected"),
+            Self::NoBrowser => helper("this page is not running in a browser"),
+            Self::HelperStatus => {
+                let said = match (&detail.text, detail.nums.get(1)) {
+                    (Some(t), _) => t.clone(),
+                    (None, Some(code)) => format!("it answered with an error ({code})"),
+                    (None, None) => "it answered with an error".into(),
+                };
+                format!("our helper could not do it ({said})")
+            }
+        }
+    }
+}
+
+/// The result of a check that could not run, and why; `helper_said` is the
+/// helper's own message with an error status.
+pub fn could_not_run(why: Unrun, status: Option<u16>, helper_said: Option<&str>) -> CheckResult {
+    let mut nums = vec![why.code()];
+    nums.extend(status.map(u32::from));
+    CheckResult {
+        outcome: CheckOutcome::Unknown,
+        figure: None,
+        detail: Detail {
+            nums,
+            text: helper_said.map(|t| clip(t, MAX_DETAIL_TEXT).to_string()),
+        },
+    }
+}
+
+/// `s` cut to at most `max` bytes on a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Median of the samples (mean of the middle two for an even count).
@@ -54,88 +139,48 @@ pub fn jitter(samples: &[f64]) -> f64 {
 }
 
 /// `browser.online`: the browser's own flag plus whether the helper answered.
-pub fn online(navigator_online: bool, helper_answered: bool) -> Verdict {
-    match (navigator_online, helper_answered) {
-        (_, true) => verdict(
-            CheckOutcome::Pass,
-            None,
-            "Your device is online and reached our helper.",
-        ),
-        (false, false) => verdict(
-            CheckOutcome::Fail,
-            None,
-            "Your browser says this device is offline: it has no network connection right now.",
-        ),
-        (true, false) => verdict(
-            CheckOutcome::Warn,
-            None,
-            "Your device has a network, but it could not reach our helper.",
-        ),
-    }
+pub fn online(navigator_online: bool, helper_answered: bool) -> CheckResult {
+    let outcome = match (navigator_online, helper_answered) {
+        (_, true) => CheckOutcome::Pass,
+        (false, false) => CheckOutcome::Fail,
+        (true, false) => CheckOutcome::Warn,
+    };
+    CheckResult::new(outcome, None)
 }
 
 /// Default median round trip above which `helper.ping` warns.
 pub const PING_WARN_MS: i64 = 300;
 
-/// `helper.ping`: `samples_ms` are the round trips that answered out of `attempts`.
-pub fn ping(samples_ms: &[f64], attempts: usize, warn_ms: i64) -> Verdict {
+/// `helper.ping`: `samples_ms` are the round trips that answered out of `attempts`
+/// (the check's `count`). Carries how many answered and the jitter.
+pub fn ping(samples_ms: &[f64], attempts: usize, warn_ms: i64) -> CheckResult {
     let Some(med) = median(samples_ms) else {
-        return verdict(
-            CheckOutcome::Fail,
-            None,
-            format!("None of our {attempts} timing requests got an answer."),
-        );
+        return CheckResult::new(CheckOutcome::Fail, None);
     };
     let med_i = med.round() as i64;
-    let jit = jitter(samples_ms).round() as i64;
+    let jit = jitter(samples_ms).round() as u32;
     let lost = attempts.saturating_sub(samples_ms.len());
-    let detail = format!(
-        "{} of {attempts} answered; typical round trip {med_i} ms, varying by about {jit} ms.",
-        samples_ms.len()
-    );
-    if lost > 0 || med_i > warn_ms {
-        verdict(
-            CheckOutcome::Warn,
-            Some(med_i),
-            format!("The connection to our helper is slow or losing requests. {detail}"),
-        )
+    let outcome = if lost > 0 || med_i > warn_ms {
+        CheckOutcome::Warn
     } else {
-        verdict(
-            CheckOutcome::Pass,
-            Some(med_i),
-            format!("The connection to our helper is fine. {detail}"),
-        )
-    }
+        CheckOutcome::Pass
+    };
+    result(outcome, Some(med_i), vec![samples_ms.len() as u32, jit])
 }
 
 /// Default largest clock difference, in seconds, before `clock.skew` fails.
 pub const MAX_SKEW_S: i64 = 120;
 
 /// `clock.skew`: `skew_ms` is browser time minus helper time, corrected by half the
-/// round trip (positive: the device is ahead).
-pub fn clock_skew(skew_ms: i64, max_skew_s: i64) -> Verdict {
+/// round trip (positive: the device is ahead). The figure is the skew in seconds.
+pub fn clock_skew(skew_ms: i64, max_skew_s: i64) -> CheckResult {
     let secs = skew_ms / 1000;
-    let abs = secs.unsigned_abs();
-    let dir = if secs >= 0 { "ahead" } else { "behind" };
-    if abs as i64 > max_skew_s {
-        verdict(
-            CheckOutcome::Fail,
-            Some(secs),
-            format!(
-                "Your device's clock is {} {dir}. Secure connections, VPNs included, can fail when the clock is this far off.",
-                human_duration(abs)
-            ),
-        )
+    let outcome = if secs.unsigned_abs() > max_skew_s.unsigned_abs() {
+        CheckOutcome::Fail
     } else {
-        verdict(
-            CheckOutcome::Pass,
-            Some(secs),
-            format!(
-                "Your device's clock is right (off by {}).",
-                human_duration(abs)
-            ),
-        )
-    }
+        CheckOutcome::Pass
+    };
+    CheckResult::new(outcome, Some(secs))
 }
 
 fn human_duration(secs: u64) -> String {
@@ -148,79 +193,56 @@ fn human_duration(secs: u64) -> String {
 }
 
 /// `captive.portal`: `body` is the canary answer (`None`: the fetch failed).
-pub fn captive_portal(body: Option<&str>, navigator_online: bool) -> Verdict {
-    match body {
-        Some(b) if b == crate::api::CANARY_BODY => verdict(
-            CheckOutcome::Pass,
-            None,
-            "Nothing between you and our helper changed its answer: no sign-in page or proxy is in the way.",
-        ),
-        Some(_) => verdict(
-            CheckOutcome::Fail,
-            None,
-            "Something between you and our helper changed its answer. This usually means a Wi-Fi sign-in page (hotel, airport, café) or a filtering proxy.",
-        ),
-        None if navigator_online => verdict(
-            CheckOutcome::Warn,
-            None,
-            "Your browser says it is online, but our helper could not be reached. A Wi-Fi sign-in page or a firewall may be in the way.",
-        ),
-        None => could_not_run("your device is offline"),
-    }
+pub fn captive_portal(body: Option<&str>, navigator_online: bool) -> CheckResult {
+    let outcome = match body {
+        Some(b) if b == crate::api::CANARY_BODY => CheckOutcome::Pass,
+        Some(_) => CheckOutcome::Fail,
+        None if navigator_online => CheckOutcome::Warn,
+        None => return could_not_run(Unrun::Offline, None, None),
+    };
+    CheckResult::new(outcome, None)
 }
 
 /// `internet.canary`: `configured` public URLs, `reached` of them answered.
-pub fn internet_canary(configured: usize, reached: usize, fastest_ms: Option<f64>) -> Verdict {
-    let fig = fastest_ms.map(|m| m.round() as i64);
+/// Carries both counts.
+pub fn internet_canary(configured: usize, reached: usize, fastest_ms: Option<f64>) -> CheckResult {
     if configured == 0 {
-        return could_not_run("no public test sites are configured");
+        return could_not_run(Unrun::NoCanaries, None, None);
     }
-    if reached == configured {
-        verdict(
-            CheckOutcome::Pass,
-            fig,
-            "Public websites are reachable from your device.",
-        )
+    let (outcome, fig) = if reached == configured {
+        (CheckOutcome::Pass, fastest_ms.map(|m| m.round() as i64))
     } else if reached > 0 {
-        verdict(
-            CheckOutcome::Warn,
-            fig,
-            format!("Only {reached} of {configured} public test sites could be reached."),
-        )
+        (CheckOutcome::Warn, fastest_ms.map(|m| m.round() as i64))
     } else {
-        verdict(
-            CheckOutcome::Fail,
-            None,
-            "No public website could be reached: your network does not reach the internet.",
-        )
-    }
+        (CheckOutcome::Fail, None)
+    };
+    result(outcome, fig, vec![configured as u32, reached as u32])
 }
 
-/// `egress.alt_ports`: how many of the helper's alternate ports answered.
-pub fn alt_ports(configured: usize, open: usize) -> Verdict {
-    let fig = Some(open as i64);
-    if configured == 0 {
-        return could_not_run("no alternate ports are configured");
+/// `egress.alt_ports`: each of the helper's alternate ports and whether it
+/// answered. Carries how many were tried and which were blocked.
+pub fn alt_ports(tried: &[(u16, bool)]) -> CheckResult {
+    if tried.is_empty() {
+        return could_not_run(Unrun::NoAltPorts, None, None);
     }
-    if open == configured {
-        verdict(
-            CheckOutcome::Pass,
-            fig,
-            "Your network lets traffic through on unusual ports.",
-        )
+    let open = tried.iter().filter(|(_, ok)| *ok).count();
+    let outcome = if open == tried.len() {
+        CheckOutcome::Pass
     } else if open > 0 {
-        verdict(
-            CheckOutcome::Warn,
-            fig,
-            format!("Only {open} of {configured} unusual ports got through: your network filters some ports."),
-        )
+        CheckOutcome::Warn
     } else {
-        verdict(
-            CheckOutcome::Fail,
-            fig,
-            "Your network blocks traffic on unusual ports. A firewall here may also block the VPN.",
-        )
-    }
+        CheckOutcome::Fail
+    };
+    let mut nums = vec![tried.len() as u32];
+    // A link carries at most 16 numbers a result: the count and 15 ports named.
+    nums.extend(
+        tried
+            .iter()
+            .filter(|(_, ok)| !*ok)
+            .map(|(p, _)| u32::from(*p))
+            .take(15),
+    );
+    result(outcome, Some(open as i64), nums)
 }
 
 /// Detects the platform from a user agent string (one of `catalog::PLATFORMS`).
@@ -258,158 +280,303 @@ pub fn platform_name(p: &str) -> &'static str {
 }
 
 /// `platform`: pass/warn sets from the tree's parameters; any other detected
-/// platform fails.
-pub fn platform(user_agent: &str, pass: Platforms, warn: Platforms) -> Verdict {
+/// platform fails. The figure is the platform's index in `catalog::PLATFORMS`.
+pub fn platform(user_agent: &str, pass: Platforms, warn: Platforms) -> CheckResult {
     let Some(p) = detect_platform(user_agent) else {
-        return could_not_run("your browser does not say which system it runs on");
+        return could_not_run(Unrun::NoPlatform, None, None);
     };
-    let name = platform_name(p);
     let idx = crate::catalog::PLATFORMS
         .iter()
         .position(|x| *x == p)
         .map(|i| i as i64);
-    if pass.contains(p) {
-        verdict(CheckOutcome::Pass, idx, format!("You are using {name}."))
+    let outcome = if pass.contains(p) {
+        CheckOutcome::Pass
     } else if warn.contains(p) {
-        verdict(CheckOutcome::Warn, idx, format!("You are using {name}."))
+        CheckOutcome::Warn
     } else {
-        verdict(CheckOutcome::Fail, idx, format!("You are using {name}."))
-    }
+        CheckOutcome::Fail
+    };
+    CheckResult::new(outcome, idx)
 }
 
-/// `client.address`.
-pub fn client_address(who: &WhoAmI) -> Verdict {
-    if who.in_office {
-        verdict(
-            CheckOutcome::Warn,
-            None,
-            format!(
-                "You are connecting from {}, which is inside the office network.",
-                who.address
-            ),
-        )
+/// `client.address`: warn inside the office network. The address itself is the
+/// session's (shared only when the user chooses).
+pub fn client_address(who: &WhoAmI) -> CheckResult {
+    let outcome = if who.in_office {
+        CheckOutcome::Warn
     } else {
-        verdict(
-            CheckOutcome::Pass,
-            None,
-            format!(
-                "You are connecting from {}, outside the office network.",
-                who.address
-            ),
-        )
-    }
+        CheckOutcome::Pass
+    };
+    CheckResult::new(outcome, None)
+}
+
+/// What `server.resolve` found, as its result carries it (`nums[0]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    RightName,
+    OurAddress,
+    StaleAddress,
+    Unknown,
+    NoAddress,
+}
+
+impl Found {
+    const ALL: [Found; 5] = [
+        Self::RightName,
+        Self::OurAddress,
+        Self::StaleAddress,
+        Self::Unknown,
+        Self::NoAddress,
+    ];
 }
 
 /// `server.resolve`. A typed address that is our server's passes (the name is
 /// safer); one that is no server's warns: the tree's stale-address branch.
-pub fn resolve(r: &Resolved) -> Verdict {
+/// Carries what was found and the names offered instead (space-separated: for an
+/// unknown name the closest one, for an address the servers it might be).
+pub fn resolve(r: &Resolved) -> CheckResult {
     let n = Some(r.addresses.len() as i64);
-    let name = &r.name;
-    // The names the helper may show: one is the server's, several are the
-    // servers it might be.
-    let named = match r.did_you_mean.as_slice() {
-        [] => String::new(),
-        names => format!(" ({})", names.join(" or ")),
+    let (outcome, figure, found, names) = match r.current_address {
+        Some(true) => (
+            CheckOutcome::Pass,
+            n,
+            Found::OurAddress,
+            &r.did_you_mean[..],
+        ),
+        Some(false) => (
+            CheckOutcome::Warn,
+            Some(0),
+            Found::StaleAddress,
+            &r.did_you_mean[..],
+        ),
+        None if !r.known => (
+            CheckOutcome::Fail,
+            Some(0),
+            Found::Unknown,
+            r.did_you_mean.get(..1).unwrap_or_default(),
+        ),
+        None if r.addresses.is_empty() => (CheckOutcome::Fail, Some(0), Found::NoAddress, &[][..]),
+        // An address we did not expect behind a right name is not the user's to
+        // fix: the name passes, and the probe shows whether the server answers.
+        None => (CheckOutcome::Pass, n, Found::RightName, &[][..]),
     };
-    if let Some(ours) = r.current_address {
-        let (outcome, figure, says, then) = if ours {
-            (
-                CheckOutcome::Pass,
-                n,
-                "is our VPN server's address. Its name",
-                " is safer: an address can change.",
-            )
-        } else {
-            (
-                CheckOutcome::Warn,
-                Some(0),
-                "is not our VPN server's address: a saved address may be out of date. Use its name",
-                " instead.",
-            )
-        };
-        return verdict(outcome, figure, format!("“{name}” {says}{named}{then}"));
+    let code = Found::ALL.iter().position(|f| *f == found).unwrap_or(0) as u32;
+    CheckResult {
+        outcome,
+        figure,
+        detail: Detail {
+            nums: vec![code],
+            text: (!names.is_empty()).then(|| clip(&names.join(" "), MAX_DETAIL_TEXT).to_string()),
+        },
     }
-    if !r.known {
-        let hint = match r.did_you_mean.first() {
-            Some(s) => format!(" Did you mean {s}?"),
-            None => String::new(),
-        };
-        return verdict(
-            CheckOutcome::Fail,
-            Some(0),
-            format!("“{}” is not one of our VPN servers.{hint}", r.name),
-        );
-    }
-    if r.addresses.is_empty() {
-        return verdict(
-            CheckOutcome::Fail,
-            Some(0),
-            format!(
-                "The name “{}” does not lead to any address right now.",
-                r.name
-            ),
-        );
-    }
-    // An address we did not expect behind a right name is not the user's to fix:
-    // the name passes, and the probe shows whether the server answers.
-    verdict(
-        CheckOutcome::Pass,
-        n,
-        format!("“{name}” is the right server name and can be found."),
-    )
 }
 
 /// `server.probe` when the resolve answer offers no probe of what was typed: the
 /// helper would refuse, so the app does not ask.
-pub fn probe_not_offered() -> Verdict {
-    could_not_run("our helper tests only our own VPN servers")
+pub fn probe_not_offered() -> CheckResult {
+    could_not_run(Unrun::NotOffered, None, None)
 }
 
-/// `server.probe`.
-pub fn probe(p: &Probe) -> Verdict {
-    let fig = p.connect_ms.map(|m| m as i64);
+/// `server.probe`: open passes; refused (with a connect time) and no answer
+/// (without) fail. The figure is the connect time.
+pub fn probe(p: &Probe) -> CheckResult {
     match p.status {
-        ProbeStatus::Open => verdict(
-            CheckOutcome::Pass,
-            fig,
-            format!(
-                "The VPN server answers on port {} from the internet.",
-                p.port
-            ),
-        ),
-        ProbeStatus::Refused => verdict(
-            CheckOutcome::Fail,
-            fig,
-            format!(
-                "The VPN server refused a connection on port {}: the service is not running there.",
-                p.port
-            ),
-        ),
-        ProbeStatus::Timeout => verdict(
-            CheckOutcome::Fail,
-            None,
-            format!(
-                "The VPN server did not answer on port {}: it may be down or blocked.",
-                p.port
-            ),
-        ),
+        ProbeStatus::Open => CheckResult::new(CheckOutcome::Pass, p.connect_ms.map(|m| m as i64)),
+        // A refusal always has a connect time (0 at the least), so the sentence
+        // tells it from silence.
+        ProbeStatus::Refused => {
+            CheckResult::new(CheckOutcome::Fail, Some(p.connect_ms.unwrap_or(0) as i64))
+        }
+        ProbeStatus::Timeout => CheckResult::new(CheckOutcome::Fail, None),
     }
 }
 
-/// `operator.status`.
-pub fn operator_status(s: &Status) -> Verdict {
+/// `operator.status`: the announcement's words are carried, as the user read them.
+pub fn operator_status(s: &Status) -> CheckResult {
     match &s.announcement {
-        None => verdict(
-            CheckOutcome::Pass,
-            None,
-            "There is no known problem on our side right now.",
-        ),
-        Some(a) => {
-            let o = match a.severity {
+        None => CheckResult::new(CheckOutcome::Pass, None),
+        Some(a) => CheckResult {
+            outcome: match a.severity {
                 Severity::Info | Severity::Warning => CheckOutcome::Warn,
                 Severity::Outage => CheckOutcome::Fail,
-            };
-            verdict(o, None, format!("Message from support: {}", a.message))
+            },
+            figure: None,
+            detail: Detail {
+                nums: Vec::new(),
+                text: Some(clip(&a.message, MAX_DETAIL_TEXT).to_string()),
+            },
+        },
+    }
+}
+
+/// What the sentence of a result may name beyond the result itself: what the
+/// user typed and the address the helper saw, as the walk (or the shared
+/// findings) hold them. Left out, the sentence says less, never something else.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Seen<'a> {
+    pub server_name: Option<&'a str>,
+    pub client_address: Option<IpAddr>,
+}
+
+/// A server name as the helper shows it back: trimmed, lowercase, no final dot.
+fn shown_name(typed: &str) -> String {
+    typed.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The sentence the user reads for `result` of `check`: the one function the walk
+/// and every report use. Never panics on a result a link made up.
+pub fn sentence(check: Check, r: &CheckResult, seen: &Seen) -> String {
+    use CheckOutcome::*;
+    let d = &r.detail;
+    let num = |i: usize| d.nums.get(i).copied();
+    if r.outcome == Unknown {
+        let why = num(0)
+            .and_then(|c| Unrun::ALL.get(c as usize))
+            .copied()
+            .unwrap_or(Unrun::Unsaid)
+            .why(d);
+        return if why.is_empty() {
+            "We could not run this check.".into()
+        } else {
+            format!("We could not run this check: {why}.")
+        };
+    }
+    let fig = r.figure;
+    match check {
+        Check::BrowserOnline => match r.outcome {
+            Fail => "Your browser says this device is offline: it has no network connection right now.",
+            Warn => "Your device has a network, but it could not reach our helper.",
+            _ => "Your device is online and reached our helper.",
         }
+        .into(),
+        Check::HelperPing { count, .. } => {
+            let Some(med) = fig else {
+                return format!("None of our {count} timing requests got an answer.");
+            };
+            let head = if r.outcome == Pass {
+                "The connection to our helper is fine."
+            } else {
+                "The connection to our helper is slow or losing requests."
+            };
+            match (num(0), num(1)) {
+                (Some(answered), Some(jit)) => format!(
+                    "{head} {answered} of {count} answered; typical round trip {med} ms, varying by about {jit} ms."
+                ),
+                _ => format!("{head} Typical round trip {med} ms."),
+            }
+        }
+        Check::ClockSkew { .. } => {
+            let Some(secs) = fig else {
+                return "We compared your device's clock with ours.".into();
+            };
+            let dir = if secs >= 0 { "ahead" } else { "behind" };
+            let off = human_duration(secs.unsigned_abs());
+            if r.outcome == Fail {
+                format!("Your device's clock is {off} {dir}. Secure connections, VPNs included, can fail when the clock is this far off.")
+            } else {
+                format!("Your device's clock is right (off by {off}).")
+            }
+        }
+        Check::CaptivePortal => match r.outcome {
+            Pass => "Nothing between you and our helper changed its answer: no sign-in page or proxy is in the way.",
+            Fail => "Something between you and our helper changed its answer. This usually means a Wi-Fi sign-in page (hotel, airport, café) or a filtering proxy.",
+            _ => "Your browser says it is online, but our helper could not be reached. A Wi-Fi sign-in page or a firewall may be in the way.",
+        }
+        .into(),
+        Check::InternetCanary => match (r.outcome, num(0), num(1)) {
+            (Pass, ..) => "Public websites are reachable from your device.".into(),
+            (Warn, Some(configured), Some(reached)) => {
+                format!("Only {reached} of {configured} public test sites could be reached.")
+            }
+            (Warn, ..) => "Only some public test sites could be reached.".into(),
+            _ => "No public website could be reached: your network does not reach the internet.".into(),
+        },
+        Check::EgressAltPorts => {
+            let blocked: Vec<String> = d.nums.iter().skip(1).map(|p| p.to_string()).collect();
+            let which = match blocked.len() {
+                0 => String::new(),
+                1 => format!(" (port {} was blocked)", blocked[0]),
+                _ => format!(" (ports {} were blocked)", and_list(&blocked)),
+            };
+            match r.outcome {
+                Pass => "Your network lets traffic through on unusual ports.".into(),
+                Warn => {
+                    let open = fig.unwrap_or(0);
+                    match num(0) {
+                        Some(tried) => format!("Only {open} of {tried} unusual ports got through: your network filters some ports{which}."),
+                        None => format!("Only {open} unusual ports got through: your network filters some ports."),
+                    }
+                }
+                _ => format!("Your network blocks traffic on unusual ports{which}. A firewall here may also block the VPN."),
+            }
+        }
+        Check::Platform { .. } => {
+            let name = fig
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| crate::catalog::PLATFORMS.get(i))
+                .map_or("an unknown system", |p| platform_name(p));
+            format!("You are using {name}.")
+        }
+        Check::ClientAddress => {
+            let from = match seen.client_address {
+                Some(a) => format!("You are connecting from {a}, "),
+                None => "You are connecting from ".into(),
+            };
+            if r.outcome == Warn {
+                format!("{from}inside the office network.")
+            } else {
+                format!("{from}outside the office network.")
+            }
+        }
+        Check::ServerResolve => {
+            let name = match seen.server_name {
+                Some(n) => format!("“{}”", shown_name(n)),
+                None => "The server name".into(),
+            };
+            let names: Vec<String> = d
+                .text
+                .as_deref()
+                .unwrap_or_default()
+                .split(' ')
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect();
+            let named = if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names.join(" or "))
+            };
+            let found = num(0).and_then(|c| Found::ALL.get(c as usize)).copied();
+            match (r.outcome, found) {
+                (Pass, Some(Found::OurAddress)) => format!("{name} is our VPN server's address. Its name{named} is safer: an address can change."),
+                (Warn, _) => format!("{name} is not our VPN server's address: a saved address may be out of date. Use its name{named} instead."),
+                (Fail, Some(Found::NoAddress)) if seen.server_name.is_some() => format!("The name {name} does not lead to any address right now."),
+                (Fail, Some(Found::NoAddress)) => "The server name does not lead to any address right now.".into(),
+                (Fail, _) => {
+                    let hint = names.first().map(|s| format!(" Did you mean {s}?")).unwrap_or_default();
+                    format!("{name} is not one of our VPN servers.{hint}")
+                }
+                _ => format!("{name} is the right server name and can be found."),
+            }
+        }
+        Check::ServerProbe { port } => match (r.outcome, fig) {
+            (Pass, _) => format!("The VPN server answers on port {port} from the internet."),
+            (_, Some(_)) => format!("The VPN server refused a connection on port {port}: the service is not running there."),
+            _ => format!("The VPN server did not answer on port {port}: it may be down or blocked."),
+        },
+        Check::OperatorStatus => match &d.text {
+            Some(message) if r.outcome != Pass => format!("Message from support: {message}"),
+            None if r.outcome != Pass => "Support has posted a message about the VPN.".into(),
+            _ => "There is no known problem on our side right now.".into(),
+        },
     }
 }

@@ -67,10 +67,7 @@ fn at(tree: &Tree, s: &Session) -> String {
 }
 
 fn pass(figure: i64) -> CheckResult {
-    CheckResult {
-        outcome: CheckOutcome::Pass,
-        figure: Some(figure),
-    }
+    CheckResult::new(CheckOutcome::Pass, Some(figure))
 }
 
 #[test]
@@ -105,15 +102,8 @@ fn a_recorded_check_answers_the_question_and_says_why() {
 fn an_unmapped_outcome_asks_the_question() {
     let t = small();
     let mut s = Session::start(&t, 0);
-    s.record_check(
-        &t,
-        CheckResult {
-            outcome: CheckOutcome::Unknown,
-            figure: None,
-        },
-        5,
-    )
-    .unwrap();
+    s.record_check(&t, CheckResult::new(CheckOutcome::Unknown, None), 5)
+        .unwrap();
     assert_eq!(at(&t, &s), "sites");
     s.answer(&t, 1, 6).unwrap();
     assert_eq!(at(&t, &s), "offline");
@@ -142,15 +132,8 @@ fn operations_that_do_not_fit_the_step_are_refused() {
     ];
     assert_eq!(cases[0].1, Err(EngineError::NotAQuestion), "{}", cases[0].0);
     assert_eq!(cases[1].1, Err(EngineError::NotAdvice), "{}", cases[1].0);
-    s.record_check(
-        &t,
-        CheckResult {
-            outcome: CheckOutcome::Warn,
-            figure: None,
-        },
-        1,
-    )
-    .unwrap();
+    s.record_check(&t, CheckResult::new(CheckOutcome::Warn, None), 1)
+        .unwrap();
     assert_eq!(s.answer(&t, 7, 2), Err(EngineError::NoSuchChoice(7)));
     assert_eq!(s.record_check(&t, pass(1), 2), Err(EngineError::NotACheck));
     s.answer(&t, 1, 3).unwrap();
@@ -165,15 +148,8 @@ fn progress_is_steps_over_steps_plus_longest_remaining() {
     let mut s = Session::start(&t, 0);
     // online -> sites -> retry -> done: 3 steps remain at the start.
     assert_eq!(s.progress(&t), 0.0);
-    s.record_check(
-        &t,
-        CheckResult {
-            outcome: CheckOutcome::Unknown,
-            figure: None,
-        },
-        1,
-    )
-    .unwrap();
+    s.record_check(&t, CheckResult::new(CheckOutcome::Unknown, None), 1)
+        .unwrap();
     assert!((s.progress(&t) - 1.0 / 3.0).abs() < 1e-9);
     s.answer(&t, 0, 2).unwrap();
     assert!((s.progress(&t) - 2.0 / 3.0).abs() < 1e-9);
@@ -240,10 +216,10 @@ fn step(tree: &Tree, s: &mut Session, pick: u8, arg: u8, now: u64) -> bool {
         }
         NodeKind::Check { .. } if pick != 0 => s.record_check(
             tree,
-            CheckResult {
-                outcome: CheckOutcome::from_index(usize::from(arg % 4)).unwrap(),
-                figure: Some(i64::from(arg)),
-            },
+            CheckResult::new(
+                CheckOutcome::from_index(usize::from(arg % 4)).unwrap(),
+                Some(i64::from(arg)),
+            ),
             now,
         ),
         NodeKind::Advice { .. } if pick != 0 => s.advise(tree, arg.is_multiple_of(2), now),
@@ -296,15 +272,12 @@ fn a_skip_in_the_shipped_tree_cannot_be_forged_into_a_manual_answer() {
         .into_iter()
         .find(|t| t.id == "vpn-error-800")
         .expect("the VPN tree");
-    let pass = CheckResult {
-        outcome: CheckOutcome::Pass,
-        figure: None,
-    };
+    let pass = CheckResult::new(CheckOutcome::Pass, None);
     let mut s = Session::start(&tree, 1_000);
     for at in [2_000, 3_000, 4_000, 5_000] {
-        s.record_check(&tree, pass, at).unwrap();
+        s.record_check(&tree, pass.clone(), at).unwrap();
     }
-    let last = *s.entries.last().unwrap();
+    let last = s.entries.last().unwrap().clone();
     let question = tree.index_of("other_sites").unwrap();
     assert_eq!(last.node, question);
     assert!(matches!(last.action, Action::Skipped { choice: 0, .. }));

@@ -1,7 +1,8 @@
-//! Findings link tests: exact round trips of arbitrary sessions and of real walks of
-//! the shipped trees, typed errors for damaged links, a never-panic fuzz harness
-//! (`FIXPATH_FUZZ_CASES` sets its size), changed trees, the link length budget of a
-//! full vpn-error-800 walk, and the findings a finished walk amounts to.
+//! Findings link tests: exact round trips (to the second) of arbitrary sessions and
+//! of real walks of the shipped trees, check details included, format-1 links as
+//! the old encoder wrote them, typed errors for damaged links, a never-panic fuzz
+//! harness (`FIXPATH_FUZZ_CASES` sets its size), changed trees, the link length
+//! budget of a full vpn-error-800 walk, and the findings a finished walk amounts to.
 
 mod common;
 
@@ -12,12 +13,16 @@ use std::sync::OnceLock;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use fixpath_core::api;
-use fixpath_core::engine::{Action, CheckResult, Entry, Session};
+use fixpath_core::engine::{Action, CheckResult, Detail, Entry, Session};
 use fixpath_core::findings::{figure_text, utc, Findings};
-use fixpath_core::link::{self, LinkError, MAX_NAME_BYTES, MAX_NOTES_BYTES, MAX_PAYLOAD_CHARS};
+use fixpath_core::link::{
+    self, LinkError, MAX_DETAIL_BYTES, MAX_DETAIL_NUMS, MAX_NAME_BYTES, MAX_NOTES_BYTES,
+    MAX_PAYLOAD_CHARS,
+};
 use fixpath_core::model::{CheckOutcome, NodeIdx, NodeKind, Resolution, Tree};
-use fixpath_core::seal::{self, SealToken};
+use fixpath_core::seal::{self, SealForm, SealToken};
 use fixpath_core::shipped;
+use fixpath_core::verdict::MAX_DETAIL_TEXT;
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------
@@ -55,11 +60,70 @@ fn any_choice() -> impl Strategy<Value = u8> {
     prop_oneof![0u8..=255, Just(62), Just(63), Just(64), Just(255)]
 }
 
+/// Server names, and texts one or two characters off them (a did-you-mean), so a
+/// detail's text is often written against the server name.
+const NEAR_NAMES: &[&str] = &[
+    "",
+    "v",
+    "ü",
+    "üü",
+    "vpn.example.com",
+    "vpn.exmaple.com",
+    "vpn.example.co",
+    "pn.example.com",
+    "vpn.example.comm",
+    "vpn.exämple.com",
+    "vpn.exaämple.com",
+    "vpn2.example.com vpn.example.com",
+    "vpn.example.com vpn.example.com",
+];
+
+fn any_near_name() -> impl Strategy<Value = String> {
+    prop::sample::select(NEAR_NAMES).prop_map(str::to_string)
+}
+
+/// A server name: any text, or one of [`NEAR_NAMES`].
+fn any_server_name() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(prop_oneof![
+        1 => any_text(255, MAX_NAME_BYTES),
+        1 => any_near_name(),
+    ])
+}
+
+/// Any detail the encoder carries exactly: up to [`MAX_DETAIL_NUMS`] numbers and a
+/// text of up to [`MAX_DETAIL_TEXT`] bytes (a long one rarely, to keep a session's
+/// details within [`MAX_DETAIL_BYTES`]).
+fn any_detail() -> impl Strategy<Value = Detail> {
+    let nums = prop_oneof![
+        4 => prop::collection::vec(any::<u32>(), 0..=3),
+        1 => prop::collection::vec(any::<u32>(), 0..=MAX_DETAIL_NUMS),
+        1 => prop::collection::vec(prop_oneof![Just(0), Just(u32::MAX)], MAX_DETAIL_NUMS),
+    ];
+    let text = prop::option::of(prop_oneof![
+        8 => any_text(40, MAX_DETAIL_TEXT),
+        8 => any_near_name(),
+        1 => any_text(MAX_DETAIL_TEXT, MAX_DETAIL_TEXT),
+    ]);
+    (nums, text).prop_map(|(nums, text)| Detail { nums, text })
+}
+
+fn any_result() -> impl Strategy<Value = CheckResult> {
+    (
+        any_outcome(),
+        any_figure(),
+        prop_oneof![1 => Just(Detail::default()), 3 => any_detail()],
+    )
+        .prop_map(|(outcome, figure, detail)| CheckResult {
+            outcome,
+            figure,
+            detail,
+        })
+}
+
 fn any_action() -> impl Strategy<Value = Action> {
     prop_oneof![
         any_choice().prop_map(|choice| Action::Chose { choice }),
-        (any_outcome(), any_figure())
-            .prop_map(|(outcome, figure)| Action::Checked(CheckResult { outcome, figure })),
+        any_result().prop_map(Action::Checked),
         any::<bool>().prop_map(|fixed| Action::Advised { fixed }),
         (any_choice(), any::<NodeIdx>()).prop_map(|(choice, by)| Action::Skipped { choice, by }),
     ]
@@ -95,6 +159,23 @@ fn any_address() -> impl Strategy<Value = Option<IpAddr>> {
     ]
 }
 
+/// Whether the details of `s` surely fit a link's [`MAX_DETAIL_BYTES`] (at most
+/// a header byte, five bytes a number and a text as written each), so the link
+/// carries every one of them.
+fn within_budget(s: &Session) -> bool {
+    let bytes: usize = s
+        .entries
+        .iter()
+        .map(|e| match &e.action {
+            Action::Checked(r) => {
+                1 + 5 * r.detail.nums.len() + 2 + r.detail.text.as_ref().map_or(0, String::len)
+            }
+            _ => 0,
+        })
+        .sum();
+    bytes <= MAX_DETAIL_BYTES
+}
+
 /// Any session the encoder carries exactly: tree id and server name up to 255
 /// bytes, notes up to 8 KiB, any entries (up to 300 here to keep debug runs
 /// quick; `every_link_the_encoder_can_write_is_read` covers the largest).
@@ -110,7 +191,7 @@ fn any_session() -> impl Strategy<Value = Session> {
             3 => any_text(300, MAX_NOTES_BYTES),
             1 => any_text(MAX_NOTES_BYTES, MAX_NOTES_BYTES),
         ],
-        prop::option::of(any_text(255, MAX_NAME_BYTES)),
+        any_server_name(),
         any_address(),
         prop::option::of(
             any_text(40, MAX_NAME_BYTES).prop_filter("a ticket is never empty", |t| !t.is_empty()),
@@ -139,25 +220,38 @@ fn any_session() -> impl Strategy<Value = Session> {
                 ticket,
             },
         )
+        .prop_filter(
+            "details within a link's budget (tested apart)",
+            within_budget,
+        )
 }
 
 /// One move of a random walk: `pick` 0 steps back (1 in 16), else forward; `arg`
-/// chooses the branch; `figure` and `dt` fill in the result and the clock.
-#[derive(Debug, Clone, Copy)]
+/// chooses the branch; `figure`, `detail` and `dt` fill in the result and the clock.
+#[derive(Debug, Clone)]
 struct Move {
     pick: u8,
     arg: u8,
     figure: Option<i64>,
+    detail: Detail,
     dt: u32,
 }
 
 fn any_move() -> impl Strategy<Value = Move> {
-    (0u8..16, any::<u8>(), any_figure(), 0u32..120_000).prop_map(|(pick, arg, figure, dt)| Move {
-        pick,
-        arg,
-        figure,
-        dt,
-    })
+    (
+        0u8..16,
+        any::<u8>(),
+        any_figure(),
+        prop_oneof![1 => Just(Detail::default()), 1 => any_detail()],
+        0u32..120_000,
+    )
+        .prop_map(|(pick, arg, figure, detail, dt)| Move {
+            pick,
+            arg,
+            figure,
+            detail,
+            dt,
+        })
 }
 
 /// Walks `tree` with the engine API; every forward move must be accepted.
@@ -178,6 +272,7 @@ fn walk(tree: &Tree, start_ms: u64, moves: &[Move]) -> Session {
                 CheckResult {
                     outcome: CheckOutcome::ALL[usize::from(m.arg % 4)],
                     figure: m.figure,
+                    detail: m.detail.clone(),
                 },
                 now,
             ),
@@ -196,7 +291,10 @@ fn any_walk() -> impl Strategy<Value = (usize, Session)> {
         1_700_000_000_000u64..1_900_000_000_000,
         prop::collection::vec(any_move(), 0..60),
         any_text(500, 2_000),
-        prop::option::of("[a-z0-9.-]{1,60}"),
+        prop_oneof![
+            1 => prop::option::of("[a-z0-9.-]{1,60}"),
+            1 => prop::option::of(any_near_name()),
+        ],
         any_address(),
     )
         .prop_map(
@@ -210,6 +308,9 @@ fn any_walk() -> impl Strategy<Value = (usize, Session)> {
                 (index, s)
             },
         )
+        .prop_filter("details within a link's budget (tested apart)", |(_, s)| {
+            within_budget(s)
+        })
 }
 
 // ---------------------------------------------------------------------------
@@ -222,21 +323,27 @@ fn payload_bytes(payload: &str) -> Vec<u8> {
         .expect("an encoded payload is base64url")
 }
 
-/// The uncompressed body of an encoded payload (after version and mode).
+/// Format 2's modes: raw and deflated (format 1's are 0 and 1).
+const RAW: u8 = 2;
+const DEFLATED: u8 = 3;
+
+/// The uncompressed body of a payload (after version and mode), of either format.
 fn body_of(payload: &str) -> Vec<u8> {
     let bytes = payload_bytes(payload);
-    assert_eq!(bytes[0], link::VERSION);
-    match bytes[1] {
-        0 => bytes[2..].to_vec(),
-        1 => miniz_oxide::inflate::decompress_to_vec(&bytes[2..]).expect("valid deflate"),
-        m => panic!("unknown mode {m}"),
+    match (bytes[0], bytes[1]) {
+        (1, 0) | (2, RAW) => bytes[2..].to_vec(),
+        (1, 1) | (2, DEFLATED) => {
+            miniz_oxide::inflate::decompress_to_vec(&bytes[2..]).expect("valid deflate")
+        }
+        (v, m) => panic!("unknown version {v} or mode {m}"),
     }
 }
 
-/// A payload of version 1 with the given mode and body, deflating for mode 1.
+/// A payload with the given mode and body, deflating for a deflated mode; in the
+/// format whose mode it is (0 and 1: format 1; else format 2).
 fn wrap(mode: u8, body: &[u8]) -> String {
-    let mut out = vec![link::VERSION, mode];
-    if mode == 1 {
+    let mut out = vec![if mode < RAW { 1 } else { link::VERSION }, mode];
+    if mode % 2 == 1 {
         out.extend(miniz_oxide::deflate::compress_to_vec(body, 6));
     } else {
         out.extend_from_slice(body);
@@ -244,15 +351,26 @@ fn wrap(mode: u8, body: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(out)
 }
 
+/// The session as a link carries it: every time to the whole second.
+fn to_seconds(s: &Session) -> Session {
+    let mut s = s.clone();
+    s.started_ms -= s.started_ms % 1000;
+    for e in &mut s.entries {
+        e.at_ms -= e.at_ms % 1000;
+    }
+    s
+}
+
 /// Decoding `input` in every way never panics, and what does decode is coherent:
-/// the session re-encodes to itself, `decode` agrees with `decode_session`, and
-/// findings can be built from it on every shipped tree.
+/// the session re-encodes to itself (to the second, for a format-1 link in
+/// milliseconds), `decode` agrees with `decode_session`, and findings can be
+/// built from it on every shipped tree.
 fn decodes_sanely(input: &str) -> Result<(), TestCaseError> {
     let alone = link::decode_session(input);
     let matched = link::decode(input, common::trees());
     match &alone {
         Ok(s) => {
-            prop_assert_eq!(&link::decode_session(&link::encode(s)), &alone);
+            prop_assert_eq!(link::decode_session(&link::encode(s)), Ok(to_seconds(s)));
             match &matched {
                 Ok(d) => {
                     prop_assert_eq!(&d.session, s);
@@ -288,18 +406,51 @@ fn outcome_of(tree: &Tree, s: &Session) -> (String, Resolution, String, String) 
     }
 }
 
-/// A realistic figure for a check, in its unit.
-fn realistic_figure(tree: &Tree, node: NodeIdx) -> Option<i64> {
-    match &tree.nodes[usize::from(node)].kind {
-        NodeKind::Check { check, .. } => match check.name().figure_unit() {
-            Some("ms") => Some(42),
-            Some("s") => Some(3),
-            Some("addresses") => Some(2),
-            Some("ports open") => Some(4),
-            Some(_) => Some(1),
-            None => None,
-        },
-        _ => None,
+/// A realistic result for a check that comes out `outcome`: the figure in its
+/// unit and the detail the verdict carries for it (see `verdict`), e.g. the
+/// did-you-mean name when the server name is not ours.
+fn realistic_result(tree: &Tree, node: NodeIdx, outcome: CheckOutcome) -> CheckResult {
+    use CheckOutcome::*;
+    let NodeKind::Check { check, .. } = &tree.nodes[usize::from(node)].kind else {
+        panic!("not a check");
+    };
+    let detail = |nums: &[u32], text: Option<&str>| Detail {
+        nums: nums.to_vec(),
+        text: text.map(str::to_string),
+    };
+    let (figure, detail) = if outcome == Unknown {
+        // The helper did not answer in time.
+        (None, detail(&[8], None))
+    } else {
+        match (check.name().as_str(), outcome) {
+            ("helper.ping", Pass) => (Some(42), detail(&[5, 3], None)),
+            ("helper.ping", _) => (Some(412), detail(&[4, 31], None)),
+            ("clock.skew", Fail) => (Some(-3725), Detail::default()),
+            ("clock.skew", _) => (Some(1), Detail::default()),
+            ("internet.canary", Pass) => (Some(38), detail(&[3, 3], None)),
+            ("internet.canary", Warn) => (Some(61), detail(&[3, 2], None)),
+            ("internet.canary", _) => (None, detail(&[3, 0], None)),
+            ("egress.alt_ports", Pass) => (Some(3), detail(&[3], None)),
+            ("egress.alt_ports", Warn) => (Some(1), detail(&[3, 1194, 4500], None)),
+            ("egress.alt_ports", _) => (Some(0), detail(&[3, 8443, 1194, 4500], None)),
+            ("server.resolve", Pass) => (Some(1), detail(&[0], None)),
+            ("server.resolve", Warn) => (Some(0), detail(&[2], Some("vpn.example.com"))),
+            ("server.resolve", _) => (Some(0), detail(&[3], Some("vpn.example.com"))),
+            ("server.probe", Pass) => (Some(23), Detail::default()),
+            ("server.probe", _) => (None, Detail::default()),
+            ("operator.status", Pass) => (None, Detail::default()),
+            ("operator.status", _) => (
+                None,
+                detail(&[], Some("VPN maintenance tonight from 22:00 to 23:00.")),
+            ),
+            ("platform", _) => (Some(0), Detail::default()),
+            _ => (None, Detail::default()),
+        }
+    };
+    CheckResult {
+        outcome,
+        figure,
+        detail,
     }
 }
 
@@ -330,10 +481,7 @@ fn longest_walk(tree: &Tree, start_ms: u64) -> Session {
             }
             NodeKind::Check { next, .. } => {
                 let i = longest(CheckOutcome::ALL.iter().map(|o| *next.get(*o)).collect());
-                let result = CheckResult {
-                    outcome: CheckOutcome::ALL[i],
-                    figure: realistic_figure(tree, node),
-                };
+                let result = realistic_result(tree, node, CheckOutcome::ALL[i]);
                 s.record_check(tree, result, now)
             }
             NodeKind::Advice {
@@ -378,17 +526,34 @@ proptest! {
     #![proptest_config(common::fuzz_config())]
 
     #[test]
-    fn any_session_round_trips_exactly(s in any_session()) {
+    fn any_session_round_trips_exactly_to_the_second(s in any_session()) {
         let payload = link::encode(&s);
         prop_assert!(payload.len() <= MAX_PAYLOAD_CHARS, "{} chars", payload.len());
         prop_assert!(payload
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        prop_assert_eq!(link::decode_session(&payload), Ok(s.clone()));
+        prop_assert_eq!(payload_bytes(&payload)[0], link::VERSION);
+        let kept = to_seconds(&s);
+        prop_assert_eq!(link::decode_session(&payload), Ok(kept.clone()));
         // The same through a whole link with a seal and through a fragment.
         let url = format!("https://support.example.com/#/r/{payload}.c2VhbA");
-        prop_assert_eq!(link::decode_session(&url), Ok(s.clone()));
-        prop_assert_eq!(link::decode_session(&format!("#/r/{payload}")), Ok(s));
+        prop_assert_eq!(link::decode_session(&url), Ok(kept.clone()));
+        prop_assert_eq!(link::decode_session(&format!("#/r/{payload}")), Ok(kept.clone()));
+        // Whole seconds are kept exactly: the link of the decoded session is the same.
+        prop_assert_eq!(link::encode(&kept), payload);
+    }
+
+    #[test]
+    fn a_detail_round_trips_against_any_server_name(
+        server in prop::option::of(prop_oneof![any_near_name(), any_text(40, MAX_NAME_BYTES)]),
+        text in prop_oneof![any_near_name(), any_text(40, MAX_DETAIL_TEXT)],
+        nums in prop::collection::vec(any::<u32>(), 0..=MAX_DETAIL_NUMS),
+    ) {
+        let detail = Detail { nums, text: Some(text) };
+        let mut s = session_with(vec![checked(detail.clone())]);
+        s.server_name = server;
+        let back = link::decode_session(&link::encode(&s));
+        prop_assert_eq!(back, Ok(s));
     }
 
     #[test]
@@ -400,12 +565,133 @@ proptest! {
         prop_assert!(d.is_ok(), "{:?}", d);
         let d = d.unwrap_or_else(|_| unreachable!());
         prop_assert_eq!(d.tree, index);
-        prop_assert_eq!(&d.session, &s);
+        let kept = to_seconds(&s);
+        prop_assert_eq!(&d.session, &kept);
         prop_assert!(!d.tree_changed);
         prop_assert_eq!(d.fits, Ok(()));
         prop_assert_eq!(d.session.current(tree), s.current(tree));
-        prop_assert_eq!(Findings::new(tree, &d.session), Findings::new(tree, &s));
+        prop_assert_eq!(Findings::new(tree, &d.session), Findings::new(tree, &kept));
     }
+}
+
+/// A session of a tree `t` with these entries, a second apart.
+fn session_with(actions: Vec<Action>) -> Session {
+    Session {
+        tree_id: "t".into(),
+        fingerprint: 7,
+        tree_version: 1,
+        started_ms: 1_795_000_000_000,
+        entries: actions
+            .into_iter()
+            .enumerate()
+            .map(|(i, action)| Entry {
+                node: i as NodeIdx,
+                at_ms: 1_795_000_001_000 + i as u64 * 1000,
+                action,
+            })
+            .collect(),
+        notes: String::new(),
+        server_name: None,
+        client_address: None,
+        ticket: None,
+    }
+}
+
+fn checked(detail: Detail) -> Action {
+    Action::Checked(CheckResult {
+        outcome: CheckOutcome::Fail,
+        figure: Some(0),
+        detail,
+    })
+}
+
+#[test]
+fn times_are_kept_to_the_second() {
+    let mut s = session_with(vec![Action::Chose { choice: 0 }; 4]);
+    s.started_ms = 1_795_000_000_999;
+    // Forwards, the same second, backwards (a clock put back), and far off.
+    let times = [1_795_000_004_321, 1_795_000_004_999, 1_795_000_001_000, 0];
+    for (e, t) in s.entries.iter_mut().zip(times) {
+        e.at_ms = t;
+    }
+    let back = link::decode_session(&link::encode(&s)).expect("decodes");
+    assert_eq!(back.started_ms, 1_795_000_000_000);
+    let got: Vec<u64> = back.entries.iter().map(|e| e.at_ms).collect();
+    assert_eq!(
+        got,
+        [1_795_000_004_000, 1_795_000_004_000, 1_795_000_001_000, 0]
+    );
+    // Before 2025 and at the very end of time too.
+    for started_ms in [0, 1_000, 1_700_000_000_000, u64::MAX] {
+        let s = Session {
+            started_ms,
+            ..session_with(Vec::new())
+        };
+        assert_eq!(link::decode_session(&link::encode(&s)), Ok(to_seconds(&s)));
+    }
+}
+
+#[test]
+fn details_are_written_compactly_and_bounded() {
+    let body_len = |s: &Session| body_of(&link::encode(s)).len();
+    let bare = session_with(vec![checked(Detail::default())]);
+    // Two numbers take a byte each, and one byte says how many.
+    let nums = session_with(vec![checked(Detail {
+        nums: vec![3, 2],
+        text: None,
+    })]);
+    assert_eq!(body_len(&nums), body_len(&bare) + 3);
+    // A did-you-mean one letter off the typed name: the shared start and end,
+    // and the two letters between, not the whole name again.
+    let mut typo = session_with(vec![checked(Detail {
+        nums: vec![3],
+        text: Some("vpn.example.com".into()),
+    })]);
+    typo.server_name = Some("vpn.exmaple.com".into());
+    let mut unrelated = typo.clone();
+    unrelated.server_name = Some("zzz.zzzzzzz.zzz".into());
+    assert_eq!(body_len(&unrelated) - body_len(&typo), 16 - 5);
+    for s in [&typo, &unrelated] {
+        assert_eq!(link::decode_session(&link::encode(s)).as_ref(), Ok(s));
+    }
+    // Past the bounds: the first numbers, the text clipped on a character.
+    let long = session_with(vec![checked(Detail {
+        nums: (0..40).collect(),
+        text: Some("é".repeat(MAX_DETAIL_TEXT)),
+    })]);
+    let back = link::decode_session(&link::encode(&long)).expect("decodes");
+    let Action::Checked(r) = &back.entries[0].action else {
+        panic!("{back:?}")
+    };
+    assert_eq!(
+        r.detail.nums,
+        (0..MAX_DETAIL_NUMS as u32).collect::<Vec<_>>()
+    );
+    assert_eq!(r.detail.text, Some("é".repeat(MAX_DETAIL_TEXT / 2)));
+    // A link's details take at most MAX_DETAIL_BYTES: the ones past it are left
+    // out (a real walk's take a few dozen bytes).
+    let big = Detail {
+        nums: Vec::new(),
+        text: Some("x".repeat(MAX_DETAIL_TEXT)),
+    };
+    let fit = MAX_DETAIL_BYTES / (MAX_DETAIL_TEXT + 3);
+    let mut many = session_with(vec![checked(big.clone()); fit + 3]);
+    many.entries.push(many.entries[0].clone());
+    if let Action::Checked(r) = &mut many.entries[fit + 3].action {
+        r.detail = Detail {
+            nums: vec![1],
+            text: None,
+        };
+    }
+    let back = link::decode_session(&link::encode(&many)).expect("decodes");
+    let kept: Vec<bool> = back
+        .entries
+        .iter()
+        .map(|e| matches!(&e.action, Action::Checked(r) if r.detail != Detail::default()))
+        .collect();
+    let mut want = vec![true; fit];
+    want.extend([false, false, false, true]);
+    assert_eq!(kept, want);
 }
 
 #[test]
@@ -422,6 +708,10 @@ fn a_session_at_the_size_limits_round_trips() {
                 action: Action::Checked(CheckResult {
                     outcome: CheckOutcome::Unknown,
                     figure: Some(i64::MIN),
+                    detail: Detail {
+                        nums: vec![u32::MAX; MAX_DETAIL_NUMS],
+                        text: Some("ü".repeat(MAX_DETAIL_TEXT / 2)),
+                    },
                 }),
             },
             Entry {
@@ -445,7 +735,7 @@ fn a_session_at_the_size_limits_round_trips() {
     };
     assert_eq!(s.tree_id.len(), MAX_NAME_BYTES);
     assert_eq!(s.notes.len(), MAX_NOTES_BYTES);
-    assert_eq!(link::decode_session(&link::encode(&s)), Ok(s));
+    assert_eq!(link::decode_session(&link::encode(&s)), Ok(to_seconds(&s)));
 }
 
 #[test]
@@ -500,7 +790,7 @@ proptest! {
 
     #[test]
     fn decoding_arbitrary_bodies_never_panics(
-        mode in 0u8..=1,
+        mode in 0u8..=3,
         body in prop::collection::vec(any::<u8>(), 0..1_024),
     ) {
         decodes_sanely(&wrap(mode, &body))?;
@@ -509,13 +799,33 @@ proptest! {
     #[test]
     fn decoding_mutated_real_bodies_never_panics(
         (_, s) in any_walk(),
-        mode in 0u8..=1,
+        mode in 0u8..=3,
         edits in prop::collection::vec(common::mutation(), 1..6),
     ) {
-        // Damage inside the body, behind a valid header (and valid deflate).
+        // Damage inside the body, behind a valid header (and valid deflate), in
+        // either format's layout.
         let body = body_of(&link::encode(&s));
         let damaged = common::mutate_bytes(&body, &edits);
         decodes_sanely(&wrap(mode, &damaged))?;
+    }
+
+    #[test]
+    fn decoding_mutated_format_1_links_never_panics(
+        which in 0..FORMAT_1.len(),
+        mode in 0u8..=3,
+        edits in prop::collection::vec(common::mutation(), 1..6),
+        at in any::<usize>(),
+        cut in any::<usize>(),
+    ) {
+        let (_, payload) = FORMAT_1[which];
+        let body = body_of(payload);
+        decodes_sanely(&wrap(mode, &common::mutate_bytes(&body, &edits)))?;
+        let mut chars = payload.as_bytes().to_vec();
+        let i = at % chars.len();
+        chars[i] = b"AQgw_-"[at % 6];
+        decodes_sanely(&String::from_utf8_lossy(&chars))?;
+        let cut = cut % payload.len();
+        prop_assert!(link::decode_session(&payload[..cut]).is_err(), "cut at {}", cut);
     }
 
     #[test]
@@ -549,20 +859,38 @@ proptest! {
     #[test]
     fn any_seal_round_trips_in_the_format_for_its_address(
         key_id in "[a-z0-9-]{0,64}",
-        time_ms in any_u64(),
+        time_ms in prop_oneof![any_u64(), any::<u32>().prop_map(|s| u64::from(s) * 1000)],
         client in any_address(),
+        findings in any_address(),
         signature in prop::collection::vec(any::<u8>(), 64),
     ) {
         let token = SealToken {
-            key_id,
             time_ms,
-            client,
             signature: signature.try_into().unwrap_or([0; 64]),
+            form: SealForm::Full { key_id: key_id.clone(), client },
         };
         let text = token.encode();
         let version = URL_SAFE_NO_PAD.decode(&text).map(|b| b[0]);
         prop_assert_eq!(version, Ok(if client.is_some() { 1 } else { 2 }));
-        prop_assert_eq!(SealToken::decode(&text), Ok(token));
+        prop_assert_eq!(SealToken::decode(&text), Ok(token.clone()));
+        prop_assert_eq!(token.key_id(), Some(key_id.as_str()));
+        // The app's form for findings with `findings`: format 3 exactly when that
+        // says the same (the seal's address is theirs, the time whole seconds);
+        // either way the same message is signed, the same address vouched for.
+        let digest = "0f".repeat(32);
+        let short = token.clone().shortest_for(findings);
+        let same = client == findings
+            && time_ms % 1000 == 0
+            && time_ms / 1000 <= u64::from(u32::MAX);
+        prop_assert_eq!(short.format(), if same { 3 } else { token.format() });
+        prop_assert_eq!(short.message(&digest, findings), token.message(&digest, findings));
+        prop_assert_eq!(short.client(findings), client);
+        let text = short.encode();
+        prop_assert_eq!(SealToken::decode(&text), Ok(short.clone()));
+        if same {
+            prop_assert_eq!(text.len(), 92);
+            prop_assert_eq!(short.key_id(), None);
+        }
     }
 
     #[test]
@@ -584,18 +912,143 @@ proptest! {
         client in any_address(),
         edits in prop::collection::vec(common::mutation(), 1..6),
     ) {
-        let token = SealToken {
-            key_id: "3f9a2c1d5e6b7a80".into(),
+        let full = SealToken {
             time_ms: 1_795_000_100_000,
-            client,
             signature: [0xAB; 64],
+            form: SealForm::Full { key_id: "3f9a2c1d5e6b7a80".into(), client },
         };
+        let token = if edits.len() % 2 == 0 { full.shortest_for(client) } else { full };
         let bytes = URL_SAFE_NO_PAD.decode(token.encode()).unwrap_or_default();
         let damaged = URL_SAFE_NO_PAD.encode(common::mutate_bytes(&bytes, &edits));
         if let Ok(t) = SealToken::decode(&damaged) {
             prop_assert_eq!(t.encode(), damaged);
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Format 1, as the old encoder wrote it
+// ---------------------------------------------------------------------------
+
+/// Links written by the format-1 encoder (before check details, in milliseconds),
+/// with the session each was made from (see [`format_1_session`]).
+const FORMAT_1: [(&str, &str); 3] = [
+    (
+        "a walk with every kind of step, raw",
+        "AQANdnBuLWVycm9yLTgwMPDevJp4VjQSA_u82fKeNAgArkcRVAMABwAF0IwBCAe4Fw0IoB8CCcoOGQUKnh8GCwQVuBcUSXQgd29ya2VkIHllc3RlcmRheS4QdnBuLmV4YW1wbGUuY29tBMsAcQc",
+    ),
+    (
+        "everything at its edges, deflated",
+        "AQHVi7EOwVAYRrUEAxGLTfwv0KYag8RgMBmIQexX-6Oh9zZXlY4eoonFA3Q0MZhYvIHd4hVIpJepvIKTb_pyTslEzzJQsQklY-SKwUxU9Lr4oXC_BuJYTUnbyqspP3Y5cZGESH4ml2NJSoWnffQcFqP4Wcv9CcKg14Ul41M0YUFdawYdRk3iN2BuUQPBnSAF5JxxqGsaoIfcB9eyUYX_rVtkdA7htgmKnkN1FVfEdmaoGsxOg5Q_JL5ksu1uS9G0mv4G",
+    ),
+    ("nothing at all, deflated", "AQFjLGFAAQA"),
+];
+
+/// The session the format-1 encoder wrote as `FORMAT_1[which]`.
+fn format_1_session(which: usize) -> Session {
+    let e = |node, at_ms, action| Entry {
+        node,
+        at_ms,
+        action,
+    };
+    let r = |outcome, figure| Action::Checked(CheckResult::new(outcome, figure));
+    use CheckOutcome::*;
+    let t0 = 1_795_000_000_123u64;
+    match which {
+        0 => Session {
+            tree_id: "vpn-error-800".into(),
+            fingerprint: 0x1234_5678_9abc_def0,
+            tree_version: 3,
+            started_ms: t0,
+            entries: vec![
+                e(0, t0 + 4_567, r(Pass, Some(42))),
+                e(3, t0 + 4_567, Action::Skipped { choice: 1, by: 0 }),
+                e(5, t0 + 13_567, Action::Chose { choice: 2 }),
+                e(7, t0 + 15_067, r(Unknown, None)),
+                e(8, t0 + 17_067, Action::Advised { fixed: false }),
+                e(9, t0 + 18_000, r(Fail, Some(-3))),
+                e(10, t0 + 19_999, Action::Advised { fixed: true }),
+                e(11, t0 + 20_001, r(Warn, Some(1_500))),
+            ],
+            notes: "It worked yesterday.".into(),
+            server_name: Some("vpn.example.com".into()),
+            client_address: Some("203.0.113.7".parse().expect("an address")),
+            ticket: None,
+        },
+        1 => Session {
+            tree_id: "device-manager-code-28".into(),
+            fingerprint: u64::MAX,
+            tree_version: u32::MAX,
+            started_ms: 1_700_000_000_999,
+            entries: vec![
+                e(1, 1_699_999_999_000, Action::Chose { choice: 63 }),
+                e(
+                    2,
+                    1_700_000_100_500,
+                    Action::Skipped {
+                        choice: 200,
+                        by: 65_535,
+                    },
+                ),
+                e(65_535, 1_700_000_100_501, r(Unknown, Some(i64::MIN))),
+                e(4, 0, r(Pass, Some(i64::MAX))),
+            ],
+            notes: "The VPN worked until Monday; since then error 800 every time. ".repeat(4)
+                + "Café ☕",
+            server_name: Some("vpn2.example.com".into()),
+            client_address: Some("2001:db8::7".parse().expect("an address")),
+            ticket: Some("INC-0042".into()),
+        },
+        _ => Session {
+            tree_id: "t".into(),
+            fingerprint: 0,
+            tree_version: 0,
+            started_ms: 0,
+            entries: Vec::new(),
+            notes: String::new(),
+            server_name: None,
+            client_address: None,
+            ticket: None,
+        },
+    }
+}
+
+#[test]
+fn format_1_links_decode_exactly_as_before() {
+    for (which, (what, payload)) in FORMAT_1.iter().enumerate() {
+        let want = format_1_session(which);
+        let bytes = payload_bytes(payload);
+        assert_eq!(bytes[0], 1, "{what}");
+        assert_eq!(link::decode_session(payload), Ok(want.clone()), "{what}");
+        // Through a whole sealed link (an old seal, format 1) and a fragment.
+        let sealed = format!("https://support.example.com/#/r/{payload}.c2VhbA");
+        assert_eq!(link::decode_session(&sealed), Ok(want.clone()), "{what}");
+        // Shared again, such a session takes format 2, to the second.
+        let again = link::encode(&want);
+        assert_eq!(payload_bytes(&again)[0], 2);
+        assert_eq!(
+            link::decode_session(&again),
+            Ok(to_seconds(&want)),
+            "{what}"
+        );
+        // Cut anywhere, it is never read whole.
+        for cut in 0..payload.len() {
+            assert!(
+                link::decode_session(&payload[..cut]).is_err(),
+                "{what}: cut at {cut}"
+            );
+        }
+    }
+    // The one for a shipped tree's id is matched to that tree (whose fingerprint
+    // is another, so it reads as made with another version).
+    let d = link::decode(FORMAT_1[0].1, common::trees()).expect("decodes");
+    assert_eq!(common::trees()[d.tree].id, "vpn-error-800");
+    assert!(d.tree_changed);
+    let _ = Findings::new(&common::trees()[d.tree], &d.session).to_text();
+    assert_eq!(
+        link::decode(FORMAT_1[1].1, common::trees()).map(|d| d.tree_changed),
+        Ok(true)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -611,6 +1064,7 @@ fn small_session() -> Session {
             pick: 1,
             arg: 0,
             figure: Some(42),
+            detail: Detail::default(),
             dt: 4_000,
         }],
     );
@@ -623,7 +1077,8 @@ fn damaged_links_give_typed_errors() {
     let mut unknown_tree = small_session();
     unknown_tree.tree_id = "no-such-tree".into();
     let with_version = |v: u8| URL_SAFE_NO_PAD.encode([v, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    let bomb = wrap(1, &vec![0u8; 1 << 20]);
+    let bomb = wrap(DEFLATED, &vec![0u8; 1 << 20]);
+    let old_bomb = wrap(1, &vec![0u8; 1 << 20]);
     let cases: Vec<(&str, String, LinkError)> = vec![
         ("empty", String::new(), LinkError::Empty),
         ("blank", " \n\t ".into(), LinkError::Empty),
@@ -635,11 +1090,17 @@ fn damaged_links_give_typed_errors() {
         ("seal only", "#/r/.c2VhbA".into(), LinkError::Empty),
         (
             "one byte",
-            URL_SAFE_NO_PAD.encode([1]),
+            URL_SAFE_NO_PAD.encode([2]),
             LinkError::Truncated,
         ),
-        ("no mode byte", "AQ".into(), LinkError::Truncated),
-        ("header only", wrap(0, &[]), LinkError::Truncated),
+        ("no mode byte", "Ag".into(), LinkError::Truncated),
+        (
+            "format 1 without its mode byte",
+            "AQ".into(),
+            LinkError::Truncated,
+        ),
+        ("header only", wrap(RAW, &[]), LinkError::Truncated),
+        ("format 1 header only", wrap(0, &[]), LinkError::Truncated),
         ("one character", "A".into(), LinkError::Truncated),
         ("not base64url", "AQA!!!".into(), LinkError::Corrupt),
         (
@@ -649,13 +1110,33 @@ fn damaged_links_give_typed_errors() {
         ),
         (
             "unknown mode",
-            URL_SAFE_NO_PAD.encode([1, 2, 0, 0]),
+            URL_SAFE_NO_PAD.encode([2, 4, 0, 0]),
+            LinkError::Corrupt,
+        ),
+        // Each format reads only its own modes: a body is never read in the other
+        // format's layout.
+        (
+            "a format-1 mode under format 2",
+            {
+                let mut b = payload_bytes(FORMAT_1[0].1);
+                b[0] = 2;
+                URL_SAFE_NO_PAD.encode(b)
+            },
+            LinkError::Corrupt,
+        ),
+        (
+            "a format-2 mode under format 1",
+            {
+                let mut b = payload_bytes(&link::encode(&small_session()));
+                b[0] = 1;
+                URL_SAFE_NO_PAD.encode(b)
+            },
             LinkError::Corrupt,
         ),
         ("version 0", with_version(0), LinkError::UnknownVersion(0)),
-        ("version 2", with_version(2), LinkError::NewerVersion(2)),
-        ("version 16", with_version(16), LinkError::NewerVersion(16)),
-        ("version 17", with_version(17), LinkError::Corrupt),
+        ("version 3", with_version(3), LinkError::NewerVersion(3)),
+        ("version 17", with_version(17), LinkError::NewerVersion(17)),
+        ("version 18", with_version(18), LinkError::Corrupt),
         ("version 255", with_version(255), LinkError::Corrupt),
         (
             "pasted text",
@@ -668,10 +1149,20 @@ fn damaged_links_give_typed_errors() {
             LinkError::TooLong,
         ),
         ("inflation bomb", bomb, LinkError::TooLong),
+        ("format-1 inflation bomb", old_bomb, LinkError::TooLong),
         (
             "trailing bytes",
             {
                 let mut body = body_of(&link::encode(&small_session()));
+                body.push(0);
+                wrap(RAW, &body)
+            },
+            LinkError::Corrupt,
+        ),
+        (
+            "format-1 trailing bytes",
+            {
+                let mut body = body_of(FORMAT_1[0].1);
                 body.push(0);
                 wrap(0, &body)
             },
@@ -705,12 +1196,123 @@ fn damaged_links_give_typed_errors() {
         LinkError::Corrupt,
         LinkError::TooLong,
         LinkError::UnknownVersion(0),
-        LinkError::NewerVersion(2),
+        LinkError::NewerVersion(3),
         LinkError::UnknownTree("x".into()),
     ] {
         assert!(e.to_string().len() > 20, "{e:?}");
     }
-    assert!(LinkError::NewerVersion(2).to_string().contains("format 2"));
+    let newer = LinkError::NewerVersion(3).to_string();
+    assert!(
+        newer.contains("format 3") && newer.contains("up to format 2"),
+        "{newer}"
+    );
+}
+
+/// Format-2 bodies put together by hand: `fields`, then what follows them.
+fn body2(fields: u8, rest: &[u8]) -> String {
+    let mut b = vec![1, b't'];
+    b.extend_from_slice(&7u64.to_le_bytes());
+    b.extend_from_slice(&[1, 0, fields]);
+    b.extend_from_slice(rest);
+    wrap(RAW, &b)
+}
+
+/// A format-2 body with the server name `vpn` and one `Checked` entry: `tag`,
+/// then `rest` (its figure and detail).
+fn checked2(tag: u8, rest: &[u8]) -> String {
+    let mut b = vec![3, b'v', b'p', b'n', 1, 0, 0, tag];
+    b.extend_from_slice(rest);
+    body2(1, &b)
+}
+
+#[test]
+fn format_2_bodies_that_break_its_rules_are_damage() {
+    let ok: Vec<(&str, String)> = vec![
+        ("nothing", body2(0, &[0])),
+        ("a v4 address", body2(2, &[203, 0, 113, 7, 0])),
+        (
+            "a v6 address",
+            body2(4, &[[0; 16].as_slice(), &[0]].concat()),
+        ),
+        ("notes", body2(8, &[0, 1, b'n'])),
+        ("a ticket", body2(16, &[0, 1, b'k'])),
+        ("a detail of numbers", checked2(0x21, &[2 << 2, 3, 2])),
+        ("a text as written", checked2(0x21, &[1, 2, b'h', b'i'])),
+        (
+            "a text against the name",
+            checked2(0x21, &[2, 1, 1, 1, b'i']),
+        ),
+    ];
+    for (what, input) in &ok {
+        assert!(link::decode_session(input).is_ok(), "{what}: {input}");
+    }
+    let Ok(s) = link::decode_session(&checked2(0x21, &[2, 1, 1, 1, b'i'])) else {
+        unreachable!()
+    };
+    let Action::Checked(r) = &s.entries[0].action else {
+        panic!("{s:?}")
+    };
+    assert_eq!(r.detail.text.as_deref(), Some("vin"));
+    let bad: Vec<(&str, String)> = vec![
+        ("an unknown field", body2(32, &[0])),
+        ("a third address kind", body2(6, &[0; 17])),
+        ("notes said but empty", body2(8, &[0, 0])),
+        ("a ticket said but empty", body2(16, &[0, 0])),
+        ("a time past the last millisecond", {
+            let mut b = vec![1, b't'];
+            b.extend_from_slice(&7u64.to_le_bytes());
+            b.push(1);
+            b.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+            b.extend_from_slice(&[0, 0]);
+            wrap(RAW, &b)
+        }),
+        ("a step before the epoch of time", {
+            // Started at 0 s (written since 2025, wrapping), a step a second before.
+            let mut b = vec![1, b't'];
+            b.extend_from_slice(&7u64.to_le_bytes());
+            b.push(1);
+            b.extend_from_slice(&[0x80, 0xf5, 0xad, 0xc4, 0xf9, 0xff, 0xff, 0xff, 0xff, 0x1]);
+            b.extend_from_slice(&[0, 1, 0, 1, 2]);
+            wrap(RAW, &b)
+        }),
+        ("an unknown bit in a check's tag", checked2(0x41, &[])),
+        ("a detail said but empty", checked2(0x21, &[0])),
+        (
+            "too many numbers",
+            checked2(0x21, &[[17 << 2].as_slice(), &[0; 17]].concat()),
+        ),
+        (
+            "a number past u32",
+            checked2(0x21, &[1 << 2, 0xff, 0xff, 0xff, 0xff, 0x1f]),
+        ),
+        ("a fourth kind of text", checked2(0x21, &[3, 0])),
+        ("a start past the name", checked2(0x21, &[2, 4, 0, 0])),
+        ("an end past the name", checked2(0x21, &[2, 2, 2, 0])),
+        ("a text against no name", {
+            body2(0, &[1, 0, 0, 0x21, 2, 0, 0, 0])
+        }),
+        ("a text too long", {
+            let mut d = vec![1];
+            d.extend_from_slice(&[0x81, 0x10]); // 2049
+            d.extend(std::iter::repeat_n(b'x', 2049));
+            checked2(0x21, &d)
+        }),
+    ];
+    for (what, input) in bad {
+        assert_eq!(
+            link::decode_session(&input),
+            Err(LinkError::Corrupt),
+            "{what}"
+        );
+    }
+    // The name's start and end must fall on characters.
+    let mut b = vec![1, b't'];
+    b.extend_from_slice(&7u64.to_le_bytes());
+    b.extend_from_slice(&[1, 0, 1, 2, 0xc3, 0xa9, 1, 0, 0, 0x21, 2, 1, 0, 0]);
+    assert_eq!(
+        link::decode_session(&wrap(RAW, &b)),
+        Err(LinkError::Corrupt)
+    );
 }
 
 /// A cut at a whole base64 group (or one character past it) is `Truncated`; a cut
@@ -724,7 +1326,7 @@ fn cut_links_are_truncated_or_corrupt_never_whole() {
     let cases = [
         ("full walk", full, None),
         ("short walk", small_session(), None),
-        ("full walk with long notes", noted, Some(1)),
+        ("full walk with long notes", noted, Some(DEFLATED)),
     ];
     for (what, s, want_mode) in cases {
         let payload = link::encode(&s);
@@ -761,13 +1363,12 @@ fn cut_links_are_truncated_or_corrupt_never_whole() {
 
 #[test]
 fn payload_of_finds_the_payload_in_a_sealed_link() {
-    let s = small_session();
+    let s = to_seconds(&small_session());
     let payload = link::encode(&s);
     let seal_text = SealToken {
-        key_id: "k1-3f9a2c1d".into(),
         time_ms: 1_795_000_100_000,
-        client: Some("2001:db8::7".parse().expect("an address")),
         signature: [0xAB; 64],
+        form: SealForm::Short,
     }
     .encode();
     let full = format!("https://support.example.com/#/r/{payload}.{seal_text}");
@@ -805,7 +1406,7 @@ fn forms_of(addr: IpAddr) -> [Vec<u8>; 2] {
 
 /// The link the outcome step builds for `session` with the address in or out,
 /// sealed as the helper answers the request the app makes for it (the helper sees
-/// the client at `seen`).
+/// the client at `seen`), in the form the app writes (format 3 when it can).
 fn shared_link(session: &Session, address: bool, seen: IpAddr) -> String {
     let shared = session.shared(address, true);
     let payload = link::encode(&shared);
@@ -816,7 +1417,9 @@ fn shared_link(session: &Session, address: bool, seen: IpAddr) -> String {
         client: request.client(seen),
         signature: URL_SAFE_NO_PAD.encode([0xAB; 64]),
     };
-    let token = SealToken::from_api(&answer).expect("the helper's answer reads");
+    let token = SealToken::from_api(&answer)
+        .expect("the helper's answer reads")
+        .shortest_for(shared.client_address);
     format!(
         "https://support.example.com/#/r/{payload}.{}",
         token.encode()
@@ -849,7 +1452,7 @@ fn a_link_shared_without_the_address_carries_it_nowhere() {
             Ok(None)
         );
         let token = seal::seal_of(&without).map(SealToken::decode);
-        assert_eq!(token.map(|t| t.map(|t| t.client)), Some(Ok(None)));
+        assert_eq!(token.map(|t| t.map(|t| t.client(None))), Some(Ok(None)));
         for (layer, bytes) in ["link", "payload", "body", "seal"]
             .iter()
             .zip(layers_of(&without))
@@ -862,7 +1465,8 @@ fn a_link_shared_without_the_address_carries_it_nowhere() {
             }
         }
 
-        // Not vacuous: with the address in, the findings and the seal both carry it.
+        // Not vacuous: with the address in, the findings carry it, and the seal
+        // (format 3) signed it as the findings' own.
         let with = shared_link(&s, true, addr);
         assert_eq!(
             link::decode_session(&with).map(|d| d.client_address),
@@ -871,8 +1475,16 @@ fn a_link_shared_without_the_address_carries_it_nowhere() {
         let [_, _, body, seal] = layers_of(&with);
         let [_, octets] = forms_of(addr);
         assert!(contains(&body, &octets), "{with}");
-        assert!(contains(&seal, &octets), "{with}");
-        // And the seal left out only what the address took: the link stays short.
+        let token = seal::seal_of(&with).map(SealToken::decode);
+        let token = token.and_then(Result::ok).expect("a seal");
+        assert_eq!(token.format(), 3);
+        assert_eq!(token.client(Some(addr)), Some(addr));
+        assert_eq!(
+            token.message("0f", Some(addr)),
+            api::seal_message("0f", token.time_ms, Some(addr))
+        );
+        // Both seals are the same length: the address is in the payload only.
+        assert_eq!(seal.len(), layers_of(&without)[3].len());
         assert!(without.len() < with.len(), "{without} vs {with}");
     }
 }
@@ -1013,17 +1625,23 @@ proptest! {
 // ---------------------------------------------------------------------------
 
 /// The longest link a person realistically shares: a full vpn-error-800 walk,
-/// sealed, must fit in 600 characters (tickets, chat and QR codes).
+/// every check with the detail of its sentence, sealed as the app seals it
+/// (format 3), must fit in 300 characters (tickets, chat and QR codes).
 #[test]
 fn a_full_vpn_walk_fits_the_link_budget() {
     let (tree, s) = full_vpn_session();
     let last = s.entries.last().map(|e| e.at_ms).unwrap_or(s.started_ms);
-    let token = SealToken {
-        key_id: "k1-3f9a2c1d".into(),
-        time_ms: last + 2_000,
-        client: Some(s.client_address.expect("set above")),
-        signature: [0xAB; 64],
+    // As the helper answers (whole seconds, its key id 16 hex digits).
+    let answer = api::Seal {
+        key_id: "3f9a2c1d5e6b7a80".into(),
+        time_ms: (last + 2_000) / 1000 * 1000,
+        client: s.client_address,
+        signature: URL_SAFE_NO_PAD.encode([0xAB; 64]),
     };
+    let token = SealToken::from_api(&answer)
+        .expect("reads")
+        .shortest_for(s.client_address);
+    assert_eq!(token.format(), 3);
     let seal_text = token.encode();
     let payload = link::encode(&s);
     let full = format!("https://support.example.com/#/r/{payload}.{seal_text}");
@@ -1046,13 +1664,19 @@ fn a_full_vpn_walk_fits_the_link_budget() {
     );
     assert!(s.entries.len() >= 3, "a full walk takes several steps");
     assert!(
-        full.len() <= 600,
-        "the full link is {} characters, over the 600 budget",
+        s.entries
+            .iter()
+            .any(|e| matches!(&e.action, Action::Checked(r) if r.detail != Detail::default())),
+        "the walk's checks carry details"
+    );
+    assert!(
+        full.len() <= 300,
+        "the full link is {} characters, over the 300 budget",
         full.len()
     );
     // And it reads back whole, with its seal.
     let d = link::decode(&full, common::trees()).expect("decodes");
-    assert_eq!(d.session, s);
+    assert_eq!(d.session, to_seconds(&s));
     assert!(!d.tree_changed);
     assert_eq!(d.fits, Ok(()));
     assert_eq!(seal::seal_of(&full).map(SealToken::decode), Some(Ok(token)));
@@ -1097,7 +1721,7 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
     let (mut checks, mut tried, mut answered) = (0, 0, 0);
     for e in &s.entries {
         let node = &tree.nodes[usize::from(e.node)];
-        match (&node.kind, e.action) {
+        match (&node.kind, &e.action) {
             (NodeKind::Check { check, text, .. }, Action::Checked(r)) => {
                 checks += 1;
                 let unit = check.name().figure_unit();
@@ -1112,13 +1736,13 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
             }
             (NodeKind::Advice { text, .. }, Action::Advised { fixed }) => {
                 tried += 1;
-                let said = if fixed { "fixed it" } else { "did not help" };
+                let said = if *fixed { "fixed it" } else { "did not help" };
                 want.push(format!("- {text}: {said}"));
             }
             (NodeKind::Question { text, choices, .. }, Action::Chose { choice })
             | (NodeKind::Question { text, choices, .. }, Action::Skipped { choice, .. }) => {
                 answered += 1;
-                want.push(format!("- {text} {}", choices[usize::from(choice)].label));
+                want.push(format!("- {text} {}", choices[usize::from(*choice)].label));
             }
             other => panic!("a valid walk has no step like {other:?}"),
         }
@@ -1204,10 +1828,7 @@ fn findings_text_of_a_small_walk_reads_exactly() {
     let cases: Vec<(&str, CheckResult, Vec<&str>)> = vec![
         (
             "pass: the question is answered by the check",
-            CheckResult {
-                outcome: CheckOutcome::Pass,
-                figure: Some(42),
-            },
+            CheckResult::new(CheckOutcome::Pass, Some(42)),
             vec![
                 "Fixpath findings: Small (version 3)\n",
                 "Started: 2026-11-18 11:06:40 UTC\n",
@@ -1216,17 +1837,14 @@ fn findings_text_of_a_small_walk_reads_exactly() {
                 "What we checked:\n- OK: How fast does the helper answer? (42 ms) [helper.ping]\n",
                 "What was tried:\n- Wait a minute and try again.: did not help\n",
                 "Answers:\n- Do other sites open? Yes (answered by the check: How fast does the helper answer? (ok))\n",
-                "2026-11-18 11:06:44 UTC  Checked \"How fast does the helper answer?\" [helper.ping]: OK (42 ms).\n",
+                "2026-11-18 11:06:44 UTC  Checked \"How fast does the helper answer?\" [helper.ping]: OK (42 ms).",
                 "2026-11-18 11:06:44 UTC  Skipped \"Do other sites open?\": \"Yes\", answered by the check \"How fast does the helper answer? (ok)\".\n",
                 "2026-11-18 11:06:52 UTC  Tried \"Wait a minute and try again.\": it did not help.\n",
             ],
         ),
         (
             "unknown: the question is asked",
-            CheckResult {
-                outcome: CheckOutcome::Unknown,
-                figure: None,
-            },
+            CheckResult::new(CheckOutcome::Unknown, None),
             vec![
                 "- Could not run: How fast does the helper answer? [helper.ping]\n",
                 "Answers:\n- Do other sites open? Yes\n",
@@ -1258,21 +1876,31 @@ fn findings_text_of_a_small_walk_reads_exactly() {
     }
 }
 
-/// The encoder's largest outputs stay within the decoder's limits: the most
-/// entries with the widest figures and wildly jumping times, 8 KiB of notes that
-/// do not compress, and names at their longest all come back exactly.
-#[test]
-fn every_link_the_encoder_can_write_is_read() {
-    let mut notes = String::new();
-    let mut x: u32 = 0x9e37_79b9;
-    while notes.len() < MAX_NOTES_BYTES - 4 {
-        // A xorshift walk over many scripts: deflate finds little to share.
+/// Text of nearly `bytes` bytes that deflate finds little to share in: a
+/// xorshift walk over many scripts.
+fn noise(bytes: usize, mut x: u32) -> String {
+    let mut s = String::new();
+    while s.len() < bytes - 4 {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        notes.push(char::from_u32(0x20 + x % 0xd000).unwrap_or('x'));
+        s.push(char::from_u32(0x20 + x % 0xd000).unwrap_or('x'));
     }
-    let entries = (0..link::MAX_ENTRIES)
+    s
+}
+
+/// The encoder's largest outputs stay within the decoder's limits: the most
+/// entries with the widest figures, the largest details and wildly jumping
+/// times, 8 KiB of notes that do not compress, and names at their longest all
+/// come back exactly (the details as far as a link's detail budget goes).
+#[test]
+fn every_link_the_encoder_can_write_is_read() {
+    let notes = noise(MAX_NOTES_BYTES, 0x9e37_79b9);
+    let widest = Detail {
+        nums: vec![u32::MAX; MAX_DETAIL_NUMS],
+        text: Some(noise(MAX_DETAIL_TEXT, 0x1234_5679)),
+    };
+    let entries: Vec<Entry> = (0..link::MAX_ENTRIES)
         .map(|i| Entry {
             node: u16::MAX - (i as u16 % 7),
             at_ms: if i % 2 == 0 {
@@ -1284,6 +1912,7 @@ fn every_link_the_encoder_can_write_is_read() {
                 0 => Action::Checked(CheckResult {
                     outcome: CheckOutcome::Unknown,
                     figure: Some(if i % 8 == 0 { i64::MIN } else { i64::MAX }),
+                    detail: widest.clone(),
                 }),
                 1 => Action::Skipped {
                     choice: 255,
@@ -1307,19 +1936,33 @@ fn every_link_the_encoder_can_write_is_read() {
     };
     let payload = link::encode(&s);
     assert!(payload.len() <= MAX_PAYLOAD_CHARS, "{}", payload.len());
-    assert_eq!(link::decode_session(&payload), Ok(s));
+    // Each widest detail takes 1 + 16 * 5 + 2 + its text: 15 fit the budget.
+    let per = 1 + MAX_DETAIL_NUMS * 5 + 2 + widest.text.as_ref().map_or(0, String::len);
+    let fit = MAX_DETAIL_BYTES / per;
+    assert_eq!(fit, 15);
+    let mut kept = to_seconds(&s);
+    for e in kept.entries.iter_mut().step_by(4).skip(fit) {
+        if let Action::Checked(r) = &mut e.action {
+            r.detail = Detail::default();
+        }
+    }
+    assert_eq!(link::decode_session(&payload), Ok(kept));
 }
 
 /// The first two characters carry the format and the mode. Changed, they could
-/// read as a newer Fixpath's format (2 to 16) or as format 0; but the rest still
-/// reads whole as this format, so the link is told to be damaged instead.
+/// read as a newer Fixpath's format (3 to 17), as format 0, or as format 1; but
+/// the rest still reads whole as this format (and a mode is its format's own), so
+/// the link is told to be damaged instead.
 #[test]
 fn a_changed_first_or_second_character_is_damage_not_a_newer_format() {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let (_, full) = full_vpn_session();
-    let mut seen_newer = 0;
-    for session in [small_session(), full] {
-        let payload = link::encode(&session);
+    let (mut seen_newer, mut seen_other) = (0, 0);
+    let mut payloads = vec![link::encode(&small_session()), link::encode(&full)];
+    // Format-1 links as the old encoder wrote them, too.
+    payloads.extend(FORMAT_1.iter().map(|(_, p)| p.to_string()));
+    for payload in payloads {
+        let format = payload_bytes(&payload)[0];
         for at in 0..2 {
             for &c in alphabet {
                 let mut bytes = payload.clone().into_bytes();
@@ -1331,8 +1974,12 @@ fn a_changed_first_or_second_character_is_damage_not_a_newer_format() {
                 // What the version byte became: without the check below, some of
                 // these would read as a newer Fixpath's links.
                 let version = URL_SAFE_NO_PAD.decode(&changed).unwrap()[0];
-                if (2..=16).contains(&version) {
+                if (3..=17).contains(&version) {
                     seen_newer += 1;
+                }
+                // Or as the other format this codec reads.
+                if (1..=2).contains(&version) && version != format {
+                    seen_other += 1;
                 }
                 assert_eq!(
                     link::decode_session(&changed),
@@ -1346,6 +1993,10 @@ fn a_changed_first_or_second_character_is_damage_not_a_newer_format() {
     assert!(
         seen_newer >= 10,
         "only {seen_newer} changes reached the newer range"
+    );
+    assert!(
+        seen_other >= 10,
+        "only {seen_other} changes reached the other format"
     );
     // A real newer format's payload (nothing after its version reads as this
     // format) is still told apart.

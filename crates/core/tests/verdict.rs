@@ -5,12 +5,43 @@ use std::net::IpAddr;
 use fixpath_core::api::{
     Announcement, Family, Probe, ProbeStatus, Resolved, Severity, Status, WhoAmI, CANARY_BODY,
 };
-use fixpath_core::catalog::Platforms;
-use fixpath_core::verdict::{self, detect_platform};
+use fixpath_core::catalog::{Check, Platforms};
+use fixpath_core::verdict::{self, detect_platform, sentence, Seen, Unrun};
 use fixpath_core::CheckOutcome::{self, *};
+use fixpath_core::{CheckResult, Detail};
+use proptest::prelude::*;
 
-fn o(v: &verdict::Verdict) -> CheckOutcome {
-    v.result.outcome
+fn o(v: &CheckResult) -> CheckOutcome {
+    v.outcome
+}
+
+/// A resolve's result with the sentence the user reads for it.
+struct V {
+    result: CheckResult,
+    message: String,
+}
+
+impl std::ops::Deref for V {
+    type Target = CheckResult;
+    fn deref(&self) -> &CheckResult {
+        &self.result
+    }
+}
+
+fn resolve_v(r: &Resolved) -> V {
+    let result = verdict::resolve(r);
+    let seen = Seen {
+        server_name: Some(&r.name),
+        client_address: None,
+    };
+    V {
+        message: sentence(Check::ServerResolve, &result, &seen),
+        result,
+    }
+}
+
+fn said(check: Check, r: &CheckResult) -> String {
+    sentence(check, r, &Seen::default())
 }
 
 #[test]
@@ -48,7 +79,7 @@ fn ping_table() {
     ];
     for (samples, n, want, fig) in cases {
         let v = verdict::ping(samples, n, 300);
-        assert_eq!((o(&v), v.result.figure), (want, fig), "{samples:?}");
+        assert_eq!((o(&v), v.figure), (want, fig), "{samples:?}");
     }
 }
 
@@ -63,11 +94,17 @@ fn clock_skew_table() {
     ];
     for (skew, want, fig) in cases {
         let v = verdict::clock_skew(skew, 120);
-        assert_eq!((o(&v), v.result.figure), (want, Some(fig)), "{skew}");
+        assert_eq!((o(&v), v.figure), (want, Some(fig)), "{skew}");
     }
-    assert!(verdict::clock_skew(-3_600_000, 120)
-        .message
-        .contains("behind"));
+    let skew = Check::ClockSkew { max_skew_s: 120 };
+    assert_eq!(
+        said(skew, &verdict::clock_skew(-3_600_000, 120)),
+        "Your device's clock is 60 minutes behind. Secure connections, VPNs included, can fail when the clock is this far off."
+    );
+    assert_eq!(
+        said(skew, &verdict::clock_skew(4_000, 120)),
+        "Your device's clock is right (off by 4 seconds)."
+    );
 }
 
 #[test]
@@ -88,16 +125,16 @@ fn captive_portal_table() {
 fn canary_and_ports_tables() {
     assert_eq!(o(&verdict::internet_canary(0, 0, None)), Unknown);
     assert_eq!(o(&verdict::internet_canary(2, 2, Some(30.4))), Pass);
-    assert_eq!(
-        verdict::internet_canary(2, 2, Some(30.4)).result.figure,
-        Some(30)
-    );
+    assert_eq!(verdict::internet_canary(2, 2, Some(30.4)).figure, Some(30));
     assert_eq!(o(&verdict::internet_canary(2, 1, Some(30.0))), Warn);
     assert_eq!(o(&verdict::internet_canary(2, 0, None)), Fail);
-    assert_eq!(o(&verdict::alt_ports(0, 0)), Unknown);
-    assert_eq!(o(&verdict::alt_ports(2, 2)), Pass);
-    assert_eq!(o(&verdict::alt_ports(2, 1)), Warn);
-    assert_eq!(o(&verdict::alt_ports(2, 0)), Fail);
+    assert_eq!(o(&verdict::alt_ports(&[])), Unknown);
+    assert_eq!(o(&verdict::alt_ports(&[(8443, true), (4443, true)])), Pass);
+    assert_eq!(o(&verdict::alt_ports(&[(8443, true), (4443, false)])), Warn);
+    assert_eq!(
+        o(&verdict::alt_ports(&[(8443, false), (4443, false)])),
+        Fail
+    );
 }
 
 #[test]
@@ -162,26 +199,16 @@ fn helper_answers_table() {
         probe_ports: vec![],
     };
     assert_eq!(
-        o(&verdict::resolve(&resolved(
-            true,
-            vec![addr],
-            Some(true),
-            vec![]
-        ))),
+        o(&resolve_v(&resolved(true, vec![addr], Some(true), vec![]))),
         Pass
     );
     assert_eq!(
-        o(&verdict::resolve(&resolved(true, vec![addr], None, vec![]))),
+        o(&resolve_v(&resolved(true, vec![addr], None, vec![]))),
         Pass
     );
     // The name is right; an unexpected address behind it is not the user's to fix.
     assert_eq!(
-        o(&verdict::resolve(&resolved(
-            true,
-            vec![addr],
-            Some(false),
-            vec![]
-        ))),
+        o(&resolve_v(&resolved(true, vec![addr], Some(false), vec![]))),
         Pass
     );
     // A typed address: ours passes with the name as the safer choice, named only
@@ -191,26 +218,26 @@ fn helper_answers_table() {
         current_address: Some(current),
         ..resolved(current, addresses, current.then_some(true), dym)
     };
-    let ours = verdict::resolve(&typed(true, vec![addr], vec!["vpn.example.com"]));
+    let ours = resolve_v(&typed(true, vec![addr], vec!["vpn.example.com"]));
     assert_eq!(o(&ours), Pass);
-    assert_eq!(ours.result.figure, Some(1));
+    assert_eq!(ours.figure, Some(1));
     assert_eq!(
         ours.message,
         "“203.0.113.9” is our VPN server's address. Its name (vpn.example.com) is safer: an address can change."
     );
     assert_eq!(
-        verdict::resolve(&typed(true, vec![addr], vec![])).message,
+        resolve_v(&typed(true, vec![addr], vec![])).message,
         "“203.0.113.9” is our VPN server's address. Its name is safer: an address can change."
     );
-    let stale = verdict::resolve(&typed(false, vec![], vec!["vpn.example.com"]));
+    let stale = resolve_v(&typed(false, vec![], vec!["vpn.example.com"]));
     assert_eq!(o(&stale), Warn);
-    assert_eq!(stale.result.figure, Some(0));
+    assert_eq!(stale.figure, Some(0));
     assert_eq!(
         stale.message,
         "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name (vpn.example.com) instead."
     );
     // Several servers the address might have been: each is named.
-    let stale_of_several = verdict::resolve(&typed(
+    let stale_of_several = resolve_v(&typed(
         false,
         vec![],
         vec!["vpn.example.com", "vpn2.example.com"],
@@ -219,7 +246,7 @@ fn helper_answers_table() {
         stale_of_several.message,
         "“203.0.113.9” is not our VPN server's address: a saved address may be out of date. Use its name (vpn.example.com or vpn2.example.com) instead."
     );
-    let stale_unnamed = verdict::resolve(&typed(false, vec![], vec![]));
+    let stale_unnamed = resolve_v(&typed(false, vec![], vec![]));
     assert_eq!(o(&stale_unnamed), Warn);
     assert_eq!(
         stale_unnamed.message,
@@ -227,7 +254,7 @@ fn helper_answers_table() {
     );
     assert_eq!(o(&verdict::probe_not_offered()), Unknown);
 
-    let typo = verdict::resolve(&resolved(false, vec![], None, vec!["vpn.example.com"]));
+    let typo = resolve_v(&resolved(false, vec![], None, vec!["vpn.example.com"]));
     assert_eq!(o(&typo), Fail);
     assert!(typo.message.contains("Did you mean vpn.example.com?"));
 
@@ -239,9 +266,7 @@ fn helper_answers_table() {
         cached: false,
     };
     assert_eq!(
-        verdict::probe(&probe(ProbeStatus::Open, Some(4)))
-            .result
-            .figure,
+        verdict::probe(&probe(ProbeStatus::Open, Some(4))).figure,
         Some(4)
     );
     assert_eq!(o(&verdict::probe(&probe(ProbeStatus::Open, Some(4)))), Pass);
@@ -267,4 +292,167 @@ fn helper_answers_table() {
         o(&verdict::operator_status(&status(Some(Severity::Outage)))),
         Fail
     );
+}
+
+/// The sentences the user reads, rebuilt from nothing but the result (what a link
+/// carries) and what the walk holds.
+#[test]
+fn sentences_say_what_was_measured() {
+    let ping = Check::HelperPing {
+        count: 5,
+        warn_ms: 300,
+    };
+    assert_eq!(
+        said(ping, &verdict::ping(&[10.0, 12.0, 11.0, 13.0, 9.0], 5, 300)),
+        "The connection to our helper is fine. 5 of 5 answered; typical round trip 11 ms, varying by about 2 ms."
+    );
+    assert_eq!(
+        said(ping, &verdict::ping(&[], 5, 300)),
+        "None of our 5 timing requests got an answer."
+    );
+    assert_eq!(
+        said(
+            Check::InternetCanary,
+            &verdict::internet_canary(3, 1, Some(40.0))
+        ),
+        "Only 1 of 3 public test sites could be reached."
+    );
+    let ports = Check::EgressAltPorts;
+    assert_eq!(
+        said(ports, &verdict::alt_ports(&[(8443, true), (4443, false), (1194, true)])),
+        "Only 2 of 3 unusual ports got through: your network filters some ports (port 4443 was blocked)."
+    );
+    assert_eq!(
+        said(ports, &verdict::alt_ports(&[(8443, false), (4443, false), (1194, false)])),
+        "Your network blocks traffic on unusual ports (ports 8443, 4443 and 1194 were blocked). A firewall here may also block the VPN."
+    );
+    let typo = verdict::resolve(&Resolved {
+        name: "vpn.example.con".into(),
+        known: false,
+        addresses: vec![],
+        matches_expected: None,
+        did_you_mean: vec!["vpn.example.com".into(), "vpn2.example.com".into()],
+        current_address: None,
+        probe_target: None,
+        probe_ports: vec![],
+    });
+    let seen = Seen {
+        server_name: Some(" VPN.example.con. "),
+        client_address: None,
+    };
+    assert_eq!(
+        sentence(Check::ServerResolve, &typo, &seen),
+        "“vpn.example.con” is not one of our VPN servers. Did you mean vpn.example.com?"
+    );
+    // Left out of the findings, the name is not in the report's sentence either.
+    assert_eq!(
+        said(Check::ServerResolve, &typo),
+        "The server name is not one of our VPN servers. Did you mean vpn.example.com?"
+    );
+    let who = verdict::client_address(&WhoAmI {
+        address: "203.0.113.9".parse().unwrap(),
+        family: Family::Ipv4,
+        in_office: true,
+    });
+    let with = Seen {
+        server_name: None,
+        client_address: "203.0.113.9".parse().ok(),
+    };
+    assert_eq!(
+        sentence(Check::ClientAddress, &who, &with),
+        "You are connecting from 203.0.113.9, inside the office network."
+    );
+    assert_eq!(
+        said(Check::ClientAddress, &who),
+        "You are connecting from inside the office network."
+    );
+    let status = verdict::operator_status(&Status {
+        announcement: Some(Announcement {
+            message: "The VPN is down since 09:12; we are on it".into(),
+            severity: Severity::Outage,
+            since_ms: 0,
+        }),
+    });
+    assert_eq!(
+        said(Check::OperatorStatus, &status),
+        "Message from support: The VPN is down since 09:12; we are on it"
+    );
+    let probe = Check::ServerProbe { port: 1723 };
+    let refused = verdict::probe(&Probe {
+        server: "vpn.example.com".into(),
+        port: 1723,
+        status: ProbeStatus::Refused,
+        connect_ms: None,
+        cached: false,
+    });
+    assert!(said(probe, &refused).contains("refused a connection on port 1723"));
+}
+
+#[test]
+fn a_check_that_could_not_run_says_why() {
+    let c = Check::OperatorStatus;
+    assert_eq!(
+        said(c, &verdict::could_not_run(Unrun::HelperTimeout, None, None)),
+        "We could not run this check: our helper did not answer (it did not answer in time)."
+    );
+    assert_eq!(
+        said(
+            c,
+            &verdict::could_not_run(Unrun::HelperStatus, Some(429), Some("too many requests"))
+        ),
+        "We could not run this check: our helper could not do it (too many requests)."
+    );
+    assert_eq!(
+        said(c, &verdict::could_not_run(Unrun::HelperStatus, Some(503), None)),
+        "We could not run this check: our helper could not do it (it answered with an error (503))."
+    );
+    assert_eq!(
+        said(c, &verdict::probe_not_offered()),
+        "We could not run this check: our helper tests only our own VPN servers."
+    );
+    // A link from before reasons were carried.
+    assert_eq!(
+        said(c, &CheckResult::new(Unknown, None)),
+        "We could not run this check."
+    );
+}
+
+fn any_check() -> impl Strategy<Value = Check> {
+    prop_oneof![
+        Just(Check::BrowserOnline),
+        (0u8..30, any::<i64>()).prop_map(|(count, warn_ms)| Check::HelperPing { count, warn_ms }),
+        any::<i64>().prop_map(|max_skew_s| Check::ClockSkew { max_skew_s }),
+        Just(Check::CaptivePortal),
+        Just(Check::InternetCanary),
+        Just(Check::EgressAltPorts),
+        Just(Check::Platform {
+            pass: Platforms::default(),
+            warn: Platforms::default()
+        }),
+        Just(Check::ClientAddress),
+        Just(Check::ServerResolve),
+        any::<u16>().prop_map(|port| Check::ServerProbe { port }),
+        Just(Check::OperatorStatus),
+    ]
+}
+
+proptest! {
+    /// A result a damaged or made-up link carries never makes `sentence` panic.
+    #[test]
+    fn any_result_has_a_sentence(
+        check in any_check(),
+        outcome in 0usize..4,
+        figure in proptest::option::of(any::<i64>()),
+        nums in proptest::collection::vec(any::<u32>(), 0..6),
+        text in proptest::option::of(".{0,40}"),
+        name in proptest::option::of(".{0,20}"),
+    ) {
+        let r = CheckResult {
+            outcome: CheckOutcome::ALL[outcome],
+            figure,
+            detail: Detail { nums, text },
+        };
+        let seen = Seen { server_name: name.as_deref(), client_address: None };
+        prop_assert!(!sentence(check, &r, &seen).is_empty());
+    }
 }

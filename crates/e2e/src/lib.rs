@@ -26,6 +26,12 @@ pub const POLL: Duration = Duration::from_millis(40);
 /// The demo VPN server's name, as the helper configs here know it.
 pub const DEMO_SERVER: &str = "vpn.demo.fixpath.test";
 
+/// A near miss of [`DEMO_SERVER`] (two letters swapped), as a user might type it.
+pub const DEMO_SERVER_TYPO: &str = "vpn.demo.fixpath.tset";
+
+/// A user agent of Chromium on Windows, for [`Driver::windows_browser`].
+pub const WINDOWS_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
+
 /// Where `cargo xtask test` put the helper binary and the built app.
 fn env_path(var: &str) -> Result<PathBuf> {
     std::env::var_os(var).map(PathBuf::from).ok_or_else(|| {
@@ -261,6 +267,28 @@ impl Helper {
         Ok(())
     }
 
+    /// `fixpath decode LINK` with this helper's config, in its directory: the
+    /// text it prints, or its exit status and error output.
+    pub async fn decode(&self, link: &str) -> Result<String> {
+        let bin = env_path("FIXPATH_BIN")?;
+        let mut cmd = Command::new(bin);
+        cmd.arg("decode").arg(link).current_dir(&self.dir);
+        let config = self.dir.join("fixpath.toml");
+        if config.is_file() {
+            cmd.arg("--config").arg(config);
+        }
+        let out = cmd.output().await?;
+        if !out.status.success() {
+            return Err(format!(
+                "fixpath decode failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
     /// `link` (made on any helper) pointed at this helper: same fragment, this origin.
     pub fn here(&self, link: &str) -> String {
         match link.find('#') {
@@ -327,15 +355,38 @@ impl Driver {
 
     /// A fresh headless Chromium session (new profile: nothing shared between sessions).
     pub async fn browser(&self) -> Result<Client> {
+        self.browser_as(None).await
+    }
+
+    /// The same, saying it runs on Windows ([`WINDOWS_UA`]), where the shipped VPN
+    /// tree's platform check passes (headless Chromium here says Linux, which it
+    /// only warns about).
+    pub async fn windows_browser(&self) -> Result<Client> {
+        self.browser_as(Some(WINDOWS_UA)).await
+    }
+
+    /// A fresh session with `user_agent` in place of Chromium's own, when given.
+    pub async fn browser_as(&self, user_agent: Option<&str>) -> Result<Client> {
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--window-size=1024,900",
+        ]
+        .map(String::from)
+        .to_vec();
+        if let Some(ua) = user_agent {
+            args.push(format!("--user-agent={ua}"));
+        }
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                    "--window-size=1024,900"
-                ]
+                "args": args
             },
             // Everything the console shows, kept for `console_errors`.
             "goog:loggingPrefs": { "browser": "ALL" }
@@ -430,27 +481,40 @@ pub struct Policy {
     pub fixed: Vec<String>,
     /// Typed when a check asks for the server name.
     pub server_name: String,
-    /// Stop the walk when this node is on screen, before acting on it (to stop the
-    /// helper mid-flow, say); walking again carries on from there.
+    /// Stop the walk where it first waits for the user at this node, before acting
+    /// on it (to stop the helper mid-flow, say); walking again carries on from there.
     pub stop_at: Option<String>,
-    /// Keyboard only: every step must take focus on its heading, and every answer
-    /// is reached with Tab from there and taken with Enter (no clicks).
+    /// Keyboard only: every step that waits for the user must take focus on its
+    /// heading, every answer is reached with Tab from there and taken with Enter
+    /// (no clicks), and every result is in the screen reader's log.
     pub keyboard: bool,
 }
 
 /// What a walk saw.
 #[derive(Debug, Clone, Default)]
 pub struct Walk {
-    /// Node ids in the order they were shown.
+    /// Node ids in the order the walk went through them: the steps that waited for
+    /// the user and, between them, the checks the walk moved on through by itself
+    /// (as the checklist lists them).
     pub nodes: Vec<String>,
+    /// The nodes where the walk waited for the user, in order (a check asking for
+    /// the server name, then stopping at its result, is there twice).
+    pub stops: Vec<String>,
     /// The outcome node id (empty until one is reached).
     pub outcome: String,
-    /// Check node id -> the result class (`pass`, `warn`, `fail`, `unknown`) and message.
+    /// Check node id -> the result class (`pass`, `warn`, `fail`, `unknown`) and the
+    /// sentence the checklist gave it.
     pub checks: HashMap<String, (String, String)>,
+    /// The user's actions: each choice, advice button and Continue taken, each
+    /// server name submitted, and the click that opened the troubleshooter from the
+    /// home page ([`open_from_home`]).
+    pub actions: usize,
+    /// Checklist lines already taken into `nodes`.
+    listed: usize,
 }
 
 impl Walk {
-    /// The result class and message a check node showed.
+    /// The result class and sentence a check node showed.
     pub fn check(&self, node: &str) -> Result<&(String, String)> {
         self.checks
             .get(node)
@@ -458,10 +522,122 @@ impl Walk {
     }
 }
 
+/// The home page, then a click on `tree` in its list (counted in `walk.actions`),
+/// until the walk's first step is on screen.
+pub async fn open_from_home(
+    c: &Client,
+    helper: &Helper,
+    tree: &str,
+    walk: &mut Walk,
+) -> Result<()> {
+    c.goto(&helper.url).await?;
+    // The running app's list (the shell's links work too, but the app's is the
+    // page a user clicks once it has started).
+    wait_css(c, "input[type=search]").await?;
+    let link = wait_css(c, &format!("ul.trees a.tree-card[href=\"#/t/{tree}\"]")).await?;
+    link.click().await?;
+    walk.actions += 1;
+    wait_css(c, ".step[data-node]").await?;
+    Ok(())
+}
+
 /// The id of the step on screen.
 pub async fn current_node(c: &Client) -> Result<String> {
     let step = wait_css(c, ".step[data-node]").await?;
     Ok(step.attr("data-node").await?.unwrap_or_default())
+}
+
+/// What waits for the user at a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopKind {
+    Question,
+    Advice,
+    /// A check asking for the server name.
+    ServerName,
+    /// A check whose result (a warning or a problem) waits for Continue.
+    Stopped,
+    Outcome,
+}
+
+/// One look at the page: the step, what (if anything) it waits for, the
+/// checklist's finished lines and the screen reader's log, read in one script so
+/// they belong to the same render.
+#[derive(Debug, Clone)]
+struct Look {
+    node: String,
+    stop: Option<StopKind>,
+    /// (node, outcome class, sentence) of each checklist line that has a result.
+    lines: Vec<(String, String, String)>,
+    /// Each line of `#check-log`.
+    log: Vec<String>,
+    /// The stopped check's own result sentence, at a `Stopped` step.
+    result: Option<String>,
+}
+
+const LOOK: &str = r#"
+const step = document.querySelector('.step[data-node]');
+if (!step) return null;
+const has = (css) => step.querySelector(css) !== null;
+let stop = null;
+if (has('.outcome')) stop = 'outcome';
+else if (has('.question .choice[data-choice]')) stop = 'question';
+else if (has('.advice .choice')) stop = 'advice';
+else if (has('.check #server-name')) stop = 'name';
+else if (has('.check .result.warn, .check .result.fail') && has('.check .choice')) stop = 'stopped';
+const outcomes = ['pass', 'warn', 'fail', 'unknown'];
+const lines = Array.from(document.querySelectorAll('ol.checklist li.cl[data-node]:not(.running)'))
+  .map((li) => {
+    const t = li.querySelector('.cl-text');
+    return [li.getAttribute('data-node'), outcomes.find((o) => li.classList.contains(o)) || '',
+            t ? t.textContent : ''];
+  });
+const log = Array.from(document.querySelectorAll('#check-log[role=log][aria-live=polite] p'))
+  .map((p) => p.textContent);
+const result = step.querySelector('.check .result');
+return { node: step.getAttribute('data-node') || '', stop, lines, log,
+         result: result ? result.textContent : null };
+"#;
+
+/// Runs of white space made one space, ends trimmed (as [`content`] gives text).
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn look(c: &Client) -> Result<Option<Look>> {
+    let v = c.execute(LOOK, vec![]).await?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    let text = |v: &serde_json::Value| squash(v.as_str().unwrap_or_default());
+    let stop = match v["stop"].as_str() {
+        None => None,
+        Some("outcome") => Some(StopKind::Outcome),
+        Some("question") => Some(StopKind::Question),
+        Some("advice") => Some(StopKind::Advice),
+        Some("name") => Some(StopKind::ServerName),
+        Some("stopped") => Some(StopKind::Stopped),
+        Some(other) => return Err(format!("unknown stop `{other}`").into()),
+    };
+    let list = |key: &str| v[key].as_array().cloned().unwrap_or_default();
+    Ok(Some(Look {
+        node: text(&v["node"]),
+        stop,
+        lines: list("lines")
+            .iter()
+            .map(|l| (text(&l[0]), text(&l[1]), text(&l[2])))
+            .collect(),
+        log: list("log").iter().map(text).collect(),
+        result: v["result"].as_str().map(squash),
+    }))
+}
+
+/// Waits until the walk waits for the user (it moves on by itself through every
+/// check that passed or could not run).
+async fn next_stop(c: &Client) -> Result<Look> {
+    poll("the walk to wait for the user", || async {
+        Ok(look(c).await?.filter(|l| l.stop.is_some()))
+    })
+    .await
 }
 
 /// Clicks the first element matching `css`.
@@ -535,39 +711,81 @@ pub async fn scrolls_sideways(c: &Client) -> Result<bool> {
     Ok(v == serde_json::Value::Bool(true))
 }
 
-/// Walks from the current step until an outcome (or `policy.stop_at`).
+/// Walks from the current step until an outcome (or `policy.stop_at`). The walk
+/// moves on by itself through checks that pass or could not run; this acts only
+/// where it waits for the user (a question, an advice, the server name, a check
+/// that found something, the outcome), counting each action in `walk.actions`, and
+/// at each of those stops takes every check the checklist lists, with its
+/// sentence, into `walk.checks` and `walk.nodes`.
 pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
     for _ in 0..200 {
-        let node = current_node(c).await?;
+        let seen = next_stop(c).await?;
+        let node = seen.node.clone();
+        let stop = seen.stop.ok_or("a stop without its kind")?;
+        // The checks the walk went through since the last stop, in order.
+        for (at, (id, class, said)) in seen.lines.iter().enumerate() {
+            if class.is_empty() {
+                return Err(format!("checklist line of `{id}` without an outcome class").into());
+            }
+            walk.checks
+                .insert(id.clone(), (class.clone(), said.clone()));
+            if at >= walk.listed && walk.nodes.last() != Some(id) {
+                walk.nodes.push(id.clone());
+            }
+        }
+        walk.listed = walk.listed.max(seen.lines.len());
         if walk.nodes.last() != Some(&node) {
             walk.nodes.push(node.clone());
         }
         if policy.stop_at.as_deref() == Some(node.as_str()) {
             return Ok(());
         }
+        walk.stops.push(node.clone());
         let here = format!(".step[data-node=\"{node}\"]");
         if scrolls_sideways(c).await? {
             return Err(format!("step {node}: the page is wider than the window").into());
         }
-        if policy.keyboard {
+        if stop == StopKind::Stopped {
+            // The step says what its checklist line says.
+            let listed = seen.lines.iter().rfind(|l| l.0 == node).map(|l| &l.2);
+            if listed != seen.result.as_ref() {
+                return Err(format!(
+                    "step {node} says {:?}, its checklist line {listed:?}",
+                    seen.result
+                )
+                .into());
+            }
+        }
+        let kb = policy.keyboard;
+        if kb {
             let heading = find(c, &format!("{here} h1")).await?;
             poll(&format!("the focus on step {node}'s heading"), || async {
                 Ok(focused(c, &heading).await?.then_some(()))
             })
             .await?;
+            // Every result, once, in the screen reader's log.
+            let said: Vec<&String> = seen.lines.iter().map(|l| &l.2).collect();
+            if seen.log.iter().collect::<Vec<_>>() != said {
+                return Err(format!(
+                    "step {node}: the check log {:?} is not the checklist's results {said:?}",
+                    seen.log
+                )
+                .into());
+            }
         }
-        let kb = policy.keyboard;
-        if exists(c, &format!("{here} .outcome")).await? {
-            walk.outcome = node;
-            return Ok(());
-        } else if exists(c, &format!("{here} .question")).await? {
-            let sel = match policy.choices.get(&node) {
-                Some(choice) => format!("{here} .choice[data-choice=\"{choice}\"]"),
-                None => format!("{here} .choice"),
-            };
-            activate(c, find(c, &sel).await?, kb, &sel).await?;
-        } else if exists(c, &format!("{here} .check")).await? {
-            if exists(c, &format!("{here} #server-name")).await? {
+        match stop {
+            StopKind::Outcome => {
+                walk.outcome = node;
+                return Ok(());
+            }
+            StopKind::Question => {
+                let sel = match policy.choices.get(&node) {
+                    Some(choice) => format!("{here} .question .choice[data-choice=\"{choice}\"]"),
+                    None => format!("{here} .question .choice[data-choice]"),
+                };
+                activate(c, find(c, &sel).await?, kb, &sel).await?;
+            }
+            StopKind::ServerName => {
                 if policy.server_name.is_empty() {
                     return Err(format!(
                         "step {node} asks for a server name, and the policy has none"
@@ -585,40 +803,34 @@ pub async fn walk(c: &Client, policy: &Policy, walk: &mut Walk) -> Result<()> {
                     click(c, &format!("{here} form.server-name button[type=submit]")).await?;
                 }
             }
-            // For keyboard and screen-reader users the result must be announced:
-            // inside the step's live region.
-            let result_css = if kb {
-                format!("{here} [aria-live=polite] .result")
-            } else {
-                format!("{here} .result")
-            };
-            let result = wait_css(c, &result_css).await?;
-            let class = result.attr("class").await?.unwrap_or_default();
-            let outcome = ["pass", "warn", "fail", "unknown"]
-                .into_iter()
-                .find(|o| class.split_whitespace().any(|w| w == *o))
-                .ok_or_else(|| format!("step {node}: a result without an outcome class ({class})"))?
-                .to_string();
-            walk.checks
-                .insert(node.clone(), (outcome, content(&result).await?));
-            // Continue (Retry is `.secondary`).
-            let sel = format!("{here} .choice");
-            activate(c, find(c, &sel).await?, kb, &sel).await?;
-        } else if exists(c, &format!("{here} .advice")).await? {
-            let idx = if policy.fixed.contains(&node) { 0 } else { 1 };
-            let buttons = c.find_all(Locator::Css(&format!("{here} .choice"))).await?;
-            let button = buttons
-                .get(idx)
-                .ok_or("advice without its two buttons")?
-                .clone();
-            activate(c, button, kb, &format!("{here}'s advice button {idx}")).await?;
-        } else {
-            return Err(format!("step {node} shows nothing we know how to answer").into());
+            StopKind::Stopped => {
+                // Continue (Retry is `.secondary`).
+                let sel = format!("{here} .check .choice");
+                activate(c, find(c, &sel).await?, kb, &sel).await?;
+            }
+            StopKind::Advice => {
+                let idx = if policy.fixed.contains(&node) { 0 } else { 1 };
+                let buttons = c
+                    .find_all(Locator::Css(&format!("{here} .advice .choice")))
+                    .await?;
+                let button = buttons
+                    .get(idx)
+                    .ok_or("advice without its two buttons")?
+                    .clone();
+                activate(c, button, kb, &format!("{here}'s advice button {idx}")).await?;
+            }
         }
-        // The step must change before we look again.
-        wait_css(c, &format!(".step[data-node]:not([data-node=\"{node}\"])")).await?;
+        walk.actions += 1;
+        // The page must leave this stop before we look again.
+        poll(&format!("the walk to leave step {node}"), || async {
+            Ok(look(c)
+                .await?
+                .filter(|l| l.node != node || l.stop != Some(stop))
+                .map(|_| ()))
+        })
+        .await?;
     }
-    Err("the walk did not reach an outcome in 200 steps".into())
+    Err("the walk did not reach an outcome in 200 stops".into())
 }
 
 /// Types `notes` into the outcome step's note for support.
@@ -703,13 +915,54 @@ pub struct ReportPage {
     /// The outcome's summary.
     pub summary: String,
     pub cause: String,
-    /// Each evidence line: its outcome class and its text.
-    pub evidence: Vec<(String, String)>,
+    /// Each evidence line, in order.
+    pub evidence: Vec<EvidenceLine>,
     pub notes: Option<String>,
     /// The VPN server name as typed, when the link carries it.
     pub server: Option<String>,
     /// Any "this link was made with version …" warning.
     pub warning: Option<String>,
+}
+
+/// One line of "What we checked" in findings (a report's, or the outcome step's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceLine {
+    /// `pass`, `warn`, `fail` or `unknown`.
+    pub class: String,
+    /// "OK <check text> (<figure> <unit>)": the line without its sentence.
+    pub line: String,
+    /// The sentence the user read for the result (`<span class="said">`).
+    pub said: String,
+}
+
+/// The evidence lines under `scope` (`.report`, `.outcome`), read in one script.
+pub async fn evidence_lines(c: &Client, scope: &str) -> Result<Vec<EvidenceLine>> {
+    const READ: &str =
+        "return Array.from(document.querySelectorAll(arguments[0] + ' ul.evidence li.ev'))
+        .map((li) => {
+            const copy = li.cloneNode(true);
+            const said = copy.querySelector('.said');
+            if (said) said.remove();
+            return [li.className, copy.textContent, said ? said.textContent : null];
+        });";
+    let v = c.execute(READ, vec![scope.into()]).await?;
+    let rows = v.as_array().ok_or("the evidence lines are not a list")?;
+    rows.iter()
+        .map(|r| {
+            let text = |i: usize| r[i].as_str().map(squash);
+            let class = text(0).unwrap_or_default();
+            Ok(EvidenceLine {
+                class: class
+                    .split_whitespace()
+                    .find(|w| *w != "ev")
+                    .unwrap_or_default()
+                    .to_string(),
+                line: text(1).unwrap_or_default(),
+                said: text(2)
+                    .ok_or_else(|| format!("an evidence line without its sentence: {r}"))?,
+            })
+        })
+        .collect()
 }
 
 /// Waits until the report on screen has checked its seal, then reads it.
@@ -721,19 +974,7 @@ pub async fn read_report(c: &Client) -> Result<ReportPage> {
         .find(|w| *w != "badge")
         .unwrap_or_default()
         .to_string();
-    let mut evidence = Vec::new();
-    for li in c
-        .find_all(Locator::Css(".report ul.evidence li.ev"))
-        .await?
-    {
-        let class = li.attr("class").await?.unwrap_or_default();
-        let outcome = class
-            .split_whitespace()
-            .find(|w| *w != "ev")
-            .unwrap_or_default()
-            .to_string();
-        evidence.push((outcome, content(&li).await?));
-    }
+    let evidence = evidence_lines(c, ".report").await?;
     let need = |v: Option<String>, what: &str| -> Result<String> {
         v.ok_or_else(|| format!("the report shows no {what}").into())
     };
@@ -772,22 +1013,21 @@ pub async fn helper_key_id(c: &Client, helper: &Helper) -> Result<String> {
         .ok_or_else(|| format!("/api/v1/keys lists no key: {body}").into())
 }
 
-/// The steps the core engine shows for `tree` when every check gives the result
-/// the walk saw and every question and advice is answered as `policy` says: what
-/// the page must have shown, skips (`answered_by`) included.
-pub fn expected_path(
+/// The nodes the core engine shows for `tree` when every check gives the result
+/// the walk saw and every question and advice is answered as `policy` says, skips
+/// (`answered_by`) made by the engine.
+fn engine_path(
     tree: &fixpath_core::Tree,
     walked: &Walk,
     policy: &Policy,
-) -> Result<Vec<String>> {
+) -> Result<Vec<fixpath_core::NodeIdx>> {
     use fixpath_core::{CheckOutcome, CheckResult, NodeKind, Session};
     let mut session = Session::start(tree, 0);
     let mut shown = Vec::new();
     for at in 1..=200u64 {
-        let node = tree
-            .node(session.current(tree))
-            .ok_or("the engine points at no node")?;
-        shown.push(node.id.clone());
+        let idx = session.current(tree);
+        let node = tree.node(idx).ok_or("the engine points at no node")?;
+        shown.push(idx);
         match &node.kind {
             NodeKind::Outcome { .. } => return Ok(shown),
             NodeKind::Check { .. } => {
@@ -796,14 +1036,7 @@ pub fn expected_path(
                     .into_iter()
                     .find(|o| o.as_str() == class)
                     .ok_or_else(|| format!("`{class}` is not a check outcome"))?;
-                session.record_check(
-                    tree,
-                    CheckResult {
-                        outcome,
-                        figure: None,
-                    },
-                    at,
-                )?;
+                session.record_check(tree, CheckResult::new(outcome, None), at)?;
             }
             NodeKind::Question { choices, .. } => {
                 let index = match policy.choices.get(&node.id) {
@@ -821,4 +1054,72 @@ pub fn expected_path(
         }
     }
     Err("the engine did not reach an outcome in 200 steps".into())
+}
+
+/// The steps the core engine shows for `tree` when every check gives the result
+/// the walk saw and every question and advice is answered as `policy` says: what
+/// the walk must have gone through, skips (`answered_by`) left out.
+pub fn expected_path(
+    tree: &fixpath_core::Tree,
+    walked: &Walk,
+    policy: &Policy,
+) -> Result<Vec<String>> {
+    Ok(engine_path(tree, walked, policy)?
+        .into_iter()
+        .filter_map(|i| tree.node(i).map(|n| n.id.clone()))
+        .collect())
+}
+
+/// The fewest actions the user can take along the path the walk took, as the
+/// tree needs them: each question the engine did not answer by itself, each
+/// advice, and the server name typed once when a check on the path needs it.
+/// (Checks ask nothing when they pass or could not run; a warning or a problem
+/// waits for Continue, which is not in this minimum. Opening the troubleshooter
+/// from the home page is not either.)
+pub fn minimum_actions(tree: &fixpath_core::Tree, walked: &Walk, policy: &Policy) -> Result<usize> {
+    use fixpath_core::NodeKind;
+    let mut needed = 0;
+    let mut named = false;
+    for idx in engine_path(tree, walked, policy)? {
+        match tree.node(idx).map(|n| &n.kind) {
+            Some(NodeKind::Question { .. } | NodeKind::Advice { .. }) => needed += 1,
+            Some(NodeKind::Check { check, .. }) if check.name().needs_server_name() => named = true,
+            _ => {}
+        }
+    }
+    Ok(needed + usize::from(named))
+}
+
+/// How the everything-passes walk answers: every question's first choice, every
+/// advice "Didn't help" (the longest way to an outcome the answers allow), and
+/// the demo server's name when a check asks for it.
+pub fn everything_passes() -> Policy {
+    Policy {
+        server_name: DEMO_SERVER.into(),
+        ..Policy::default()
+    }
+}
+
+/// A walk of `tree` from the home page to an outcome, with the user's actions
+/// counted (the click that opens it included), beside the fewest the tree needs
+/// from there: one to open it, plus [`minimum_actions`] along the same path.
+#[derive(Debug, Clone)]
+pub struct FromHome {
+    pub walk: Walk,
+    /// The fewest actions from the home page to the same outcome.
+    pub minimum: usize,
+}
+
+/// Opens `tree` from the home page in `c` and walks it with `policy` to an outcome.
+pub async fn walk_from_home(
+    c: &Client,
+    helper: &Helper,
+    tree: &fixpath_core::Tree,
+    policy: &Policy,
+) -> Result<FromHome> {
+    let mut w = Walk::default();
+    open_from_home(c, helper, &tree.id, &mut w).await?;
+    walk(c, policy, &mut w).await?;
+    let minimum = 1 + minimum_actions(tree, &w, policy)?;
+    Ok(FromHome { walk: w, minimum })
 }

@@ -16,8 +16,8 @@ use fixpath_core::seal::SealToken;
 use fixpath_core::{NodeKind, Session, Tree};
 use fixpath_e2e::{
     assert_clean_console, console_errors, content, expected_path, findings_link, helper_key_id,
-    open_flow, poll, read_report, type_notes, wait_css, walk, Driver, Helper, Loopback, Policy,
-    ReportPage, Result, Shared, Walk, DEMO_SERVER,
+    open_flow, poll, read_report, type_notes, wait_css, walk, Driver, EvidenceLine, Helper,
+    Loopback, Policy, ReportPage, Result, Shared, Walk, DEMO_SERVER, DEMO_SERVER_TYPO,
 };
 
 const TREE: &str = "vpn-error-800";
@@ -91,8 +91,9 @@ fn outcome_of(tree: &Tree, id: &str) -> Result<(String, String, &'static str)> {
 }
 
 /// The evidence lines the report must show for `link`, worked out natively from
-/// the link itself: (outcome class, "OK <check text> (<figure> <unit>)").
-fn expected_evidence(tree: &Tree, link: &str) -> Result<Vec<(String, String)>> {
+/// the link itself: outcome class, "OK <check text> (<figure> <unit>)", and the
+/// sentence the user read.
+fn expected_evidence(tree: &Tree, link: &str) -> Result<Vec<EvidenceLine>> {
     let decoded = link::decode(link, std::slice::from_ref(tree))?;
     let findings = Findings::new(tree, &decoded.session);
     Ok(findings
@@ -103,20 +104,27 @@ fn expected_evidence(tree: &Tree, link: &str) -> Result<Vec<(String, String)>> {
                 .figure
                 .map(|v| format!(" ({})", figure_text(v, e.unit)))
                 .unwrap_or_default();
-            (
-                e.outcome.as_str().to_string(),
-                format!("{} {}{figure}", outcome_word(e.outcome), e.text),
-            )
+            EvidenceLine {
+                class: e.outcome.as_str().to_string(),
+                line: format!("{} {}{figure}", outcome_word(e.outcome), e.text),
+                said: e.said.clone(),
+            }
         })
         .collect())
 }
 
-/// The evidence line of check node `node` in a report.
+/// The evidence line of check node `node` in a report: its class and its line
+/// (without the sentence).
 fn evidence_of<'r>(
     tree: &Tree,
     report: &'r ReportPage,
     node: &str,
-) -> Result<&'r (String, String)> {
+) -> Result<(&'r String, &'r String)> {
+    said_of(tree, report, node).map(|e| (&e.class, &e.line))
+}
+
+/// The whole evidence line of check node `node` in a report.
+fn said_of<'r>(tree: &Tree, report: &'r ReportPage, node: &str) -> Result<&'r EvidenceLine> {
     let text = match tree.nodes.iter().find(|n| n.id == node).map(|n| &n.kind) {
         Some(NodeKind::Check { text, .. }) => text,
         _ => return Err(format!("`{node}` is not a check").into()),
@@ -124,7 +132,7 @@ fn evidence_of<'r>(
     report
         .evidence
         .iter()
-        .find(|(_, line)| line.contains(text.as_str()))
+        .find(|e| e.line.contains(text.as_str()))
         .ok_or_else(|| format!("the report has no line for `{node}`: {:?}", report.evidence).into())
 }
 
@@ -199,15 +207,41 @@ async fn check_report(
                 .map(|(class, _)| (n.clone(), class.clone()))
         })
         .collect();
-    let classes: Vec<&str> = report.evidence.iter().map(|(c, _)| c.as_str()).collect();
+    let classes: Vec<&str> = report.evidence.iter().map(|e| e.class.as_str()).collect();
     let walked_classes: Vec<&str> = ran.iter().map(|(_, c)| c.as_str()).collect();
     assert_eq!(
         classes, walked_classes,
         "report {:?} vs walk {ran:?}",
         report.evidence
     );
-    // …and each line exactly as the link's findings put it, figures included.
+    // …and each line exactly as the link's findings put it, figures included…
     assert_eq!(report.evidence, expected_evidence(&tree, link)?);
+    // …each with the very sentence the user read in the walk's checklist; but for
+    // the address, which findings shared without it no longer name.
+    let shared_address = link::decode_session(link)?.client_address;
+    assert_eq!(ran.len(), report.evidence.len());
+    for ((node, _), e) in ran.iter().zip(&report.evidence) {
+        let (_, read) = walked.check(node)?;
+        let is_address = matches!(
+            tree.nodes.iter().find(|n| &n.id == node).map(|n| &n.kind),
+            Some(NodeKind::Check {
+                check: fixpath_core::Check::ClientAddress,
+                ..
+            })
+        );
+        if is_address && shared_address.is_none() {
+            assert!(
+                !e.said.contains("127.0.0.1") && e.said.starts_with("You are connecting from "),
+                "{node}: {}",
+                e.said
+            );
+        } else {
+            assert_eq!(
+                &e.said, read,
+                "{node}: the report's sentence against the walk's"
+            );
+        }
+    }
 
     if notes.is_empty() {
         assert_eq!(report.notes, None);
@@ -292,8 +326,13 @@ fn sealed_key(shared: &Shared) -> Result<String> {
     let key_id = key_in(&shared.seal_text)?;
     let token = SealToken::decode(shared.seal().ok_or("a sealed link without a seal")?)
         .map_err(|e| format!("the link's seal does not decode: {e}"))?;
-    assert_eq!(token.key_id, key_id);
-    assert_eq!(token.client, Some(LOOPBACK));
+    // The shortest seal (format 3) names no key; a longer one names the sentence's.
+    if let Some(named) = token.key_id() {
+        assert_eq!(named, key_id);
+    }
+    // It signed the address the helper saw: carried in it, or the findings' own.
+    let findings_address = link::decode_session(&shared.link)?.client_address;
+    assert_eq!(token.client(findings_address), Some(LOOPBACK));
     assert!(
         shared.seal_text.ends_with("), with the address it saw."),
         "{}",
@@ -321,10 +360,11 @@ fn layers_of(link: &str) -> Result<[(&'static str, Vec<u8>); 4]> {
     let payload = fixpath_core::b64::decode(link::payload_of(link).as_bytes())
         .map_err(|e| format!("the payload is not base64url: {e:?}"))?;
     let body = match payload.get(..2) {
-        Some([link::VERSION, 0]) => payload[2..].to_vec(),
-        Some([link::VERSION, 1]) => miniz_oxide::inflate::decompress_to_vec(&payload[2..])
+        // Format 2's modes: 2 raw, 3 deflated.
+        Some([link::VERSION, 2]) => payload[2..].to_vec(),
+        Some([link::VERSION, 3]) => miniz_oxide::inflate::decompress_to_vec(&payload[2..])
             .map_err(|e| format!("the body does not inflate: {e:?}"))?,
-        other => return Err(format!("not a format-1 payload: {other:?}").into()),
+        other => return Err(format!("not a format-{} payload: {other:?}", link::VERSION).into()),
     };
     let seal = fixpath_core::seal::seal_of(link).ok_or("the link has no seal")?;
     let seal = fixpath_core::b64::decode(seal.as_bytes())
@@ -383,6 +423,21 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
         w.check("ports")?.1,
         "Your network lets traffic through on unusual ports."
     );
+    // The walk moved on by itself through every check that passed, and waited for
+    // the name, the warning, and each question and advice.
+    assert_eq!(
+        w.stops,
+        [
+            "resolve",
+            "platform",
+            "other_device",
+            "device_firewall",
+            "passthrough",
+            "router_before",
+            "blocked"
+        ]
+    );
+    assert_eq!(w.actions, 6, "{:?}", w.stops);
 
     let notes = "Tried from home and from the office; error 800 both times.";
     type_notes(&c, notes).await?;
@@ -436,7 +491,8 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
 
 /// The switch on the outcome page leaves the address out of the whole link: the
 /// shared link, decoded byte for byte, carries it neither in the payload nor in the
-/// seal, and the report says the seal has none; with the switch on, both carry it.
+/// seal, and the report says the seal has none; with the switch on, the payload
+/// carries it and the seal signed it.
 /// Findings sealed by a client at another address are flagged on the report.
 #[tokio::test]
 async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<()> {
@@ -460,8 +516,14 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
         Some(LOOPBACK)
     );
     let [_, _, (_, body), (_, seal)] = layers_of(&with.link)?;
-    assert!(
-        contains(&body, &octets) && contains(&seal, &octets),
+    assert!(contains(&body, &octets), "{}", with.link);
+    // The seal signed it: carried in the seal (format 1), or, in the shortest seal
+    // (format 3), the findings' own, which the seal then need not repeat.
+    let token = SealToken::decode(with.seal().ok_or("no seal")?)?;
+    assert_eq!(token.client(Some(LOOPBACK)), Some(LOOPBACK));
+    assert_eq!(
+        contains(&seal, &octets),
+        token.key_id().is_some(),
         "{}",
         with.link
     );
@@ -487,10 +549,12 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
         without.seal_text
     );
     let token = SealToken::decode(without.seal().ok_or("no seal")?)?;
-    assert_eq!(
-        (token.key_id.as_str(), token.client),
-        (key_id.as_str(), None)
+    assert!(
+        token.key_id().is_none_or(|k| k == key_id),
+        "{:?}",
+        token.key_id()
     );
+    assert_eq!(token.client(None), None);
     for (layer, bytes) in layers_of(&without.link)? {
         for form in [&text, &octets] {
             assert!(
@@ -601,10 +665,14 @@ async fn closed_vpn_port_is_refused_and_ends_pptp_down() -> Result<()> {
     Ok(())
 }
 
+/// A near miss of the server's name: the check says it is not ours and suggests the
+/// right one; the report of its findings link, in a fresh browser, says the same
+/// sentence word for word (the link carries what it needs), and so does `fixpath
+/// decode` of that link.
 #[tokio::test]
 async fn typo_in_server_name_suggests_the_demo_server() -> Result<()> {
     let tree = tree()?;
-    let typo = "vpn.demo.fixpath.tset";
+    let typo = DEMO_SERVER_TYPO;
     let helper = Helper::start(Some(&Loopback::new()?.toml())).await?;
     let driver = Driver::start().await?;
     let c = driver.browser().await?;
@@ -648,6 +716,18 @@ async fn typo_in_server_name_suggests_the_demo_server() -> Result<()> {
         line.starts_with("Problem ") && line.ends_with(" (0 addresses)"),
         "{line}"
     );
+    // The did-you-mean, in the report's sentence as the user read it…
+    let suggested = format!("“{typo}” is not one of our VPN servers. Did you mean {DEMO_SERVER}?");
+    assert_eq!(said_of(&tree, &report, "resolve")?.said, suggested);
+    // …and in `fixpath decode` of the same link, with the helper's config.
+    let text = helper.decode(&shared.link).await?;
+    assert!(
+        text.lines().any(|l| l.trim() == suggested),
+        "`fixpath decode` does not say {suggested:?}:\n{text}"
+    );
+    assert_eq!(w.stops, ["resolve", "resolve", "fix_name", "wrong_name"]);
+    // The name typed, Continue past the problem, "Didn't help".
+    assert_eq!(w.actions, 3, "{:?}", w.stops);
     Ok(())
 }
 

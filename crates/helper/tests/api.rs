@@ -860,6 +860,8 @@ async fn seal_signs_digest_time_and_client_and_verifies_with_the_listed_key() {
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         let seal: Seal = a.json();
         assert_eq!(seal.client, client, "{field}");
+        // Whole seconds, so the shortest token (format 3) names the signed time.
+        assert_eq!(seal.time_ms % 1000, 0, "{field}");
         if client.is_none() {
             assert!(a.text().contains(r#""client":null"#), "{}", a.text());
             assert!(!a.text().contains("203.0.113.77"), "{}", a.text());
@@ -896,7 +898,7 @@ async fn seal_signs_digest_time_and_client_and_verifies_with_the_listed_key() {
         // The core's token carries it through a link unchanged, in the format for
         // its address, with the address's bytes only when it has one.
         let token = fixpath_core::seal::SealToken::from_api(&seal).unwrap();
-        assert_eq!(token.message(&digest), message);
+        assert_eq!(token.message(&digest, None), message);
         let encoded = token.encode();
         let bytes = URL_SAFE_NO_PAD.decode(&encoded).unwrap();
         assert_eq!(bytes[0], if client.is_some() { 1 } else { 2 });
@@ -906,6 +908,130 @@ async fn seal_signs_digest_time_and_client_and_verifies_with_the_listed_key() {
             fixpath_core::seal::SealToken::decode(&encoded).as_ref(),
             Ok(&token)
         );
+        // As the app writes it for findings that carry the same address: format 3,
+        // no key id, no address, the same message signed.
+        let short = token.shortest_for(client);
+        let encoded = short.encode();
+        let bytes = URL_SAFE_NO_PAD.decode(&encoded).unwrap();
+        assert_eq!((bytes[0], bytes.len()), (3, 69), "{field}");
+        assert!(
+            !bytes.windows(4).any(|w| w == [203, 0, 113, 77]),
+            "{encoded}"
+        );
+        assert_eq!(short.message(&digest, client), message);
+        assert!(vk.verify(&short.message(&digest, client), &sig).is_ok());
+    }
+}
+
+/// What the app does with a seal: the one key it names, or for a format-3 seal
+/// (none named) every key the helper lists; the id of the key it verifies with.
+fn verified_by(
+    keys: &Keys,
+    token: &fixpath_core::seal::SealToken,
+    digest: &str,
+    findings: Option<IpAddr>,
+) -> Option<String> {
+    let sig = Signature::from_bytes(&token.signature);
+    let message = token.message(digest, findings);
+    keys.keys
+        .iter()
+        .filter(|k| token.key_id().is_none_or(|id| id == k.key_id))
+        .find(|k| {
+            let public: Option<[u8; 32]> = URL_SAFE_NO_PAD
+                .decode(&k.public_key)
+                .ok()
+                .and_then(|b| b.try_into().ok());
+            public
+                .and_then(|p| VerifyingKey::from_bytes(&p).ok())
+                .is_some_and(|vk| vk.verify(&message, &sig).is_ok())
+        })
+        .map(|k| k.key_id.clone())
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    fixpath_core::seal::hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// A sealed link as the app makes it (format 3) verifies from the link alone
+/// against the keys the helper lists, whichever of them made it: this helper's
+/// own, or a trusted one's (another replica's); and changed findings do not.
+#[tokio::test]
+async fn a_format_3_seal_verifies_end_to_end_with_whichever_listed_key_made_it() {
+    use fixpath_core::seal::{address_warning, seal_of, SealToken};
+    use fixpath_core::{link, shipped, Session};
+    let other = fixture("");
+    let other_keys: Keys = send(&other.app, get(Endpoint::Keys.path())).await.json();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("k.pem");
+    let f = fixture_in(
+        dir,
+        &format!(
+            "[seal]\ntrusted_keys = [\"{}\"]\nkey_file = '{}'\n",
+            other_keys.keys[0].public_key,
+            key_file.display()
+        ),
+    );
+    let keys: Keys = send(&f.app, get(Endpoint::Keys.path())).await.json();
+    assert_eq!(keys.keys.len(), 2);
+    let tree = shipped::trees()
+        .into_iter()
+        .find(|t| t.id == "vpn-error-800")
+        .expect("the VPN tree");
+    let seen: IpAddr = "203.0.113.77".parse().unwrap();
+    let elsewhere: IpAddr = "198.51.100.9".parse().unwrap();
+    for (sealer, key) in [(&f.app, 0), (&other.app, 1)] {
+        for address in [Some(seen), None] {
+            let mut s = Session::start(&tree, 1_795_000_000_123);
+            s.client_address = address;
+            let payload = link::encode(&s);
+            let a = send(
+                sealer,
+                request("POST", Endpoint::Seal.path(), "203.0.113.77")
+                    .header("content-type", "application/json")
+                    .body(Body::from(format!(
+                        r#"{{"digest":"{}","include_client":{}}}"#,
+                        sha256_hex(&payload),
+                        address.is_some()
+                    )))
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+            let seal: Seal = a.json();
+            assert_eq!(seal.client, address);
+            let token = SealToken::from_api(&seal).unwrap().shortest_for(address);
+            assert_eq!(token.format(), 3);
+            let url = format!(
+                "https://support.example.com/#/r/{payload}.{}",
+                token.encode()
+            );
+
+            // Support's side, from the link alone.
+            let findings = link::decode_session(&url).unwrap().client_address;
+            assert_eq!(findings, address);
+            let read = SealToken::decode(seal_of(&url).unwrap()).unwrap();
+            assert_eq!(read, token);
+            assert_eq!(read.time_ms, seal.time_ms);
+            let digest = sha256_hex(link::payload_of(&url));
+            assert_eq!(
+                verified_by(&keys, &read, &digest, findings).as_deref(),
+                Some(keys.keys[key].key_id.as_str()),
+                "sealed by key {key}, address {address:?}"
+            );
+            assert_eq!(address_warning(findings, read.client(findings)), None);
+
+            // Findings with another address (or one added or left out) than the
+            // helper signed: another payload, and nothing verifies.
+            for changed in [Some(elsewhere), address.xor(Some(seen))] {
+                let mut moved = s.clone();
+                moved.client_address = changed;
+                let digest = sha256_hex(&link::encode(&moved));
+                assert_eq!(verified_by(&keys, &read, &digest, changed), None);
+            }
+            // Nor the same payload read as if it named another address.
+            assert_eq!(verified_by(&keys, &read, &digest, Some(elsewhere)), None);
+        }
     }
 }
 

@@ -262,7 +262,7 @@ fn decode_prints_a_real_link_as_readable_findings() {
 /// sequences, BEL, C1 CSI) nor add lines to the report that the link did not earn.
 #[test]
 fn decode_escapes_what_a_terminal_would_obey() {
-    use fixpath_core::seal::SealToken;
+    use fixpath_core::seal::{SealForm, SealToken};
     use fixpath_core::{link, shipped, Session};
     let tree = shipped::trees()
         .into_iter()
@@ -273,10 +273,12 @@ fn decode_escapes_what_a_terminal_would_obey() {
         "line one\nline two \x1b[2J\x1b]0;owned\x07 \u{9b}31m end\rSeal: forged\x0e\0\x0b".into();
     s.server_name = Some("vpn\x1b[31m.example.com\nSeal: forged\r".into());
     let seal = SealToken {
-        key_id: "key\x1b[5m\n".into(),
         time_ms: 1_795_000_000_000,
-        client: Some("192.0.2.1".parse().unwrap()),
         signature: [7; 64],
+        form: SealForm::Full {
+            key_id: "key\x1b[5m\n".into(),
+            client: Some("192.0.2.1".parse().unwrap()),
+        },
     };
     let url = format!(
         "https://support.example.com/#/r/{}.{}",
@@ -316,7 +318,7 @@ fn decode_escapes_what_a_terminal_would_obey() {
 
 #[test]
 fn decode_says_what_the_seal_carries_and_flags_another_address() {
-    use fixpath_core::seal::SealToken;
+    use fixpath_core::seal::{SealForm, SealToken};
     use fixpath_core::{link, shipped, Session};
     let tree = shipped::trees()
         .into_iter()
@@ -326,41 +328,66 @@ fn decode_says_what_the_seal_carries_and_flags_another_address() {
     s.client_address = Some("203.0.113.7".parse().unwrap());
     let payload = link::encode(&s);
     let dir = tempfile::tempdir().unwrap();
-    let seal = |client: Option<&str>| {
-        SealToken {
+    let full = |client: Option<&str>| SealToken {
+        time_ms: 1_795_000_100_000,
+        signature: [0xAB; 64],
+        form: SealForm::Full {
             key_id: "3f9a2c1d5e6b7a80".into(),
-            time_ms: 1_795_000_100_000,
             client: client.map(|c| c.parse().unwrap()),
-            signature: [0xAB; 64],
-        }
-        .encode()
+        },
     };
+    // Format 3, as the app writes it: no key id, and the address it signed is the
+    // findings' own.
+    let short = full(Some("203.0.113.7")).shortest_for(s.client_address);
+    assert_eq!(short.format(), 3);
+    let named = "Seal: key 3f9a2c1d5e6b7a80, made at 2026-11-18 ";
+    let unnamed = "Seal: no key named (one of the helper's), made at 2026-11-18 ";
     let elsewhere = "Warning: These findings name the address 203.0.113.7, but our helper saw 198.51.100.9 when it sealed them.";
     let unvouched = "Warning: These findings name the address 203.0.113.7, but the seal carries none: our helper did not vouch for it.";
-    for (client, says, warning) in [
+    for (seal, key, says, warning) in [
         (
-            Some("203.0.113.7"),
-            "the helper saw the client at 203.0.113.7",
+            full(Some("203.0.113.7")),
+            named,
+            "the helper saw the client at 203.0.113.7 (not checked here",
             None,
         ),
         (
-            Some("198.51.100.9"),
+            full(Some("198.51.100.9")),
+            named,
             "the helper saw the client at 198.51.100.9",
             Some(elsewhere),
         ),
-        (None, "no network address in the seal", Some(unvouched)),
+        (full(None), named, "no network address in the seal", Some(unvouched)),
+        (
+            short,
+            unnamed,
+            "the helper saw the client at 203.0.113.7 (the findings' address, which the seal signed)",
+            None,
+        ),
     ] {
-        let url = format!("https://support.example.com/#/r/{payload}.{}", seal(client));
+        let url = format!("https://support.example.com/#/r/{payload}.{}", seal.encode());
         let (code, out, err) = run(&["decode", &url], dir.path());
         assert_eq!(code, 0, "{err}");
-        assert!(
-            out.contains("Seal: key 3f9a2c1d5e6b7a80, made at 2026-11-18 "),
-            "{out}"
-        );
+        assert!(out.contains(key), "`{key}` in:\n{out}");
         assert!(out.contains(says), "`{says}` in:\n{out}");
         assert!(out.contains("not checked here"), "{out}");
         let warned: Vec<&str> = out.lines().filter(|l| l.starts_with("Warning: ")).collect();
         assert_eq!(warned, warning.into_iter().collect::<Vec<_>>(), "{out}");
         assert!(!out.contains("not edited"), "{out}");
     }
+    // A format-3 seal on findings without an address signed none.
+    s.client_address = None;
+    let short = full(None).shortest_for(None);
+    let url = format!(
+        "https://support.example.com/#/r/{}.{}",
+        link::encode(&s),
+        short.encode()
+    );
+    let (code, out, err) = run(&["decode", &url], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("no network address in the seal or the findings"),
+        "{out}"
+    );
+    assert!(!out.contains("Warning: "), "{out}");
 }

@@ -5,7 +5,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use fixpath_core::engine::{CheckResult, Session};
+use fixpath_core::engine::{CheckResult, Detail, Session};
 use fixpath_core::model::{CheckOutcome, NodeKind, Tree};
 use fixpath_core::{link, shipped};
 
@@ -37,7 +37,19 @@ fn walk(tree: &Tree, rng: &mut Rng) -> Session {
             Some(NodeKind::Check { .. }) => {
                 let outcome = CheckOutcome::ALL[rng.below(4)];
                 let figure = (rng.below(2) == 0).then(|| rng.below(5_000) as i64);
-                s.record_check(tree, CheckResult { outcome, figure }, now)
+                // Details as checks carry them: a few numbers, sometimes a name.
+                let nums = (0..rng.below(4)).map(|_| rng.below(9_000) as u32).collect();
+                let text = (rng.below(4) == 0).then(|| "vpn.example.com".repeat(1 + rng.below(3)));
+                let detail = Detail { nums, text };
+                s.record_check(
+                    tree,
+                    CheckResult {
+                        outcome,
+                        figure,
+                        detail,
+                    },
+                    now,
+                )
             }
             Some(NodeKind::Advice { .. }) => s.advise(tree, rng.below(4) == 0, now),
             _ => break,
@@ -48,6 +60,9 @@ fn walk(tree: &Tree, rng: &mut Rng) -> Session {
     }
     if rng.below(3) == 0 {
         s.notes = "x".repeat(rng.below(500));
+    }
+    if rng.below(2) == 0 {
+        s.server_name = Some("vpn.exmaple.com".into());
     }
     s
 }
@@ -99,9 +114,10 @@ fn main() {
             0 => (0..rng.below(400))
                 .map(|_| B64[rng.below(64)] as char)
                 .collect(),
-            // A header this codec knows, then noise.
+            // A header this codec knows (either format, either mode), then noise.
             1 => {
-                let mut s = String::from(if rng.below(2) == 0 { "AQA" } else { "AQE" });
+                let header = ["AQA", "AQE", "AgI", "AgM"][rng.below(4)];
+                let mut s = String::from(header);
                 s.extend((0..rng.below(300)).map(|_| B64[rng.below(64)] as char));
                 s
             }

@@ -7,7 +7,7 @@
 
 use fixpath_core::findings::{utc, Findings};
 use fixpath_core::link::{self, LinkError};
-use fixpath_core::seal::{address_warning, seal_of, SealToken};
+use fixpath_core::seal::{address_warning, seal_of, SealForm, SealToken};
 
 use crate::content::Content;
 use crate::logging::escape_terminal;
@@ -48,16 +48,27 @@ pub(super) fn decode_to_text(input: &str, content: &Content) -> Result<String, D
         None => "Seal: none (the helper did not seal this link).\n".to_string(),
         Some(s) => match SealToken::decode(s) {
             Ok(t) => {
-                let seen = match t.client {
-                    Some(c) => format!("the helper saw the client at {c}"),
-                    None => "no network address in the seal".to_string(),
+                // A format-3 seal names no key and signed the findings' own address.
+                let findings = decoded.session.client_address;
+                let key = match t.key_id() {
+                    Some(k) => format!("key {}", escape_terminal(k, true)),
+                    None => "no key named (one of the helper's)".to_string(),
+                };
+                let seen = match (&t.form, t.client(findings)) {
+                    (SealForm::Short, Some(c)) => {
+                        format!("the helper saw the client at {c} (the findings' address, which the seal signed)")
+                    }
+                    (SealForm::Short, None) => {
+                        "no network address in the seal or the findings".to_string()
+                    }
+                    (SealForm::Full { .. }, Some(c)) => format!("the helper saw the client at {c}"),
+                    (SealForm::Full { .. }, None) => "no network address in the seal".to_string(),
                 };
                 let mut line = format!(
-                    "Seal: key {}, made at {}, {seen} (not checked here: open the link in the browser to verify it against the helper's keys).\n",
-                    escape_terminal(&t.key_id, true),
+                    "Seal: {key}, made at {}, {seen} (not checked here: open the link in the browser to verify it against the helper's keys).\n",
                     utc(t.time_ms),
                 );
-                if let Some(w) = address_warning(decoded.session.client_address, t.client) {
+                if let Some(w) = address_warning(findings, t.client(findings)) {
                     line.push_str(&format!("Warning: {w}\n"));
                 }
                 line

@@ -2,6 +2,7 @@
 //! directories), `graph` (a tree as a diagram) and `decode` (a findings link as text). Each writes to the given streams and returns the exit
 //! code, so tests run them without a process.
 
+mod code;
 mod findings;
 mod graph;
 
@@ -155,7 +156,8 @@ pub const DECODE_UNREADABLE: u8 = 2;
 
 /// Decodes a findings link (or bare payload) against `content` (the tree version
 /// it was made with, from the content or the archive) and prints the findings as
-/// text. `input` is the argument; `-` reads `stdin`.
+/// text; or a help-desk code, printed as its summary. `input` is the argument;
+/// `-` reads `stdin`.
 pub fn decode(
     input: &str,
     content: &Content,
@@ -173,7 +175,12 @@ pub fn decode(
     } else {
         input.to_string()
     };
-    match findings::decode_to_text(text.trim(), content) {
+    // A help-desk code, else a findings link.
+    let found = match code::code_part(text.trim()) {
+        Some(c) => code::decode_to_text(c, content).map_err(|e| e.to_string()),
+        None => findings::decode_to_text(text.trim(), content).map_err(|e| e.to_string()),
+    };
+    match found {
         Ok(report) => {
             let _ = write!(out, "{report}");
             if !report.ends_with('\n') {

@@ -60,6 +60,22 @@ impl Archive {
         parse_tree_file(name)?;
         std::fs::read(self.dir.join(name)).ok()
     }
+
+    /// Every kept version that reads back, by file name: what a help-desk code,
+    /// which names its version by a few bits only, is read against.
+    pub(crate) fn all(&self) -> Vec<Tree> {
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = dir
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .filter_map(|n| serde_json::from_slice(&self.read(n)?).ok())
+            .collect()
+    }
 }
 
 /// A new file in `dir` with a name no other writer picks.

@@ -341,4 +341,19 @@ impl Content {
             Found::Current(_) => None,
         }
     }
+
+    /// The trees in service, then every other kept version: for `decode` of a
+    /// help-desk code.
+    pub(crate) fn every_version(&self) -> Vec<Tree> {
+        let mut trees = self.current().trees.clone();
+        for kept in self.archive.all() {
+            if !trees
+                .iter()
+                .any(|t| t.id == kept.id && t.fingerprint == kept.fingerprint)
+            {
+                trees.push(kept);
+            }
+        }
+        trees
+    }
 }

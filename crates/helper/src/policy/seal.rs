@@ -106,8 +106,12 @@ impl Signer {
         &self.key_id
     }
 
-    /// Signs a digest with the helper's time and the client address, if any.
+    /// Signs a digest with the helper's time and the client address, if any. The
+    /// time is rounded down to a whole second, which is what the shortest seal a
+    /// link carries (format 3, `fixpath_core::seal`) can say: the seal names the
+    /// time it signed, so the link reproduces the signed message exactly.
     pub fn seal(&self, digest_hex: &str, time_ms: u64, client: Option<IpAddr>) -> Seal {
+        let time_ms = time_ms - time_ms % 1000;
         let sig = self.key.sign(&seal_message(digest_hex, time_ms, client));
         Seal {
             key_id: self.key_id.clone(),
@@ -238,7 +242,9 @@ mod tests {
         let public = decode_public_key(&signer.keys().keys[0].public_key).unwrap();
         let vk = VerifyingKey::from_bytes(&public).unwrap();
         for client in [Some(client), None] {
-            let seal = signer.seal(&digest, 1_764_000_000_000, client);
+            let seal = signer.seal(&digest, 1_764_000_000_999, client);
+            // Whole seconds, rounded down, as a format-3 token carries them.
+            assert_eq!(seal.time_ms, 1_764_000_000_000);
             let sig_bytes: [u8; 64] = URL_SAFE_NO_PAD
                 .decode(&seal.signature)
                 .unwrap()
