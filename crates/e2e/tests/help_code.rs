@@ -30,9 +30,7 @@ async fn type_code(c: &Client, helper: &Helper, code: &str) -> Result<()> {
 async fn code_answer(c: &Client) -> Result<std::result::Result<Vec<String>, String>> {
     const READ: &str = "const s = document.querySelector('.support .code-summary');
         const e = document.querySelector('.support .code-error[role=alert]');
-        if (s) return { lines: [s.querySelector('h2'), s.querySelector('.code-result')]
-            .concat(Array.from(s.querySelectorAll('.code-checks li')))
-            .map((x) => x ? x.textContent : '') };
+        if (s) return { lines: Array.from(s.querySelectorAll('li')).map((x) => x.textContent) };
         if (e) return { error: e.textContent };
         return null;";
     poll("the help-desk code's summary or its refusal", || async {
