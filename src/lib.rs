@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod components;
+pub mod i18n;
 pub mod route;
 pub mod services;
 pub mod state;

@@ -1,7 +1,8 @@
-//! Entry point of the Fixpath web app: fetches the site document the page names,
-//! then replaces the static shell with the Yew root component. Until the site is
-//! here the shell stays painted (its list already works); if it cannot be had,
-//! the shell's list gives way to a sentence and a "Try again" link.
+//! Entry point of the Fixpath web app: fetches the site document the page names
+//! and the catalog of the reader's language, then replaces the static shell with
+//! the Yew root component. Until both are here the shell stays painted (its list
+//! already works, in the reader's language); if they cannot be had, the shell's
+//! list gives way to its own sentence and a "Try again" link.
 
 // Talc instead of Rust's default dlmalloc: a few kilobytes less wasm, and faster.
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
@@ -13,25 +14,38 @@ fn main() {
     start();
 }
 
-/// Loads the site, then mounts the app on it (or says why not, with a retry).
+/// Loads the site and the words, then mounts the app on them (or says why not,
+/// with a retry).
 #[cfg(target_arch = "wasm32")]
 fn start() {
+    use std::rc::Rc;
+
     use fixpath_web::app::{App, AppProps};
+    use fixpath_web::i18n::{self, Words};
     use fixpath_web::services::content::{self, Content, TreeStore};
+    use fixpath_web::services::language;
 
     wasm_bindgen_futures::spawn_local(async {
-        let site = match content::load_site().await {
-            Ok(site) => site,
-            Err(e) => {
-                content::shell_failed(
-                    &format!("We could not load the troubleshooters: {}.", e.explain()),
-                    start,
-                );
-                return;
-            }
+        let Ok(site) = content::load_site().await else {
+            content::shell_failed(start);
+            return;
         };
+        // The shell is in the language the helper picked by the same rule, so
+        // its preloaded catalog is usually the one asked for here.
+        let Some(lang) = language::wanted(&site).cloned() else {
+            content::shell_failed(start);
+            return;
+        };
+        let Ok(catalog) = language::load(&lang).await else {
+            content::shell_failed(start);
+            return;
+        };
+        language::apply(&catalog);
+        let words = Rc::new(Words::new(catalog));
+        i18n::set(Rc::clone(&words));
         let props = AppProps {
             content: Content::new(site, TreeStore::new()),
+            words,
         };
         let document = web_sys::window().and_then(|w| w.document());
         let root = document

@@ -76,12 +76,17 @@ fn tree() -> Tree {
 }
 
 /// Mounts the app on the walk of the VPN tree, with the shipped trees and
-/// Fixpath's own brand, after clearing this tab's storage.
+/// Fixpath's own brand and the English words, after clearing this tab's storage.
 async fn mount() -> Mounted {
+    let words = Rc::new(fixpath_web::i18n::Words::new(
+        fixpath_core::i18n::Catalog::shipped().remove(0),
+    ));
+    fixpath_web::i18n::set(Rc::clone(&words));
     let trees = fixpath_core::shipped::trees();
     let site = Site {
         brand: Brand::default(),
         trees: trees.iter().map(Listing::of).collect(),
+        languages: Vec::new(),
     };
     let store = TreeStore::seeded(trees);
     if let Ok(Some(s)) = window().session_storage() {
@@ -93,6 +98,7 @@ async fn mount() -> Mounted {
     document.body().unwrap().append_child(&root).unwrap();
     let props = AppProps {
         content: Content::new(site, store),
+        words,
     };
     let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
@@ -333,17 +339,25 @@ fn heading(tree: &Tree, id: &str) -> String {
     }
 }
 
+/// Runs `f` with the page's words: the English `mount` gives the app (set here
+/// too when no test has mounted yet), to say what the page should say.
+fn en<R>(f: impl FnOnce(fixpath_core::i18n::Tr) -> R) -> R {
+    if fixpath_web::i18n::current().is_none() {
+        fixpath_web::i18n::set(Rc::new(fixpath_web::i18n::Words::new(
+            fixpath_core::i18n::Catalog::shipped().remove(0),
+        )));
+    }
+    fixpath_web::i18n::with(f)
+}
+
 /// The sentence the walk shows for `result` at the check `id`, with the address
 /// the stand-in gave and the name typed (if any).
 fn said(tree: &Tree, id: &str, result: &CheckResult, name: Option<&str>) -> String {
-    sentence(
-        check_of(tree, id),
-        result,
-        &Seen {
-            server_name: name,
-            client_address: Some(FROM),
-        },
-    )
+    let seen = Seen {
+        server_name: name,
+        client_address: Some(FROM),
+    };
+    en(|tr| sentence(tr, check_of(tree, id), result, &seen))
 }
 
 /// The checklist line of `result` at the check `id`.
@@ -351,7 +365,7 @@ fn line(tree: &Tree, id: &str, result: &CheckResult, name: Option<&str>) -> Line
     (
         result.outcome.as_str().to_string(),
         id.to_string(),
-        outcome_word(result.outcome).to_string(),
+        en(|tr| outcome_word(tr, result.outcome)),
         said(tree, id, result, name),
     )
 }

@@ -74,6 +74,7 @@ fn acme() -> Brand {
                 example: Some("INC0012345".into()),
             }),
         }),
+        words: Vec::new(),
     }
 }
 
@@ -82,6 +83,7 @@ fn site_of(brand: Brand, trees: &[Tree]) -> Site {
     Site {
         brand,
         trees: trees.iter().map(Listing::of).collect(),
+        languages: Vec::new(),
     }
 }
 
@@ -105,14 +107,34 @@ async fn mount_with(hash: &str, site: Site, store: TreeStore) -> Mounted {
     mount_keeping_storage(hash, site, store).await
 }
 
+/// The page's words: the shipped English catalog, set for the page as the root
+/// sets it before anything renders, and given to the app (the tests compare
+/// English text).
+fn english() -> std::rc::Rc<fixpath_web::i18n::Words> {
+    let words = std::rc::Rc::new(fixpath_web::i18n::Words::new(
+        fixpath_core::i18n::Catalog::shipped().remove(0),
+    ));
+    fixpath_web::i18n::set(std::rc::Rc::clone(&words));
+    words
+}
+
+/// Runs `f` with the words the tests mount the app with (`english`), to say
+/// what the page should say.
+fn en<R>(f: impl FnOnce(fixpath_core::i18n::Tr) -> R) -> R {
+    english();
+    fixpath_web::i18n::with(f)
+}
+
 /// Mounts without clearing storage (a walk saved there is picked up).
 async fn mount_keeping_storage(hash: &str, site: Site, store: TreeStore) -> Mounted {
+    let words = english();
     let _ = window().location().set_hash(hash);
     let document = window().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     let props = AppProps {
         content: Content::new(site, store),
+        words,
     };
     let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
@@ -367,9 +389,9 @@ async fn a_findings_link_opens_as_a_report() {
     let note = texts(&m.root, ".report .version-note").join(" ");
     assert_eq!(
         note,
-        link::decode(&payload, std::slice::from_ref(&tree))
+        en(|tr| link::decode(&payload, std::slice::from_ref(&tree))
             .unwrap()
-            .version_note(Some((tree.version, tree.fingerprint)))
+            .version_note(tr, Some((tree.version, tree.fingerprint))))
     );
     assert!(note.contains("has not changed since"), "{note}");
     // No seal in the link: the badge says so once it has looked.
@@ -417,9 +439,11 @@ async fn a_link_from_an_older_version_reads_against_that_version() {
         "the report reads the link's own version"
     );
     let note = texts(&m.root, ".version-note").join(" ");
-    let expected = link::decode(&payload, std::slice::from_ref(&old))
-        .unwrap()
-        .version_note(Some((current.version, current.fingerprint)));
+    let expected = en(|tr| {
+        link::decode(&payload, std::slice::from_ref(&old))
+            .unwrap()
+            .version_note(tr, Some((current.version, current.fingerprint)))
+    });
     assert_eq!(note, expected);
     assert!(note.contains("it has changed since (now version"), "{note}");
 
@@ -512,12 +536,18 @@ async fn the_header_is_the_shells_brand_and_the_tab_the_brands_title() {
             header.find("<fixpath-brand>").unwrap(),
             header.find("</fixpath-brand>").unwrap() + "</fixpath-brand>".len(),
         );
-        let shell = format!(
+        let mut shell = format!(
             "{}{}{}",
             &header[..start],
             content::shell_brand(&brand),
             &header[end..]
         );
+        // The helper writes each marked phrase as its message (English here).
+        while let Some(open) = shell.find("<fixpath-t key=\"") {
+            let close = open + shell[open..].find("\">").unwrap() + 2;
+            shell.replace_range(open..close, "");
+        }
+        let shell = shell.replace("</fixpath-t>", "");
         let header = element(&m.root, "header.site");
         assert!(
             is_markup(&header, &shell),
@@ -546,7 +576,7 @@ async fn an_outcome_shows_the_contact_line_and_hands_off_the_link_it_shows() {
     let link_shown = shown_link(&m.root);
     assert!(link_shown.contains("#/r/"), "{link_shown}");
     let session = link::decode_session(&link_shown).unwrap();
-    let summary = Findings::new(&tree, &session).summary();
+    let summary = en(|tr| Findings::new(tr, &tree, &session).summary(tr));
     let ticket = brand.ticket.clone().unwrap();
 
     let open = element(&m.root, ".handoff a.open-ticket");
@@ -631,8 +661,8 @@ async fn the_report_shows_the_ticket_number_with_the_teams_label() {
     let payload = link::encode(&s);
     let trees = shipped();
     for (brand, label) in [
-        (acme(), "Incident number"),
-        (Brand::default(), fixpath_core::findings::TICKET_LABEL),
+        (acme(), "Incident number".to_string()),
+        (Brand::default(), en(fixpath_core::findings::ticket_label)),
     ] {
         let m = mount_with(
             &format!("#/r/{payload}"),
@@ -724,35 +754,39 @@ async fn the_shell_says_when_the_site_cannot_be_had_and_retries() {
     let document = window().document().unwrap();
     let shell = document.create_element("div").unwrap();
     shell.set_id("shell");
+    // As the helper writes the shell: its sentence and link there, hidden, in the
+    // reader's language.
     shell.set_inner_html(
-        "<main><section class=\"home\"><h1>What is going wrong?</h1><ul class=\"trees\"><li>a</li></ul></section></main>",
+        "<main><section class=\"home\"><h1>What is going wrong?</h1><ul class=\"trees\"><li>a</li></ul>\
+         <p class=\"error shell-error\" role=\"alert\" hidden>We could not load &lt;it&gt;. <a href=\"\">Try again</a></p></section></main>",
     );
     document.body().unwrap().append_child(&shell).unwrap();
     let tries = Rc::new(Cell::new(0));
     let counted = Rc::clone(&tries);
-    fixpath_web::services::content::shell_failed("We could not load <it>.", move || {
-        counted.set(counted.get() + 1)
-    });
-    assert!(texts(&shell, "ul.trees").is_empty(), "the list gives way");
+    fixpath_web::services::content::shell_failed(move || counted.set(counted.get() + 1));
+    assert!(
+        element(&shell, "ul.trees").has_attribute("hidden"),
+        "the list gives way"
+    );
+    assert!(
+        !element(&shell, ".shell-error").has_attribute("hidden"),
+        "the sentence shows"
+    );
     let error = texts(&shell, ".shell-error").join(" ");
     assert_eq!(error, "We could not load <it>. Try again");
     assert_eq!(texts(&shell, "h1"), vec!["What is going wrong?"]);
     // A click retries in place: the link is not followed (that would reload the page).
-    let init = web_sys::MouseEventInit::new();
-    init.set_cancelable(true);
-    init.set_bubbles(true);
-    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
-    let followed = element(&shell, ".shell-error a")
-        .dispatch_event(&ev)
-        .unwrap();
-    assert!(!followed, "the click's default is prevented");
+    let click = || {
+        let init = web_sys::MouseEventInit::new();
+        init.set_cancelable(true);
+        init.set_bubbles(true);
+        let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+        element(&shell, ".shell-error a")
+            .dispatch_event(&ev)
+            .unwrap()
+    };
+    assert!(!click(), "the click's default is prevented");
     assert_eq!(tries.get(), 1);
-    // A second failure replaces the first sentence.
-    fixpath_web::services::content::shell_failed("Still nothing.", || {});
-    assert_eq!(
-        texts(&shell, ".shell-error"),
-        vec!["Still nothing. Try again"]
-    );
     shell.remove();
 }
 
@@ -974,6 +1008,12 @@ mod wire {
             round_trip(Site {
                 brand,
                 trees: trees.iter().map(Listing::of).collect(),
+                languages: vec![fixpath_core::content::Language {
+                    tag: "fr".into(),
+                    name: "Français".into(),
+                    rtl: false,
+                    catalog: "/content/ui.fr.0123456789abcdef.json".into(),
+                }],
             });
         }
         // A fingerprint is 16 hex digits, and a tree version names its nodes' kinds.
@@ -1071,9 +1111,11 @@ fn vpn_code(outcome: fixpath_core::CheckOutcome) -> (Tree, String) {
 #[wasm_bindgen_test]
 async fn a_help_desk_code_shows_its_summary() {
     let (tree, code) = vpn_code(fixpath_core::CheckOutcome::Warn);
-    let lines = fixpath_core::code::decode(&code, std::slice::from_ref(&tree))
-        .unwrap()
-        .lines(&tree);
+    let lines = en(|tr| {
+        fixpath_core::code::decode(&code, std::slice::from_ref(&tree))
+            .unwrap()
+            .lines(tr, &tree)
+    });
     let m = mount(&format!("#/c/{code}")).await;
     until("the summary", || {
         !texts(&m.root, ".code-summary").is_empty()
@@ -1160,4 +1202,195 @@ async fn the_report_has_copy_as_text_print_and_the_code() {
     assert_eq!(texts(&m.root, ".report .print"), vec!["Print"]);
     let code = fixpath_core::code::encode(&tree, &s).unwrap();
     assert_eq!(texts(&m.root, ".report .help-code strong"), vec![code]);
+}
+
+/// The shipped trees' site in every shipped language: each language listed, each
+/// tree's translations listed with their titles, and a store seeded with the
+/// trees and every translation (so nothing is fetched).
+fn multilingual() -> (Site, TreeStore) {
+    use fixpath_core::content::{Language, ListingWords};
+    use fixpath_core::translation::{lint_translation, split_file_name};
+    let trees = shipped();
+    let mut site = site_of(Brand::default(), &trees);
+    site.languages = fixpath_core::i18n::Catalog::shipped()
+        .iter()
+        .map(|c| Language {
+            tag: c.lang.clone(),
+            name: c.name.clone(),
+            rtl: c.rtl,
+            catalog: String::new(),
+        })
+        .collect();
+    let store = TreeStore::seeded(trees.clone());
+    for (name, src) in fixpath_core::shipped::TRANSLATIONS {
+        let (stem, lang) = split_file_name(name).unwrap();
+        let tree = trees
+            .iter()
+            .find(|t| {
+                fixpath_core::shipped::SOURCES.iter().any(|(n, s)| {
+                    *n == format!("{stem}.toml")
+                        && Tree::from_toml(s).map(|x| x.id == t.id).unwrap_or(false)
+                })
+            })
+            .unwrap();
+        let t = lint_translation(tree, lang, src).unwrap();
+        store.insert_translation(&tree.id, tree.fingerprint, &t);
+        let listing = site.trees.iter_mut().find(|l| l.id == tree.id).unwrap();
+        listing.translations.push(ListingWords {
+            lang: lang.to_string(),
+            title: t.title.clone(),
+            symptom: t.symptom.clone(),
+        });
+    }
+    (site, store)
+}
+
+/// Every shipped language renders: the home page's words and the list in it, the
+/// switcher offering every language by its own name, and a walk's first step in
+/// the tree's translation; then switching back is one pick away.
+#[wasm_bindgen_test]
+async fn every_language_renders_its_words_and_the_trees_in_them() {
+    use fixpath_core::i18n::{Catalog, Msg};
+    for catalog in Catalog::shipped() {
+        let lang = catalog.lang.clone();
+        let (site, store) = multilingual();
+        let words = std::rc::Rc::new(fixpath_web::i18n::Words::new(catalog.clone()));
+        fixpath_web::i18n::set(std::rc::Rc::clone(&words));
+        if let Ok(Some(s)) = window().session_storage() {
+            let _ = s.clear();
+        }
+        let _ = window().location().set_hash("#/");
+        let document = window().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = AppProps {
+            content: Content::new(site.clone(), store),
+            words,
+        };
+        let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        let m = Mounted {
+            root,
+            app: Some(app),
+        };
+        until("the list", || !texts(&m.root, ".tree-title").is_empty()).await;
+        assert_eq!(
+            texts(&m.root, "main h1"),
+            vec![catalog.text(Msg::AppHomeTitle).to_string()],
+            "{lang}"
+        );
+        let want: Vec<String> = site
+            .in_lang(&lang)
+            .trees
+            .iter()
+            .map(|l| l.title.clone())
+            .collect();
+        assert_eq!(
+            texts(&m.root, ".tree-title"),
+            want,
+            "{lang}: the list in its language"
+        );
+        if lang != "en" {
+            assert_ne!(
+                want,
+                site.trees
+                    .iter()
+                    .map(|l| l.title.clone())
+                    .collect::<Vec<_>>(),
+                "{lang}"
+            );
+        }
+        let options = texts(&m.root, "select#lang option");
+        assert_eq!(
+            options,
+            site.languages
+                .iter()
+                .map(|l| l.name.clone())
+                .collect::<Vec<_>>()
+        );
+        let selected: web_sys::HtmlSelectElement =
+            element(&m.root, "select#lang").dyn_into().unwrap();
+        assert_eq!(selected.value(), lang);
+        // A walk's first step, in the tree's translation.
+        let _ = window().location().set_hash("#/t/device-manager-code-28");
+        let (_, shown) = {
+            let trees = shipped();
+            let tree = trees
+                .into_iter()
+                .find(|t| t.id == "device-manager-code-28")
+                .unwrap();
+            let src = fixpath_core::shipped::TRANSLATIONS
+                .iter()
+                .find(|(n, _)| *n == format!("device-manager-code-28.{lang}.toml"))
+                .map(|(_, s)| *s);
+            let shown = match src {
+                Some(src) => tree.translated(
+                    &fixpath_core::translation::lint_translation(&tree, &lang, src).unwrap(),
+                ),
+                None => tree.clone(),
+            };
+            (tree, shown)
+        };
+        let first = match &shown.nodes[shown.start as usize].kind {
+            NodeKind::Question { text, .. } => text.clone(),
+            other => panic!("{other:?}"),
+        };
+        until(&format!("{lang}: the first question"), || {
+            texts(&m.root, ".step h1") == vec![first.clone()]
+        })
+        .await;
+        assert!(
+            texts(&m.root, ".untranslated").is_empty(),
+            "{lang}: translated, no note"
+        );
+    }
+}
+
+/// A troubleshooter with no translation into the reader's language shows in its
+/// own, and says so in the reader's.
+#[wasm_bindgen_test]
+async fn an_untranslated_tree_shows_in_its_own_language_and_says_so() {
+    use fixpath_core::i18n::Catalog;
+    let (mut site, _) = multilingual();
+    for l in &mut site.trees {
+        l.translations.clear();
+    }
+    let fr = Catalog::shipped()
+        .into_iter()
+        .find(|c| c.lang == "fr")
+        .unwrap();
+    let words = std::rc::Rc::new(fixpath_web::i18n::Words::new(fr));
+    fixpath_web::i18n::set(std::rc::Rc::clone(&words));
+    let _ = window().location().set_hash("#/t/device-manager-code-28");
+    let document = window().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let trees = shipped();
+    let tree = trees
+        .iter()
+        .find(|t| t.id == "device-manager-code-28")
+        .unwrap()
+        .clone();
+    let props = AppProps {
+        content: Content::new(site, TreeStore::seeded(trees)),
+        words,
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    let m = Mounted {
+        root,
+        app: Some(app),
+    };
+    let first = match &tree.nodes[tree.start as usize].kind {
+        NodeKind::Question { text, .. } => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    until("the first question, in English", || {
+        texts(&m.root, ".step h1") == vec![first.clone()]
+    })
+    .await;
+    let note = texts(&m.root, ".untranslated");
+    assert_eq!(note.len(), 1, "{note:?}");
+    assert!(
+        note[0].contains("Français") && note[0].contains("English"),
+        "{note:?}"
+    );
 }

@@ -3,6 +3,7 @@
 use fixpath_core::{NodeIdx, NodeKind, Tree};
 use yew::prelude::*;
 
+use crate::i18n::{t, Msg};
 use crate::services::clock;
 use crate::state::{FlowAction, FlowState};
 
@@ -29,12 +30,12 @@ pub fn advice_step(
     };
     html! {
         <div class="advice" {key}>
-            <p class="kicker">{ "Try this" }</p>
+            <p class="kicker">{ t(Msg::WalkAdviceKicker) }</p>
             <h1 ref={heading.clone()} tabindex="-1">{ text }</h1>
             if let Some(help) = help { <p class="help">{ help }</p> }
             <div class="choices">
-                <button type="button" class="choice" onclick={answer(true)}>{ "That fixed it" }</button>
-                <button type="button" class="choice" onclick={answer(false)}>{ "Didn't help" }</button>
+                <button type="button" class="choice" onclick={answer(true)}>{ t(Msg::WalkAdviceFixed) }</button>
+                <button type="button" class="choice" onclick={answer(false)}>{ t(Msg::WalkAdviceNotFixed) }</button>
             </div>
         </div>
     }

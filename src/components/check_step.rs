@@ -13,6 +13,7 @@ use fixpath_core::verdict::{sentence, Seen};
 use fixpath_core::{Action, CheckOutcome, NodeIdx, NodeKind, Session, Tree};
 use yew::prelude::*;
 
+use crate::i18n::{t, Msg};
 use crate::services::answer::use_answer;
 use crate::services::checks::{CheckCache, CheckReport};
 use crate::services::clock;
@@ -103,22 +104,19 @@ pub fn check_step(
             };
             html! {
                 <form class="server-name" {onsubmit}>
-                    <label for="server-name">{ "Your VPN server's name or address, exactly as it is typed in your VPN settings" }</label>
+                    <label for="server-name">{ t(Msg::WalkCheckServerName) }</label>
                     <input id="server-name" ref={name_input.clone()} type="text" autocomplete="off" spellcheck="false"
                         autocapitalize="none" placeholder="vpn.example.com" required=true />
-                    <button type="submit">{ "Check it" }</button>
+                    <button type="submit">{ t(Msg::WalkCheckCheckIt) }</button>
                 </form>
             }
         }
         Some(Some(report)) => {
-            let said = sentence(
-                check,
-                &report.result,
-                &Seen {
-                    server_name,
-                    client_address: report.client_address,
-                },
-            );
+            let seen = Seen {
+                server_name,
+                client_address: report.client_address,
+            };
+            let said = crate::i18n::with(|tr| sentence(tr, check, &report.result, &seen));
             let on_continue = {
                 let dispatch = dispatch.clone();
                 let result = report.result.clone();
@@ -139,14 +137,14 @@ pub fn check_step(
                     // press a button.
                     if !moves_on(&report.result) {
                         <div class="choices">
-                            <button type="button" class="choice" onclick={on_continue}>{ "Continue" }</button>
-                            <button type="button" class="secondary" onclick={on_retry}>{ "Retry" }</button>
+                            <button type="button" class="choice" onclick={on_continue}>{ t(Msg::WalkCheckContinue) }</button>
+                            <button type="button" class="secondary" onclick={on_retry}>{ t(Msg::AppButtonRetry) }</button>
                         </div>
                     }
                 </>
             }
         }
-        _ => html! { <p class="running" aria-busy="true">{ "Checking…" }</p> },
+        _ => html! { <p class="running" aria-busy="true">{ t(Msg::WalkCheckRunning) }</p> },
     };
 
     html! {
@@ -175,8 +173,10 @@ pub fn checklist(tree: &Tree, session: &Session, report: Option<&Option<CheckRep
         .iter()
         .enumerate()
         .filter_map(|(i, e)| match &e.action {
-            Action::Checked(r) => check_at(tree, e.node)
-                .map(|(c, _)| (i, e.node, Some(r.outcome), sentence(c, r, &seen))),
+            Action::Checked(r) => check_at(tree, e.node).map(|(c, _)| {
+                let said = crate::i18n::with(|tr| sentence(tr, c, r, &seen));
+                (i, e.node, Some(r.outcome), said)
+            }),
             _ => None,
         })
         .collect();
@@ -189,7 +189,7 @@ pub fn checklist(tree: &Tree, session: &Session, report: Option<&Option<CheckRep
                     client_address: r.client_address.or(seen.client_address),
                     ..seen
                 };
-                let said = sentence(check, &r.result, &seen);
+                let said = crate::i18n::with(|tr| sentence(tr, check, &r.result, &seen));
                 lines.push((at, here, Some(r.result.outcome), said));
             }
             _ if !asking(check, seen.server_name) => lines.push((at, here, None, text.into())),
@@ -200,9 +200,10 @@ pub fn checklist(tree: &Tree, session: &Session, report: Option<&Option<CheckRep
         return Html::default();
     }
     let line = |(i, node, outcome, said): &(usize, NodeIdx, Option<CheckOutcome>, String)| {
-        let (class, word) = outcome.map_or(("running", "Checking…"), |o| {
-            (o.as_str(), outcome_word(o))
-        });
+        let (class, word) = outcome.map_or_else(
+            || ("running", t(Msg::WalkCheckRunning)),
+            |o| (o.as_str(), crate::i18n::with(|tr| outcome_word(tr, o))),
+        );
         let id = tree.node(*node).map(|n| n.id.clone()).unwrap_or_default();
         html! {
             <li key={*i} class={classes!("cl", class)} data-node={id}>
@@ -212,7 +213,7 @@ pub fn checklist(tree: &Tree, session: &Session, report: Option<&Option<CheckRep
     };
     html! {
         <>
-            <ol class="checklist" aria-label="Checks">{ for lines.iter().map(line) }</ol>
+            <ol class="checklist" aria-label={t(Msg::WalkCheckChecklist)}>{ for lines.iter().map(line) }</ol>
             <div class="sr-only" role="log" aria-live="polite" id="check-log">
                 { for lines.iter().filter(|l| l.2.is_some()).map(|(i, _, _, said)| html! { <p key={*i}>{ said }</p> }) }
             </div>
@@ -220,10 +221,10 @@ pub fn checklist(tree: &Tree, session: &Session, report: Option<&Option<CheckRep
     }
 }
 
-fn check_kicker(from_our_side: bool) -> &'static str {
-    if from_our_side {
-        "Checking from our side"
+fn check_kicker(from_our_side: bool) -> String {
+    t(if from_our_side {
+        Msg::WalkCheckKickerOurs
     } else {
-        "Checking from your browser"
-    }
+        Msg::WalkCheckKickerBrowser
+    })
 }

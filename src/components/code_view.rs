@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::load_error::alert;
+use crate::i18n::{f, t, Msg};
 use crate::route::Route;
 use crate::services::content::{Content, TreeAnswer};
 use crate::services::location;
@@ -58,10 +59,10 @@ pub fn code_form(value: &str) -> Html {
     });
     html! {
         <form class="code-form" {onsubmit}>
-            <label for="help-code">{ "Help-desk code" }</label>
+            <label for="help-code">{ t(Msg::ReportCodeLabel) }</label>
             <input id="help-code" type="text" autocomplete="off" spellcheck="false"
-                placeholder="for example: ZTP-591-3WJ9" value={value.to_string()} />
-            <button type="submit">{ "Show" }</button>
+                placeholder={f(Msg::ReportCodeExample, &[("code", "ZTP-591-3WJ9".into())])} value={value.to_string()} />
+            <button type="submit">{ t(Msg::ReportCodeShow) }</button>
         </form>
     }
 }
@@ -80,22 +81,24 @@ pub fn code_page(
             // The tree, the outcome, then each check.
             Ok(s) => html! {
                 <ul class="code-summary">
-                    { for s.lines(tree).into_iter().map(|l| html! { <li>{ l }</li> }) }
+                    { for crate::i18n::with(|tr| s.lines(tr, tree)).into_iter().map(|l| html! { <li>{ l }</li> }) }
                 </ul>
             },
             Err(e) => refused(e),
         },
         (Ok(_), Some(Err(e))) => alert(
             "load-error",
-            "This code's troubleshooter did not load",
+            t(Msg::ReportCodeLoadFailed),
             e.explain(),
             Some(on_retry),
         ),
-        (Ok(_), None) => html! { <p class="running" aria-busy="true">{ "Loading…" }</p> },
+        (Ok(_), None) => {
+            html! { <p class="running" aria-busy="true">{ t(Msg::ReportCodeLoading) }</p> }
+        }
     };
     html! {
         <section class="support" aria-labelledby="support-title">
-            <h1 id="support-title">{ "Help-desk code" }</h1>
+            <h1 id="support-title">{ t(Msg::ReportCodeLabel) }</h1>
             { code_form(text) }
             { body }
         </section>
@@ -104,5 +107,5 @@ pub fn code_page(
 
 /// Why the code cannot be read (a typo, another version, …).
 fn refused(e: CodeError) -> Html {
-    html! { <p class="error code-error" role="alert">{ e.to_string() }</p> }
+    html! { <p class="error code-error" role="alert">{ crate::i18n::with(|tr| e.explain(tr)) }</p> }
 }

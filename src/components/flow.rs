@@ -12,6 +12,7 @@ use crate::components::check_step::{asking, check_at, check_step, checklist, use
 use crate::components::outcome_step::OutcomeStep;
 use crate::components::progress_bar::progress_bar;
 use crate::components::question_step::question_step;
+use crate::i18n::{t, Msg};
 use crate::route::Route;
 use crate::services::checks::CheckCache;
 use crate::services::{clock, location, storage};
@@ -27,6 +28,8 @@ pub struct FlowProps {
 
 #[component]
 pub fn Flow(props: &FlowProps) -> Html {
+    // Rendered again when the reader switches language (its words are `i18n`'s).
+    let _words = use_context::<Rc<crate::i18n::Words>>();
     let tree = Rc::clone(&props.tree);
     let state = use_reducer(move || {
         let mut s = FlowState::new(Rc::clone(&tree), clock::now_ms());
@@ -159,7 +162,7 @@ pub fn Flow(props: &FlowProps) -> Html {
             <OutcomeStep key={steps} state={(*state).clone()} heading={heading.clone()} dispatch={dispatch.clone()} />
         },
         None => {
-            html! { <p class="error">{ "This troubleshooter is damaged: its next step is missing." }</p> }
+            html! { <p class="error">{ t(Msg::WalkFlowDamaged) }</p> }
         }
     };
 
@@ -191,9 +194,9 @@ pub fn Flow(props: &FlowProps) -> Html {
             { progress_bar(state.session.progress(tree)) }
             { checklist(tree, &state.session, run.as_deref()) }
             <div class="step" data-node={tree.node(node_idx).map(|n| n.id.clone()).unwrap_or_default()}>{ step }</div>
-            <nav class="flow-nav" aria-label="Steps">
-                <button type="button" class="secondary" onclick={on_back} disabled={user_steps == 0}>{ "Back" }</button>
-                <button type="button" class="secondary" onclick={on_restart} disabled={steps == 0}>{ "Start over" }</button>
+            <nav class="flow-nav" aria-label={t(Msg::WalkFlowNav)}>
+                <button type="button" class="secondary" onclick={on_back} disabled={user_steps == 0}>{ t(Msg::AppButtonBack) }</button>
+                <button type="button" class="secondary" onclick={on_restart} disabled={steps == 0}>{ t(Msg::WalkFlowStartOver) }</button>
             </nav>
         </section>
     }

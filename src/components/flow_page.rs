@@ -10,7 +10,26 @@ use yew::prelude::*;
 use crate::components::flow::Flow;
 use crate::components::load_error::alert;
 use crate::components::not_found::not_found;
+use crate::i18n::{f, t, Msg};
 use crate::services::content::TreeAnswer;
+
+/// When the troubleshooter is not in the page's language (it has no translation
+/// into it), a note that says so and in which language it is shown.
+fn untranslated(site: &Site, shown: &str) -> Html {
+    let reading = crate::i18n::lang();
+    if reading.is_empty() || reading == shown {
+        return Html::default();
+    }
+    let name = |tag: &str| {
+        site.language(tag)
+            .map_or(tag.to_string(), |l| l.name.clone())
+    };
+    html! {
+        <p class="help untranslated" role="note">
+            { f(Msg::ShellUntranslated, &[("wanted", (&name(&reading)).into()), ("shown", (&name(shown)).into())]) }
+        </p>
+    }
+}
 
 /// The walk of the troubleshooter `id` at the address's `step`, once `tree`
 /// (its current version, as fetched) is here.
@@ -23,25 +42,30 @@ pub fn flow_page(
 ) -> Html {
     if !site.trees.iter().any(|l| l.id == id) {
         return not_found(
-            "We do not have that troubleshooter",
-            Some(format!("There is no troubleshooter called “{id}”.")),
+            &t(Msg::AppNotFoundTree),
+            Some(f(Msg::AppNotFoundTreeDetail, &[("id", id.into())])),
         );
     }
     match tree.as_deref() {
         Some(Ok(tree)) => {
             // Keyed by tree, so moving to another troubleshooter starts a fresh walk.
             let key = tree.id.clone();
-            html! { <Flow {key} tree={tree.clone()} {step} /> }
+            html! {
+                <>
+                    { untranslated(site, &tree.lang) }
+                    <Flow {key} tree={tree.clone()} {step} />
+                </>
+            }
         }
         Some(Err(e)) => alert(
             "load-error",
-            "This troubleshooter did not load",
-            format!("We could not fetch it: {}.", e.explain()),
+            t(Msg::AppLoadTree),
+            f(Msg::AppLoadTreeWhy, &[("why", (&e.explain()).into())]),
             Some(on_retry),
         ),
         None => html! {
             <section class="flow loading" aria-busy="true">
-                <p class="running">{ "Loading the troubleshooter…" }</p>
+                <p class="running">{ t(Msg::AppLoadTreeLoading) }</p>
             </section>
         },
     }

@@ -9,6 +9,7 @@ use fixpath_core::content::Listing;
 use yew::prelude::*;
 
 use crate::components::code_view::code_form;
+use crate::i18n::{f, t, Msg};
 use crate::route::Route;
 use crate::services::clock;
 
@@ -42,14 +43,14 @@ pub fn home(
         <section class="home" aria-labelledby="home-title">
             if let Some(a) = announcement {
                 <div class={classes!("announcement", severity_class(a.severity))} role="status">
-                    <strong>{ "Message from support: " }</strong>{ &a.message }
-                    <span class="since">{ format!(" (since {})", clock::format_local(a.since_ms)) }</span>
+                    <strong>{ t(Msg::AppHomeAnnouncementFrom) }</strong>{ " " }{ &a.message }{ " " }
+                    <span class="since">{ f(Msg::AppHomeAnnouncementSince, &[("time", (&clock::format_local(a.since_ms)).into())]) }</span>
                 </div>
             }
-            <h1 id="home-title">{ "What is going wrong?" }</h1>
-            <p class="lead">{ "Pick the problem you see. We will ask a few plain questions, run the checks a browser can do, and tell you what to try." }</p>
-            <label class="filter" for="filter">{ "Filter" }</label>
-            <input id="filter" class="filter" type="search" placeholder="for example: VPN, driver, 800"
+            <h1 id="home-title">{ t(Msg::AppHomeTitle) }</h1>
+            <p class="lead">{ t(Msg::AppHomeLead) }</p>
+            <label class="filter" for="filter">{ t(Msg::AppHomeFilter) }</label>
+            <input id="filter" class="filter" type="search" placeholder={t(Msg::AppHomeFilterExample)}
                 value={(**filter).clone()} oninput={on_filter} />
             <ul class="trees">
                 { for shown.iter().map(|t| html! {
@@ -64,10 +65,10 @@ pub fn home(
                 }) }
             </ul>
             if shown.is_empty() {
-                <p class="empty">{ "No troubleshooter matches that. Try another word, or clear the filter." }</p>
+                <p class="empty">{ t(Msg::AppHomeNoneMatch) }</p>
             }
             <div class="support-box">
-                <h2>{ "Support staff: enter a help-desk code" }</h2>
+                <h2>{ t(Msg::AppHomeSupportHeading) }</h2>
                 { code_form("") }
             </div>
         </section>

@@ -5,11 +5,13 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{t, Msg};
+
 /// `heading`, then `why`, then Retry when there is `on_retry`; `class` names
 /// the kind (`load-error`, `error`).
 pub fn alert(
     class: &'static str,
-    heading: &'static str,
+    heading: String,
     why: String,
     on_retry: Option<Callback<MouseEvent>>,
 ) -> Html {
@@ -18,7 +20,7 @@ pub fn alert(
             <h1>{ heading }</h1>
             <p>{ why }</p>
             if let Some(onclick) = on_retry {
-                <button type="button" class="retry" {onclick}>{ "Retry" }</button>
+                <button type="button" class="retry" {onclick}>{ t(Msg::AppButtonRetry) }</button>
             }
         </div>
     }

@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use crate::components::findings_view::findings_view;
 use crate::components::qr_code::qr_code_view;
+use crate::i18n::{f, t, Msg};
 use crate::route::Route;
 use crate::services::answer::use_answer;
 use crate::services::content::use_content;
@@ -28,7 +29,7 @@ pub struct OutcomeStepProps {
 
 #[component]
 pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
-    let copied = use_state(|| None::<&'static str>);
+    let copied = use_state(|| None::<Msg>);
     let include_address = use_state(|| true);
     let include_server = use_state(|| true);
     let show_qr = use_state(|| false);
@@ -41,12 +42,19 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
 
     // Exactly what the link will carry (the seal too: it carries the address
     // only when these findings do).
-    let shared = props
+    let mut shared = props
         .state
         .session
         .shared(*include_address, *include_server);
+    // The language the user reads, when it is not the tree's own: the report
+    // says so (a link is otherwise the same in every language).
+    let own = content
+        .listing(&props.state.tree.id)
+        .map_or("en", |l| l.lang.as_str());
+    let reading = crate::i18n::lang();
+    shared.lang = (!reading.is_empty() && reading != own).then_some(reading);
     let payload = link::encode(&shared);
-    let findings = Findings::new(&props.state.tree, &shared);
+    let findings = crate::i18n::with(|tr| Findings::new(tr, &props.state.tree, &shared));
 
     // Seal each payload the user might share; notes change it, so this re-runs.
     // Answers can arrive out of order (one request per keystroke): the seal of a
@@ -68,9 +76,13 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
         None => payload.clone(),
     };
     let url = page::absolute_url(&Route::Report { payload: fragment }).unwrap_or_default();
-    let as_text = format!("{}\nFindings link: {url}\n", findings.to_text());
+    let as_text = format!(
+        "{}\n{}\n",
+        crate::i18n::with(|tr| findings.to_text(tr)),
+        f(Msg::WalkOutcomeLinkLine, &[("url", (&url).into())])
+    );
     // The hand-off carries the very link shown below, sealed when it is.
-    let summary = findings.summary();
+    let summary = crate::i18n::with(|tr| findings.summary(tr));
     let ticket = brand.ticket.as_ref();
     let open_ticket = ticket
         .and_then(|t| t.url.as_deref())
@@ -88,7 +100,7 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             dispatch.dispatch(FlowAction::SetNotes(value));
         })
     };
-    let copy = |text: String, done: &'static str| copy(&copied, text, done);
+    let copy = |text: String, done: Msg| copy(&copied, text, done);
     // One handler type for the switches and the QR button (a checkbox's click,
     // by mouse or keyboard, is its change).
     fn toggle(s: &UseStateHandle<bool>) -> Callback<MouseEvent> {
@@ -104,86 +116,89 @@ pub fn OutcomeStep(props: &OutcomeStepProps) -> Html {
             if let Some(contact) = &brand.contact {
                 <p class="contact help">{ contact }</p>
             }
-            <label for="notes" class="notes-label">{ "Anything else support should know? (optional)" }</label>
+            <label for="notes" class="notes-label">{ t(Msg::WalkOutcomeNotes) }</label>
             <textarea id="notes" rows="3" maxlength="500" value={props.state.session.notes.clone()} oninput={on_notes} />
             if let Some(number) = ticket.and_then(|t| t.number.as_ref()) {
                 { ticket_field(number, &typed, &invalid, &props.dispatch) }
             }
 
-            <h2>{ "Share with support" }</h2>
-            <p>{ "The report above is exactly what the link contains. Leave out what you prefer not to share:" }</p>
+            <h2>{ t(Msg::WalkOutcomeShare) }</h2>
+            <p>{ t(Msg::WalkOutcomeShareLead) }</p>
             <div class="switches">
                 if let Some(a) = props.state.session.client_address {
                     <label><input type="checkbox" checked={*include_address} onclick={toggle(&include_address)} />
-                        { format!(" Include my network address ({a})") }</label>
+                        { " " }{ f(Msg::WalkOutcomeIncludeAddress, &[("address", (&a.to_string()).into())]) }</label>
                 }
-                if props.state.session.server_name.is_some() {
+                if let Some(name) = &props.state.session.server_name {
                     <label><input type="checkbox" checked={*include_server} onclick={toggle(&include_server)} />
-                        { format!(" Include the VPN server name ({})", props.state.session.server_name.clone().unwrap_or_default()) }</label>
+                        { " " }{ f(Msg::WalkOutcomeIncludeServer, &[("name", name.into())]) }</label>
                 }
             </div>
-            <p class={classes!("seal-state", sealed.is_some().then_some("sealed"))} aria-live="polite">{
+            <p class={classes!("seal-state", sealed.is_some().then_some("sealed"), sealing.is_none().then_some("sealing"))} aria-live="polite">{
                 match sealing {
-                    Some(Ok(t)) => format!(
-                        "Sealed by our helper (key {}), {}.",
-                        t.key_id,
-                        if t.client.is_some() { "with the address it saw" } else { "without your network address" }
+                    Some(Ok(s)) => f(
+                        if s.client.is_some() { Msg::WalkOutcomeSealedWithAddress } else { Msg::WalkOutcomeSealedWithoutAddress },
+                        &[("key", (&s.key_id).into())],
                     ),
-                    Some(Err(e)) => format!("Not sealed ({e}). The link still works; support will see it as not sealed."),
-                    None => "Sealing the link with our helper…".to_string(),
+                    Some(Err(e)) => f(Msg::WalkOutcomeNotSealed, &[("why", e.into())]),
+                    None => t(Msg::WalkOutcomeSealing),
                 }
             }</p>
             <div class="link-row">
-                <input class="findings-link" type="text" readonly=true value={url.clone()} aria-label="Findings link" />
-                <button type="button" class="copy-link" onclick={copy(url.clone(), "Link copied.")}>{ "Copy" }</button>
+                <input class="findings-link" type="text" readonly=true value={url.clone()} aria-label={t(Msg::WalkOutcomeLink)} />
+                <button type="button" class="copy-link" onclick={copy(url.clone(), Msg::WalkOutcomeLinkCopied)}>{ t(Msg::WalkOutcomeCopy) }</button>
             </div>
             <div class="share-actions">
-                <button type="button" class="secondary" onclick={copy(as_text, "Report copied as text.")}>{ "Copy as text" }</button>
-                <button type="button" class="secondary" onclick={toggle(&show_qr)} aria-expanded={show_qr.to_string()}>{ if *show_qr { "Hide QR code" } else { "Show QR code" } }</button>
-                <button type="button" class="secondary" onclick={on_print}>{ "Print" }</button>
+                <button type="button" class="secondary" onclick={copy(as_text, Msg::WalkOutcomeTextCopied)}>{ t(Msg::AppButtonCopyAsText) }</button>
+                <button type="button" class="secondary" onclick={toggle(&show_qr)} aria-expanded={show_qr.to_string()}>{ t(if *show_qr { Msg::WalkOutcomeHideQr } else { Msg::WalkOutcomeShowQr }) }</button>
+                <button type="button" class="secondary" onclick={on_print}>{ t(Msg::AppButtonPrint) }</button>
             </div>
             if open_ticket.is_some() || email.is_some() {
                 <div class="share-actions handoff">
                     if let Some(href) = open_ticket {
-                        <a class="open-ticket" {href} target="_blank" rel="noopener noreferrer">{ "Open a ticket" }</a>
+                        <a class="open-ticket" {href} target="_blank" rel="noopener noreferrer">{ t(Msg::WalkOutcomeOpenTicket) }</a>
                     }
                     if let Some(href) = email {
-                        <a class="email-support" {href}>{ "Email support" }</a>
+                        <a class="email-support" {href}>{ t(Msg::WalkOutcomeEmail) }</a>
                     }
                 </div>
             }
             if *show_qr { { qr_code_view(&url) } }
-            <p class="copy-state" role="status">{ copied.unwrap_or("") }</p>
+            <p class="copy-state" role="status">{ copy_state(*copied) }</p>
         </div>
     }
 }
 
 /// A Copy button's handler: copies `text`, then says `done` in `copied` (or
 /// that the browser did not allow it). The report's Copy as text uses it too.
-pub fn copy(
-    copied: &UseStateHandle<Option<&'static str>>,
-    text: String,
-    done: &'static str,
-) -> Callback<MouseEvent> {
+/// `copied` holds the message's key, so [`copy_state`] says it in the page's
+/// language when it is shown.
+pub fn copy(copied: &UseStateHandle<Option<Msg>>, text: String, done: Msg) -> Callback<MouseEvent> {
     let copied = copied.clone();
     Callback::from(move |_| {
         let text = text.clone();
         let copied = copied.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            copied.set(Some(if page::copy_text(&text).await {
+            let said = if page::copy_text(&text).await {
                 done
             } else {
-                "Your browser did not allow copying: select the text and copy it by hand."
-            }));
+                Msg::WalkOutcomeCopyRefused
+            };
+            copied.set(Some(said));
         });
     })
+}
+
+/// What the last Copy said ([`copy`]), in the page's language.
+pub fn copy_state(copied: Option<Msg>) -> String {
+    copied.map_or_else(String::new, t)
 }
 
 /// The walk's help-desk code, for the phone (the report shows it too).
 pub fn help_code(code: Option<String>) -> Html {
     html! {
         if let Some(code) = code {
-            <p class="help-code">{ "Help-desk code: " }<strong>{ code }</strong></p>
+            <p class="help-code">{ t(Msg::WalkOutcomeHelpCode) }{ " " }<strong>{ code }</strong></p>
         }
     }
 }
@@ -211,14 +226,17 @@ fn ticket_field(
         })
     };
     let why = invalid.then(|| {
-        let example = number
-            .example
-            .as_deref()
-            .map_or(String::new(), |x| format!(" It should look like {x}."));
-        format!(
-            "{}: “{}” is not in the form expected, so the link leaves it out.{example}",
-            number.label, **typed
-        )
+        let (label, typed) = ((&number.label).into(), (&**typed).into());
+        match &number.example {
+            Some(x) => f(
+                Msg::WalkOutcomeTicketInvalidExample,
+                &[("label", label), ("typed", typed), ("example", x.into())],
+            ),
+            None => f(
+                Msg::WalkOutcomeTicketInvalid,
+                &[("label", label), ("typed", typed)],
+            ),
+        }
     });
     html! {
         <div class="ticket-number">

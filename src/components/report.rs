@@ -11,7 +11,8 @@ use yew::prelude::*;
 
 use crate::components::findings_view::findings_view;
 use crate::components::load_error::alert;
-use crate::components::outcome_step::{copy, help_code};
+use crate::components::outcome_step::{copy, copy_state, help_code};
+use crate::i18n::{f, t, Msg};
 use crate::route::Route;
 use crate::services::content::{Content, ContentError, TreeAnswer};
 use crate::services::seal::SealCheck;
@@ -28,7 +29,8 @@ pub fn report(
     tree: &TreeAnswer,
     on_retry: Callback<MouseEvent>,
     check: Option<&SealCheck>,
-    copied: &UseStateHandle<Option<&'static str>>,
+    copied: &UseStateHandle<Option<Msg>>,
+    on_language: &Callback<String>,
 ) -> Html {
     let session = link::decode_session(fragment);
     let body = match (session, tree.as_deref()) {
@@ -37,16 +39,17 @@ pub fn report(
         // helper no longer has it, the current one, and `decoded` says so).
         (Ok(session), Some(Ok(tree))) => match decoded_against(session, tree) {
             Ok(decoded) => {
-                let findings = Findings::new(tree, &decoded.session);
+                let findings = crate::i18n::with(|tr| Findings::new(tr, tree, &decoded.session));
                 let code = code::encode(tree, &decoded.session);
-                let actions = actions(findings.to_text(), copied);
+                let actions = actions(crate::i18n::with(|tr| findings.to_text(tr)), copied);
                 let differs = match check {
-                    Some(SealCheck::Sealed(t)) => {
-                        address_warning(decoded.session.client_address, t.client)
-                    }
+                    Some(SealCheck::Sealed(t)) => crate::i18n::with(|tr| {
+                        address_warning(tr, decoded.session.client_address, t.client)
+                    }),
                     _ => None,
                 };
-                let note = decoded.version_note(content.current(&tree.id));
+                let note =
+                    crate::i18n::with(|tr| decoded.version_note(tr, content.current(&tree.id)));
                 html! {
                     <>
                         { badge(check) }
@@ -54,7 +57,8 @@ pub fn report(
                         if let Some(w) = differs {
                             <p class="warning seal-address" role="alert">{ w }</p>
                         }
-                        <p class="report-tree">{ format!("{} (version {})", tree.title, tree.version) }</p>
+                        <p class="report-tree">{ f(Msg::ReportPageTree, &[("title", (&tree.title).into()), ("version", tree.version.into())]) }</p>
+                        { walked_in(&decoded.session, content, on_language) }
                         { findings_view(&findings, &NodeRef::default(), &content.site.brand) }
                         { help_code(code) }
                         { actions }
@@ -68,20 +72,49 @@ pub fn report(
         }
         (Ok(_), Some(Err(e))) => alert(
             "load-error",
-            "This report did not load",
-            format!(
-                "We could not fetch the troubleshooter it was made with: {}.",
-                e.explain()
+            t(Msg::ReportPageLoadFailed),
+            f(
+                Msg::ReportPageLoadFailedWhy,
+                &[("why", (&e.explain()).into())],
             ),
             Some(on_retry),
         ),
-        (Ok(_), _) => html! { <p class="running" aria-busy="true">{ "Loading the report…" }</p> },
+        (Ok(_), _) => {
+            html! { <p class="running" aria-busy="true">{ t(Msg::ReportPageLoading) }</p> }
+        }
     };
     html! {
-        <section class="report" aria-label="Findings report">
+        <section class="report" aria-label={t(Msg::ReportPageLabel)}>
             { body }
-            <p class="report-foot"><a href={Route::Home.href()}>{ format!("{} home", content.site.brand.name) }</a></p>
+            <p class="report-foot"><a href={Route::Home.href()}>{ f(Msg::ReportPageHome, &[("brand", (&content.site.brand.name).into())]) }</a></p>
         </section>
+    }
+}
+
+/// Which language the user saw (the link's, else the tree's own), and a button
+/// to read the report in it when the page is in another.
+fn walked_in(session: &Session, content: &Content, on_language: &Callback<String>) -> Html {
+    let own = content
+        .listing(&session.tree_id)
+        .map_or("en", |l| l.lang.as_str());
+    let tag = session.lang.as_deref().unwrap_or(own);
+    let language = content.site.language(tag);
+    let name = language.map_or(tag, |l| l.name.as_str());
+    let switch = (tag != crate::i18n::lang() && language.is_some()).then(|| {
+        let (pick, tag) = (on_language.clone(), tag.to_string());
+        html! {
+            <button type="button" class="secondary" lang={tag.clone()} onclick={Callback::from(move |_| pick.emit(tag.clone()))}>
+                { f(Msg::ShellReadIn, &[("language", name.into())]) }
+            </button>
+        }
+    });
+    html! {
+        <p class="walked-in">
+            { f(Msg::ShellWalkedIn, &[("language", name.into())]) }
+            if let Some(b) = switch {
+                { " " }{ b }
+            }
+        </p>
     }
 }
 
@@ -101,15 +134,15 @@ fn decoded_against(session: Session, tree: &Tree) -> Result<Decoded, LinkError> 
 }
 
 /// Copy as text and Print, as the outcome page has them.
-fn actions(text: String, copied: &UseStateHandle<Option<&'static str>>) -> Html {
-    let on_copy = copy(copied, text, "Report copied as text.");
+fn actions(text: String, copied: &UseStateHandle<Option<Msg>>) -> Html {
+    let on_copy = copy(copied, text, Msg::WalkOutcomeTextCopied);
     html! {
         <>
             <div class="share-actions">
-                <button type="button" class="secondary copy-text" onclick={on_copy}>{ "Copy as text" }</button>
-                <button type="button" class="secondary print" onclick={Callback::from(|_| page::print())}>{ "Print" }</button>
+                <button type="button" class="secondary copy-text" onclick={on_copy}>{ t(Msg::AppButtonCopyAsText) }</button>
+                <button type="button" class="secondary print" onclick={Callback::from(|_| page::print())}>{ t(Msg::AppButtonPrint) }</button>
             </div>
-            <p class="copy-state" role="status">{ copied.unwrap_or("") }</p>
+            <p class="copy-state" role="status">{ copy_state(**copied) }</p>
         </>
     }
 }
@@ -118,50 +151,42 @@ fn actions(text: String, copied: &UseStateHandle<Option<&'static str>>) -> Html 
 fn unreadable(e: &LinkError) -> Html {
     alert(
         "error",
-        "This findings link cannot be read",
-        e.to_string(),
+        t(Msg::ReportPageUnreadable),
+        crate::i18n::with(|tr| e.explain(tr)),
         None,
     )
 }
 
 fn badge(check: Option<&SealCheck>) -> Html {
     let (class, text) = match check {
-        None => ("checking", AttrValue::Static("Checking the seal…")),
+        None => ("checking", t(Msg::ReportBadgeChecking)),
         // What a seal proves: this payload, unchanged, was shown to our helper
         // at that time (by a client at that address, when the seal carries one).
-        Some(SealCheck::Sealed(t)) => (
-            "sealed",
-            format!(
-                "Unchanged since our helper sealed it at {}{} (key {}).",
-                clock::format_local(t.time_ms),
-                match t.client {
-                    Some(c) => format!(", for a client it saw at {c}"),
-                    None => ", with no address in the seal".to_string(),
-                },
-                t.key_id,
-            )
-            .into(),
-        ),
-        Some(SealCheck::NotSealed) => (
-            "unsealed",
-            AttrValue::Static(
-                "Not sealed: the helper did not seal this link, so edits cannot be ruled out.",
-            ),
-        ),
-        Some(SealCheck::Mismatch) => (
-            "mismatch",
-            AttrValue::Static(
-                "Seal does not match: these findings were changed after the helper sealed them.",
-            ),
-        ),
+        Some(SealCheck::Sealed(s)) => {
+            let at = clock::format_local(s.time_ms);
+            let (time, key) = ((&at).into(), (&s.key_id).into());
+            let said = match s.client {
+                Some(c) => f(
+                    Msg::ReportBadgeSealedFor,
+                    &[
+                        ("time", time),
+                        ("address", (&c.to_string()).into()),
+                        ("key", key),
+                    ],
+                ),
+                None => f(Msg::ReportBadgeSealed, &[("time", time), ("key", key)]),
+            };
+            ("sealed", said)
+        }
+        Some(SealCheck::NotSealed) => ("unsealed", t(Msg::ReportBadgeNotSealed)),
+        Some(SealCheck::Mismatch) => ("mismatch", t(Msg::ReportBadgeMismatch)),
         Some(SealCheck::UnknownKey(k)) => (
             "mismatch",
-            format!("The seal names a key this helper does not know ({k}): it cannot be trusted.")
-                .into(),
+            f(Msg::ReportBadgeUnknownKey, &[("key", k.into())]),
         ),
         Some(SealCheck::CannotCheck(why)) => (
             "unsealed",
-            format!("The seal could not be checked: {why}.").into(),
+            f(Msg::ReportBadgeCannotCheck, &[("why", why.into())]),
         ),
     };
     html! { <p class={classes!("badge", class)} role="status">{ text }</p> }

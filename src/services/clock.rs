@@ -16,12 +16,19 @@ pub fn now_ms() -> u64 {
     }
 }
 
-/// A timestamp in the reader's own time zone and language (the browser's `Intl`).
+/// A timestamp in the reader's own time zone, in the page's language (the
+/// browser's `Intl`).
 pub fn format_local(ms: u64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        String::from(d.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+        let lang = crate::i18n::lang();
+        let lang = if lang.is_empty() {
+            "default"
+        } else {
+            lang.as_str()
+        };
+        String::from(d.to_locale_string(lang, &wasm_bindgen::JsValue::UNDEFINED))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use fixpath_core::content::{self, Listing, Site};
+use fixpath_core::translation::Translation;
 use fixpath_core::Tree;
 use yew::prelude::*;
 
@@ -48,6 +49,15 @@ impl Content {
         }
     }
 
+    /// The content as a reader of `lang` sees it (the brand's words and the
+    /// list's titles in `lang`), sharing this store of trees.
+    pub fn in_lang(&self, lang: &str) -> Content {
+        Content {
+            site: Rc::new(self.site.in_lang(lang)),
+            trees: self.trees.clone(),
+        }
+    }
+
     /// The troubleshooter on offer with this id.
     pub fn listing(&self, id: &str) -> Option<&Listing> {
         self.site.trees.iter().find(|l| l.id == id)
@@ -56,6 +66,21 @@ impl Content {
     /// The version and fingerprint of the tree with this id as offered now.
     pub fn current(&self, id: &str) -> Option<(u32, u64)> {
         self.listing(id).map(|l| (l.version, l.fingerprint))
+    }
+
+    /// The language to ask the tree `id` at `fingerprint` in, for a reader of
+    /// `lang`: `None` when the site says there is no such translation (the
+    /// version in service lists its translations), so nothing is asked that
+    /// would only answer "none".
+    pub fn ask_in(&self, id: &str, fingerprint: u64, lang: &str) -> Option<String> {
+        match self.listing(id) {
+            Some(l) if l.fingerprint == fingerprint => {
+                (l.lang != lang && l.translated_into(lang)).then(|| lang.to_string())
+            }
+            // An older version of a tree written in the reader's language.
+            Some(l) if l.lang == lang => None,
+            _ => Some(lang.to_string()),
+        }
     }
 }
 
@@ -70,16 +95,17 @@ pub fn use_content() -> Content {
 /// tree or why not.
 pub type TreeAnswer = Option<Rc<Result<Rc<Tree>, ContentError>>>;
 
-/// The tree `id` at `fingerprint` (`version`) from `store`, and Retry: the
-/// answer is `None` while the tree is fetched, then the tree or why not
-/// (`version` `None`: not found, and nothing is asked). Retry asks the store
-/// again, which fetches again when the last fetch failed. One hook for every
-/// page that shows a tree (it takes the store, as the root, which provides the
-/// context, cannot read it).
+/// The tree `id` at `fingerprint` (`version`) from `store`, in the language
+/// `lang` where it is translated into it, and Retry: the answer is `None` while
+/// the tree is fetched, then the tree (its `lang` says which language it is
+/// in) or why not (`version` `None`: not found, and nothing is asked). Retry
+/// asks the store again, which fetches again when the last fetch failed. One
+/// hook for every page that shows a tree (it takes the store, as the root,
+/// which provides the context, cannot read it).
 #[hook]
 pub fn use_tree(
     store: TreeStore,
-    version: Option<(String, u64)>,
+    version: Option<(String, u64, Option<String>)>,
 ) -> (TreeAnswer, Callback<MouseEvent>) {
     // Bumped by Retry: a new attempt asks again.
     let attempt = use_state(|| 0u32);
@@ -87,7 +113,7 @@ pub fn use_tree(
         let version = version.clone();
         async move {
             match version {
-                Some((id, fp)) => store.get(&id, fp).await,
+                Some((id, fp, lang)) => store.get(&id, fp, lang.as_deref()).await,
                 None => Err(ContentError::NotFound),
             }
         }
@@ -153,7 +179,11 @@ pub struct TreeStore(Rc<Store>);
 struct Store {
     /// Prefixed to every tree's path (`""`: this page's origin).
     base: String,
+    /// Each version in its own language.
     trees: RefCell<Vec<Rc<Tree>>>,
+    /// Each version as shown in another language: translated, or the version
+    /// itself when the helper has no such translation (asked once).
+    shown: RefCell<Vec<(String, Rc<Tree>)>>,
 }
 
 impl PartialEq for TreeStore {
@@ -179,6 +209,7 @@ impl TreeStore {
         TreeStore(Rc::new(Store {
             base: base.to_string(),
             trees: RefCell::new(Vec::new()),
+            shown: RefCell::new(Vec::new()),
         }))
     }
 
@@ -197,9 +228,59 @@ impl TreeStore {
         self.0.trees.borrow_mut().push(Rc::new(tree));
     }
 
-    /// The tree `id` at `fingerprint`: the one already fetched, else a fetch (a
-    /// fetch that failed is made again, so Retry is just asking again).
-    pub async fn get(&self, id: &str, fingerprint: u64) -> Result<Rc<Tree>, ContentError> {
+    /// Keeps `words` as the translation of its tree's version (tests seed
+    /// translations as they seed trees).
+    pub fn insert_translation(&self, id: &str, fingerprint: u64, words: &Translation) {
+        if let Some(tree) = self.kept(&(id.to_string(), fingerprint)) {
+            let shown = Rc::new(tree.translated(words));
+            self.0.shown.borrow_mut().push((words.lang.clone(), shown));
+        }
+    }
+
+    /// The tree `id` at `fingerprint`, in `lang` when that is not its own and
+    /// the helper has it translated (else in its own): fetched once each.
+    pub async fn get(
+        &self,
+        id: &str,
+        fingerprint: u64,
+        lang: Option<&str>,
+    ) -> Result<Rc<Tree>, ContentError> {
+        let tree = self.version(id, fingerprint).await?;
+        let Some(lang) = lang.filter(|l| *l != tree.lang) else {
+            return Ok(tree);
+        };
+        let shown = |s: &RefCell<Vec<(String, Rc<Tree>)>>| {
+            s.borrow()
+                .iter()
+                .find(|(l, t)| l == lang && t.id == id && t.fingerprint == fingerprint)
+                .map(|(_, t)| Rc::clone(t))
+        };
+        if let Some(t) = shown(&self.0.shown) {
+            return Ok(t);
+        }
+        let path = content::translation_path(&tree.id, tree.fingerprint, lang);
+        let words: Option<Translation> =
+            http::get_document(&format!("{}{path}", self.0.base), CONTENT_TIMEOUT_MS).await?;
+        if let Some(t) = shown(&self.0.shown) {
+            return Ok(t);
+        }
+        // A translation of another shape than this version's (never from a
+        // helper that linted it) is not used: the tree shows in its own words.
+        let t = match words {
+            Some(w) if w.nodes.len() == tree.nodes.len() => Rc::new(tree.translated(&w)),
+            _ => Rc::clone(&tree),
+        };
+        self.0
+            .shown
+            .borrow_mut()
+            .push((lang.to_string(), Rc::clone(&t)));
+        Ok(t)
+    }
+
+    /// The tree `id` at `fingerprint` in its own language: the one already
+    /// fetched, else a fetch (a fetch that failed is made again, so Retry is
+    /// just asking again).
+    async fn version(&self, id: &str, fingerprint: u64) -> Result<Rc<Tree>, ContentError> {
         let key = (id.to_string(), fingerprint);
         if let Some(t) = self.kept(&key) {
             return Ok(t);
@@ -242,29 +323,30 @@ fn address(id: &str, fingerprint: u64) -> Option<String> {
     fits.then(|| content::tree_path(id, fingerprint))
 }
 
-/// The page shell could not become the app: its list gives way to `message`
-/// and a "Try again" link, which calls `retry` (the shell stays as it is
-/// otherwise, so the page still reads as the team's).
-pub fn shell_failed(message: &str, retry: impl Fn() + 'static) {
+/// The page shell could not become the app: its list gives way to the shell's
+/// own sentence and "Try again" link (the helper wrote both in the reader's
+/// language, so they need no catalog), which calls `retry`; the shell stays as
+/// it is otherwise, so the page still reads as the team's.
+pub fn shell_failed(retry: impl Fn() + 'static) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let area = document
-        .query_selector("#shell ul.trees, #shell fixpath-list, #shell .shell-error")
-        .ok()
-        .flatten();
-    let Some(area) = area else {
+    let (Some(list), Some(error)) = (
+        document.query_selector("#shell ul.trees").ok().flatten(),
+        document
+            .query_selector("#shell .shell-error")
+            .ok()
+            .flatten(),
+    ) else {
         return;
     };
-    area.set_outer_html(&format!(
-        "<p class=\"error shell-error\" role=\"alert\">{} <a href=\"\">Try again</a></p>",
-        content::html_escape(message)
-    ));
-    let link = document
-        .query_selector("#shell .shell-error a")
-        .ok()
-        .flatten();
+    let _ = list.set_attribute("hidden", "");
+    let _ = error.remove_attribute("hidden");
+    let link = error.query_selector("a:not([data-armed])").ok().flatten();
     if let Some(link) = link {
+        // Armed once: a retry that fails again shows the same link, which
+        // already calls `retry`.
+        let _ = link.set_attribute("data-armed", "");
         // Not passive (gloo's default), so the click can be kept from following
         // the link, which would reload the page.
         let options = gloo_events::EventListenerOptions::enable_prevent_default();
@@ -273,7 +355,7 @@ pub fn shell_failed(message: &str, retry: impl Fn() + 'static) {
                 e.prevent_default();
                 retry();
             });
-        // The link lives as long as the page, or until a retry replaces it.
+        // The link lives as long as the page.
         listener.forget();
     }
 }

@@ -11,6 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCache, RequestInit, RequestMode, Response};
 
 use super::wire::{self, FromJson};
+use crate::i18n::{f, t, Msg};
 
 /// Why a request did not give a usable answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,15 +29,19 @@ pub enum HttpError {
 }
 
 impl HttpError {
-    /// A sentence for the user.
+    /// Why, for the user: the end of a sentence ("We could not fetch it: …"),
+    /// in the page's language (the helper's own message as it wrote it).
     pub fn explain(&self) -> String {
         match self {
-            Self::Network => "we could not reach it at all".into(),
-            Self::Timeout => "it did not answer in time".into(),
+            Self::Network => t(Msg::AppFetchNetwork),
+            Self::Timeout => t(Msg::AppFetchTimeout),
             Self::Status(_, Some(e)) => e.error.message.clone(),
-            Self::Status(code, None) => format!("it answered with an error ({code})"),
-            Self::Malformed => "its answer was not what we expected".into(),
-            Self::NoBrowser => "this page is not running in a browser".into(),
+            // The status is a code, not a quantity: its digits as HTTP writes them.
+            Self::Status(code, None) => {
+                f(Msg::AppFetchStatus, &[("code", (&code.to_string()).into())])
+            }
+            Self::Malformed => t(Msg::AppFetchMalformed),
+            Self::NoBrowser => t(Msg::AppFetchNoBrowser),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! All of the app's I/O: the clock, the checks, the page's own address, the clipboard, the
-//! team's content (the site and its trees), reading JSON, and `use_answer`, the one way a
+//! team's content (the site and its trees), the reader's language, reading JSON, and `use_answer`, the one way a
 //! component waits for async work.
 
 pub mod answer;
@@ -7,6 +7,7 @@ pub mod checks;
 pub mod clock;
 pub mod content;
 pub mod http;
+pub mod language;
 pub mod location;
 pub mod page;
 pub mod seal;

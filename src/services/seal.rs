@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::http::{self, HttpError};
 use super::wire;
+use crate::i18n::{t, Msg};
 
 const SEAL_TIMEOUT_MS: u32 = 3_000;
 
@@ -71,13 +72,13 @@ pub async fn digest_hex(payload: &str) -> Option<String> {
 pub async fn request(payload: &str, shared_address: Option<IpAddr>) -> Result<Sealed, String> {
     let digest = digest_hex(payload)
         .await
-        .ok_or_else(|| "this browser cannot compute the digest".to_string())?;
+        .ok_or_else(|| t(Msg::AppSealNoDigest))?;
     let body = wire::seal_request(&request_for(digest, shared_address))
-        .ok_or_else(|| "this browser cannot write the request".to_string())?;
+        .ok_or_else(|| t(Msg::AppSealNoRequest))?;
     let (seal, _) = http::post_json::<Seal>(Endpoint::Seal, &body, SEAL_TIMEOUT_MS)
         .await
         .map_err(|e| e.explain())?;
-    let token = SealToken::from_api(&seal).map_err(|e| e.to_string())?;
+    let token = SealToken::from_api(&seal).map_err(|e| crate::i18n::with(|tr| e.explain(tr)))?;
     Ok(Sealed {
         key_id: seal.key_id,
         time_ms: seal.time_ms,
@@ -111,17 +112,17 @@ pub async fn check(payload: &str, seal: Option<&str>) -> SealCheck {
         None => keys.keys.iter().collect(),
     };
     if candidates.is_empty() {
-        return SealCheck::CannotCheck("the helper lists no keys".into());
+        return SealCheck::CannotCheck(t(Msg::AppSealNoKeys));
     }
     let Some(digest) = digest_hex(payload).await else {
-        return SealCheck::CannotCheck("this browser cannot compute the digest".into());
+        return SealCheck::CannotCheck(t(Msg::AppSealNoDigest));
     };
     let message = token.message(&digest, findings);
     // Why no key could be tried, if one could not.
     let mut cannot = None;
     for key in candidates {
         let Ok(raw) = b64::decode(key.public_key.as_bytes()) else {
-            cannot = Some("the helper's key is damaged");
+            cannot = Some(Msg::AppSealBadKey);
             continue;
         };
         match verify(&raw, &token.signature, &message).await {
@@ -134,11 +135,11 @@ pub async fn check(payload: &str, seal: Option<&str>) -> SealCheck {
                 })
             }
             Some(false) => {}
-            None => cannot = Some("this browser cannot check Ed25519 signatures"),
+            None => cannot = Some(Msg::AppSealNoEd25519),
         }
     }
     match cannot {
-        Some(why) => SealCheck::CannotCheck(why.into()),
+        Some(why) => SealCheck::CannotCheck(t(why)),
         None => SealCheck::Mismatch,
     }
 }

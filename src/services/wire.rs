@@ -28,8 +28,12 @@ use fixpath_core::api::{
     PublicKey, Resolved, Seal, SealRequest, Severity, Status, WhoAmI,
 };
 use fixpath_core::catalog::{Check, Platforms};
-use fixpath_core::content::{Brand, Listing, Site, Ticket, TicketNumber};
+use fixpath_core::content::{
+    Brand, BrandWords, Language, Listing, ListingWords, Site, Ticket, TicketNumber,
+};
+use fixpath_core::i18n::{Catalog, Message, Plural};
 use fixpath_core::model::{hex64, Choice, Node, NodeKind, PerOutcome, Resolution, SkipRule, Tree};
+use fixpath_core::translation::{NodeWords, Translation};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -172,6 +176,15 @@ impl Field {
         }
     }
 
+    /// A list serde leaves out when empty (`skip_serializing_if`, or an older
+    /// helper's document): absent reads as empty.
+    fn list_or_empty<T>(&self, key: &str, read: impl Fn(&Field) -> Option<T>) -> Option<Vec<T>> {
+        match self.get(key) {
+            Some(f) if !f.0.is_undefined() && !f.0.is_null() => self.list(key, read),
+            _ => Some(Vec::new()),
+        }
+    }
+
     fn list<T>(&self, key: &str, read: impl Fn(&Field) -> Option<T>) -> Option<Vec<T>> {
         let a: Array = self.get(key)?.0.dyn_into().ok()?;
         // A plain loop: an iterator collected into `Option<Vec<_>>` costs some
@@ -306,6 +319,67 @@ impl FromJson for Site {
         Some(Site {
             brand: v.member("brand", Brand::from_json)?,
             trees: v.list("trees", Listing::from_json)?,
+            languages: v.list_or_empty("languages", |l| {
+                Some(Language {
+                    tag: l.string("tag")?,
+                    name: l.string("name")?,
+                    rtl: l.bool("rtl")?,
+                    catalog: l.string("catalog")?,
+                })
+            })?,
+        })
+    }
+}
+
+impl FromJson for Catalog {
+    fn from_json(v: &Field) -> Option<Self> {
+        let messages = v.list("m", |m| match m.as_string() {
+            Some(text) => Some(Message::Text(text)),
+            None => {
+                let forms: &Object = m.0.dyn_ref()?;
+                let keys = Object::keys(forms);
+                let mut out = Vec::with_capacity(keys.length() as usize);
+                for i in 0..keys.length() {
+                    let key = keys.get(i).as_string()?;
+                    out.push((Plural::parse(&key)?, m.string(&key)?));
+                }
+                Some(Message::Plural(out))
+            }
+        })?;
+        Catalog::new(
+            v.string("lang")?,
+            v.string("name")?,
+            v.bool("rtl")?,
+            messages,
+        )
+    }
+}
+
+/// `null` as none (a tree version with no translation in that language).
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: &Field) -> Option<Self> {
+        if v.0.is_null() {
+            Some(None)
+        } else {
+            T::from_json(v).map(Some)
+        }
+    }
+}
+
+impl FromJson for Translation {
+    fn from_json(v: &Field) -> Option<Self> {
+        Some(Translation {
+            lang: v.string("lang")?,
+            title: v.string("title")?,
+            symptom: v.string("symptom")?,
+            nodes: v.list("nodes", |n| {
+                Some(NodeWords {
+                    text: n.opt_string("text")?,
+                    help: n.opt_string("help")?,
+                    summary: n.opt_string("summary")?,
+                    choices: n.list_or_empty("choices", Field::as_string)?,
+                })
+            })?,
         })
     }
 }
@@ -331,6 +405,14 @@ impl FromJson for Brand {
                     })?,
                 })
             })?,
+            words: v.list_or_empty("words", |w| {
+                Some(BrandWords {
+                    lang: w.string("lang")?,
+                    title: w.opt_string("title")?,
+                    contact: w.opt_string("contact")?,
+                    ticket_label: w.opt_string("ticket_label")?,
+                })
+            })?,
         })
     }
 }
@@ -346,6 +428,14 @@ impl FromJson for Listing {
             symptom: v.string("symptom")?,
             version,
             fingerprint,
+            lang: v.opt_string("lang")?.unwrap_or_else(|| "en".to_string()),
+            translations: v.list_or_empty("translations", |w| {
+                Some(ListingWords {
+                    lang: w.string("lang")?,
+                    title: w.string("title")?,
+                    symptom: w.string("symptom")?,
+                })
+            })?,
         })
     }
 }
@@ -360,6 +450,8 @@ impl FromJson for Tree {
             symptom,
             version,
             fingerprint,
+            lang,
+            ..
         } = Listing::from_json(v)?;
         Some(Tree {
             nodes: v.list("nodes", |n| {
@@ -372,6 +464,7 @@ impl FromJson for Tree {
             id,
             title,
             symptom,
+            lang,
             version,
             start,
             fingerprint,

@@ -392,6 +392,8 @@ const LOGGING: &str = "## Logging";
 const READING: &str = "## Trees fetched, not embedded";
 /// The hand-written section on what issue 15's features cost on the wire, kept too.
 const WALK_BYTES: &str = "## What the moving walk costs";
+/// The hand-written section on what issue 16's languages cost on the wire, kept too.
+const LANGUAGES: &str = "## Every language";
 
 /// The section on how many actions a walk asks of the user (`cargo xtask bench
 /// actions` rewrites it alone).
@@ -1144,7 +1146,7 @@ fn bench_all(tools: &Tools) -> Result {
     // (measured builds, by hand), and the last one `cargo xtask soak` wrote.
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_default();
-    for kept in [LOGGING, READING, WALK_BYTES, "## Soak"] {
+    for kept in [LOGGING, READING, WALK_BYTES, LANGUAGES, "## Soak"] {
         if let Some(text) = section(&old, kept) {
             md.push('\n');
             md.push_str(text);

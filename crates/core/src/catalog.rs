@@ -229,7 +229,8 @@ impl CheckName {
         }
     }
 
-    /// Unit of the small figure a result carries, for reports.
+    /// Unit of the small figure a result carries, in English (reports write the
+    /// figure with its unit in the reader's words: `findings::figure_text`).
     pub fn figure_unit(self) -> Option<&'static str> {
         match self {
             Self::HelperPing | Self::ServerProbe | Self::InternetCanary => Some("ms"),

@@ -27,6 +27,7 @@
 //! for `1`, hyphens and spaces anywhere.
 
 use crate::findings::{outcome_word, result_word};
+use crate::i18n::{Msg, Tr};
 use crate::model::{CheckOutcome, NodeIdx, NodeKind, Tree};
 use crate::Session;
 
@@ -39,7 +40,8 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const TAG_BITS: u32 = 7;
 const WALK_BITS: u32 = 31;
 
-/// Why a code could not be read, in words for the person who typed it.
+/// Why a code could not be read. `Display` is English, for logs and tests;
+/// people read [`CodeError::explain`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
     #[error("type the help-desk code: ten letters and digits")]
@@ -60,6 +62,31 @@ pub enum CodeError {
         "that code does not fit {0} as it is here: it may have been made with another version"
     )]
     DoesNotFit(String),
+}
+
+impl CodeError {
+    /// Why the code could not be read, in words for the person who typed it (a
+    /// clause in lower case, `findings.code.error.*`).
+    pub fn explain(&self, tr: Tr) -> String {
+        match self {
+            Self::Empty => tr.t(Msg::FindingsCodeErrorEmpty),
+            Self::BadChar(c) => tr.f(
+                Msg::FindingsCodeErrorBadChar,
+                &[("char", (&c.to_string()).into())],
+            ),
+            Self::TooShort => tr.t(Msg::FindingsCodeErrorTooShort),
+            Self::TooLong => tr.t(Msg::FindingsCodeErrorTooLong),
+            Self::Typo => tr.t(Msg::FindingsCodeErrorTypo),
+            Self::NoTree => tr.t(Msg::FindingsCodeErrorNoTree),
+            Self::OtherVersion(title) => tr.f(
+                Msg::FindingsCodeErrorOtherVersion,
+                &[("title", title.into())],
+            ),
+            Self::DoesNotFit(title) => {
+                tr.f(Msg::FindingsCodeErrorDoesNotFit, &[("title", title.into())])
+            }
+        }
+    }
 }
 
 /// A code as read: its symbols passed their check; what they name is not yet
@@ -231,21 +258,36 @@ pub fn too_big(tree: &Tree) -> Option<String> {
 }
 
 impl CodeSummary {
-    /// The summary in words, one line each, the same in the app and `fixpath
-    /// decode`: the tree and its version, the outcome, then each check's text
-    /// and outcome ("Not run" for one the walk did not reach).
-    pub fn lines(&self, tree: &Tree) -> Vec<String> {
-        let mut lines = vec![format!("{} (version {})", tree.title, tree.version)];
+    /// The summary in `tr`'s words, one line each, the same in the app and
+    /// `fixpath decode`: the tree and its version, the outcome, then each
+    /// check's text and outcome ("Not run" for one the walk did not reach).
+    pub fn lines(&self, tr: Tr, tree: &Tree) -> Vec<String> {
+        // A version number as written, not as a formatted number.
+        let mut lines = vec![tr.f(
+            Msg::FindingsCodeTree,
+            &[
+                ("title", (&tree.title).into()),
+                ("version", (&tree.version.to_string()).into()),
+            ],
+        )];
         if let Some(NodeKind::Outcome {
             result, summary, ..
         }) = tree.node(self.outcome).map(|n| &n.kind)
         {
-            lines.push(format!("{}: {summary}", result_word(Some(*result))));
+            let word = result_word(tr, Some(*result));
+            lines.push(tr.f(
+                Msg::FindingsCodeResult,
+                &[("result", (&word).into()), ("summary", summary.into())],
+            ));
         }
         for (node, outcome) in &self.checks {
             if let Some(NodeKind::Check { text, .. }) = tree.node(*node).map(|n| &n.kind) {
-                let word = outcome.map_or("Not run", outcome_word);
-                lines.push(format!("{text}: {word}"));
+                let word =
+                    outcome.map_or_else(|| tr.t(Msg::FindingsCodeNotRun), |o| outcome_word(tr, o));
+                lines.push(tr.f(
+                    Msg::FindingsCodeCheck,
+                    &[("check", text.into()), ("outcome", (&word).into())],
+                ));
             }
         }
         lines

@@ -15,6 +15,48 @@ use crate::model::Tree;
 pub struct Site {
     pub brand: Brand,
     pub trees: Vec<Listing>,
+    /// The languages the app speaks, English first, each with its catalog's address.
+    #[serde(default)]
+    pub languages: Vec<Language>,
+}
+
+/// A language the app speaks: what the switcher offers and where its catalog is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Language {
+    /// BCP 47 tag (`fr`).
+    pub tag: String,
+    /// Its name in itself (`Français`).
+    pub name: String,
+    pub rtl: bool,
+    /// Where its catalog is served (`/content/ui.fr.<digest>.json`, immutable).
+    pub catalog: String,
+}
+
+impl Site {
+    /// The language with this tag, if the app speaks it.
+    pub fn language(&self, tag: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.tag == tag)
+    }
+
+    /// Every tag the app speaks, in the site's order.
+    pub fn tags(&self) -> Vec<&str> {
+        self.languages.iter().map(|l| l.tag.as_str()).collect()
+    }
+
+    /// The site as a reader of `lang` sees it: the brand's words and each
+    /// listing's title and symptom in that language where they are translated
+    /// (the page shell and the app both show this).
+    pub fn in_lang(&self, lang: &str) -> Site {
+        let mut site = self.clone();
+        site.brand = self.brand.in_lang(lang);
+        for l in &mut site.trees {
+            if let Some(w) = l.translations.iter().find(|w| w.lang == lang) {
+                l.title = w.title.clone();
+                l.symptom = w.symptom.clone();
+            }
+        }
+        site
+    }
 }
 
 /// One troubleshooter on offer: what the home page lists, and where its current
@@ -27,6 +69,28 @@ pub struct Listing {
     pub version: u32,
     #[serde(with = "crate::model::hex64")]
     pub fingerprint: u64,
+    /// The language the tree is written in.
+    #[serde(default = "crate::model::english")]
+    pub lang: String,
+    /// The languages this version is translated into (see [`translation_path`]),
+    /// each with its title and symptom for the list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<ListingWords>,
+}
+
+/// A listing's words in another language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingWords {
+    pub lang: String,
+    pub title: String,
+    pub symptom: String,
+}
+
+impl Listing {
+    /// Whether this version is translated into `lang`.
+    pub fn translated_into(&self, lang: &str) -> bool {
+        self.translations.iter().any(|w| w.lang == lang)
+    }
 }
 
 impl Listing {
@@ -37,6 +101,8 @@ impl Listing {
             symptom: tree.symptom.clone(),
             version: tree.version,
             fingerprint: tree.fingerprint,
+            lang: tree.lang.clone(),
+            translations: Vec::new(),
         }
     }
 
@@ -62,9 +128,39 @@ pub fn tree_file(id: &str, fingerprint: u64) -> String {
     format!("{id}.{}.json", crate::model::hex64::text(fingerprint))
 }
 
+/// Where one version's translation into `lang` is served: a tree version the
+/// helper knows always answers there, with `null` when it has no such
+/// translation (the report of an old link cannot know beforehand).
+pub fn translation_path(id: &str, fingerprint: u64, lang: &str) -> String {
+    format!(
+        "{CONTENT_PREFIX}{}",
+        translation_file(id, fingerprint, lang)
+    )
+}
+
+/// The file name of a translation: `<id>.<fingerprint>.<lang>.json`.
+pub fn translation_file(id: &str, fingerprint: u64, lang: &str) -> String {
+    format!(
+        "{id}.{}.{lang}.json",
+        crate::model::hex64::text(fingerprint)
+    )
+}
+
+/// Reads a translation's file name back into the tree's id and fingerprint and
+/// the language.
+pub fn parse_translation_file(name: &str) -> Option<(&str, u64, &str)> {
+    let (version, lang) = name.strip_suffix(".json")?.rsplit_once('.')?;
+    let (id, fp) = parse_version(version)?;
+    crate::translation::is_lang_tag(lang).then_some((id, fp, lang))
+}
+
 /// Reads a tree version's file name back into its id and fingerprint.
 pub fn parse_tree_file(name: &str) -> Option<(&str, u64)> {
-    let stem = name.strip_suffix(".json")?;
+    parse_version(name.strip_suffix(".json")?)
+}
+
+/// `<id>.<fingerprint>` as its parts.
+fn parse_version(stem: &str) -> Option<(&str, u64)> {
     let (id, fp) = stem.rsplit_once('.')?;
     let ok_id = !id.is_empty()
         && id
@@ -93,6 +189,44 @@ pub struct Brand {
     pub contact: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<Ticket>,
+    /// The brand's words in other languages (`brand.LANG.toml`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<BrandWords>,
+}
+
+/// The brand's words in one other language; what is `None` stays as written.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BrandWords {
+    pub lang: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// The ticket number field's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_label: Option<String>,
+}
+
+impl Brand {
+    /// The brand as a reader of `lang` sees it.
+    pub fn in_lang(&self, lang: &str) -> Brand {
+        let mut b = self.clone();
+        if let Some(w) = self.words.iter().find(|w| w.lang == lang) {
+            if let Some(t) = &w.title {
+                b.title = t.clone();
+            }
+            if w.contact.is_some() {
+                b.contact = w.contact.clone();
+            }
+            if let (Some(label), Some(n)) = (
+                &w.ticket_label,
+                b.ticket.as_mut().and_then(|t| t.number.as_mut()),
+            ) {
+                n.label = label.clone();
+            }
+        }
+        b
+    }
 }
 
 /// Fixpath's own name and title.
@@ -108,6 +242,7 @@ impl Default for Brand {
             logo: None,
             contact: None,
             ticket: None,
+            words: Vec::new(),
         }
     }
 }
@@ -291,7 +426,7 @@ pub fn shell_brand(brand: &Brand) -> String {
 }
 
 #[cfg(feature = "source")]
-pub use source::{read_brand, BrandFile};
+pub use source::{read_brand, read_brand_words, BrandFile};
 
 #[cfg(feature = "source")]
 mod source {
@@ -301,7 +436,8 @@ mod source {
     use toml::Spanned;
 
     use super::{
-        accent_problem, Brand, Ticket, TicketNumber, FIXPATH_NAME, FIXPATH_TITLE, MAX_TICKET_CHARS,
+        accent_problem, Brand, BrandWords, Ticket, TicketNumber, FIXPATH_NAME, FIXPATH_TITLE,
+        MAX_TICKET_CHARS,
     };
     use crate::lint::{LineIndex, Problem};
 
@@ -369,6 +505,104 @@ mod source {
             });
         }
         Some(s.to_string())
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawWords {
+        title: Option<Spanned<String>>,
+        contact: Option<Spanned<String>>,
+        ticket: Option<Spanned<RawWordsTicket>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawWordsTicket {
+        number: Option<Spanned<RawWordsNumber>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawWordsNumber {
+        label: Option<Spanned<String>>,
+    }
+
+    /// Reads and checks `brand.LANG.toml`, the brand's words in `lang`: the
+    /// `title`, `contact` and `[ticket.number] label`, each one the brand has, and
+    /// every one of them (a reader of `lang` would otherwise see some English).
+    pub fn read_brand_words(
+        brand: &Brand,
+        lang: &str,
+        src: &str,
+    ) -> Result<BrandWords, Vec<Problem>> {
+        let lines = LineIndex::new(src);
+        let problem = |line: u32, message: String| Problem {
+            line,
+            node: None,
+            message,
+        };
+        let raw: RawWords = toml::from_str(src).map_err(|e| {
+            let line = e.span().map(|s| lines.line(s.start)).unwrap_or(1);
+            vec![problem(line, e.message().trim().to_string())]
+        })?;
+        let mut problems = Vec::new();
+        if !crate::translation::is_lang_tag(lang) {
+            problems.push(problem(
+                1,
+                format!(
+                    "`{lang}` is not a language tag: name the file brand.LANG.toml, LANG like `fr`"
+                ),
+            ));
+        }
+        let label = raw
+            .ticket
+            .as_ref()
+            .and_then(|t| t.get_ref().number.as_ref())
+            .and_then(|n| n.get_ref().label.clone());
+        let has_label = brand
+            .ticket
+            .as_ref()
+            .and_then(|t| t.number.as_ref())
+            .is_some();
+        let mut words = BrandWords {
+            lang: lang.to_string(),
+            ..BrandWords::default()
+        };
+        for (key, given, has, max, slot) in [
+            ("title", &raw.title, true, 120, &mut words.title),
+            (
+                "contact",
+                &raw.contact,
+                brand.contact.is_some(),
+                200,
+                &mut words.contact,
+            ),
+            (
+                "ticket.number.label",
+                &label,
+                has_label,
+                60,
+                &mut words.ticket_label,
+            ),
+        ] {
+            match (given, has) {
+                (Some(v), true) => *slot = text(&mut problems, &lines, key, &Some(v.clone()), max),
+                (Some(v), false) => problems.push(problem(
+                    lines.line(v.span().start),
+                    format!("`{key}`: brand.toml has none to translate"),
+                )),
+                (None, true) => problems.push(problem(
+                    1,
+                    format!("`{key}` is not translated into `{lang}`"),
+                )),
+                (None, false) => {}
+            }
+        }
+        if problems.is_empty() {
+            Ok(words)
+        } else {
+            Err(problems)
+        }
     }
 
     /// Reads and checks `brand.toml`; every problem at its line.
@@ -500,6 +734,7 @@ mod source {
                 logo,
                 contact,
                 ticket,
+                words: Vec::new(),
             },
             logo_line: raw.logo.as_ref().map_or(1, at),
         })
@@ -618,6 +853,7 @@ mod tests {
                 ..Brand::default()
             },
             trees: trees.iter().map(Listing::of).collect(),
+            languages: Vec::new(),
         };
         let back: Site = serde_json::from_str(&serde_json::to_string(&site).unwrap()).unwrap();
         assert_eq!(back, site);

@@ -76,6 +76,9 @@ pub struct Session {
     /// The support team's ticket number, when their page asks for one and the user
     /// typed it (checked against the team's pattern by the page, not here).
     pub ticket: Option<String>,
+    /// The language the user walked in (a BCP 47 tag), when it was not the
+    /// tree's own: the report says so, and offers to read it in that language.
+    pub lang: Option<String>,
 }
 
 /// Why an operation was refused.
@@ -110,6 +113,7 @@ impl Session {
             server_name: None,
             client_address: None,
             ticket: None,
+            lang: None,
         };
         s.settle(tree, now_ms);
         s

@@ -6,14 +6,15 @@
 //! version): steps whose node or action no longer fits are left out, never a panic.
 //!
 //! The words a report puts around the tree's own (`outcome_word`, `result_word`,
-//! `tried_word`, `Answer::skip_note`) live here once, for the app's report and
-//! for this text alike.
+//! `tried_word`, `Answer::skip_note`, `figure_text`) live here once, for the
+//! app's report and for this text alike, in the reader's language (the catalog
+//! part `findings`); the tree's own words are the tree's.
 
-use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use crate::catalog::CheckName;
 use crate::engine::{Action, Session};
+use crate::i18n::{Msg, Tr};
 use crate::model::{CheckOutcome, NodeKind, Resolution, Tree};
 
 /// The outcome the walk reached.
@@ -35,8 +36,8 @@ pub struct Evidence {
     /// What the check looked at, as the tree words it.
     pub text: String,
     pub outcome: CheckOutcome,
+    /// The check's figure; [`figure_text`] writes it with its unit.
     pub figure: Option<i64>,
-    pub unit: Option<&'static str>,
     /// The sentence the user read for this result (`verdict::sentence`).
     pub said: String,
     pub at_ms: u64,
@@ -93,56 +94,78 @@ pub struct Findings {
 
 /// What a ticket number is called where the support team's page gives it no name
 /// of its own (`ticket.number.label` in `brand.toml`).
-pub const TICKET_LABEL: &str = "Ticket number";
+pub fn ticket_label(tr: Tr) -> String {
+    tr.t(Msg::FindingsTicketLabel)
+}
 
 /// "OK", "Warning", … : how an outcome reads in a report.
-pub fn outcome_word(o: CheckOutcome) -> &'static str {
-    match o {
-        CheckOutcome::Pass => "OK",
-        CheckOutcome::Warn => "Warning",
-        CheckOutcome::Fail => "Problem",
-        CheckOutcome::Unknown => "Could not run",
-    }
+pub fn outcome_word(tr: Tr, o: CheckOutcome) -> String {
+    tr.t(match o {
+        CheckOutcome::Pass => Msg::FindingsOutcomePass,
+        CheckOutcome::Warn => Msg::FindingsOutcomeWarn,
+        CheckOutcome::Fail => Msg::FindingsOutcomeFail,
+        CheckOutcome::Unknown => Msg::FindingsOutcomeUnknown,
+    })
+}
+
+/// "ok", "warning", … : an outcome inside a line of text.
+fn outcome_inline(tr: Tr, o: CheckOutcome) -> String {
+    tr.t(match o {
+        CheckOutcome::Pass => Msg::FindingsOutcomeInlinePass,
+        CheckOutcome::Warn => Msg::FindingsOutcomeInlineWarn,
+        CheckOutcome::Fail => Msg::FindingsOutcomeInlineFail,
+        CheckOutcome::Unknown => Msg::FindingsOutcomeInlineUnknown,
+    })
 }
 
 /// How the end of a walk reads at the top of a report: "Fixed", "Needs support",
 /// or "Not finished" while the walk has no outcome.
-pub fn result_word(result: Option<Resolution>) -> &'static str {
-    match result {
-        Some(Resolution::Resolved) => "Fixed",
-        Some(Resolution::Escalate) => "Needs support",
-        None => "Not finished",
-    }
+pub fn result_word(tr: Tr, result: Option<Resolution>) -> String {
+    tr.t(match result {
+        Some(Resolution::Resolved) => Msg::FindingsResultResolved,
+        Some(Resolution::Escalate) => Msg::FindingsResultEscalate,
+        None => Msg::FindingsResultUnfinished,
+    })
 }
 
 /// What came of a piece of advice the user tried: "fixed it", "did not help".
-pub fn tried_word(fixed: bool) -> &'static str {
-    if fixed {
-        "fixed it"
+pub fn tried_word(tr: Tr, fixed: bool) -> String {
+    tr.t(if fixed {
+        Msg::FindingsTriedFixed
     } else {
-        "did not help"
-    }
+        Msg::FindingsTriedNotFixed
+    })
 }
 
 impl Answer {
     /// For a question a check answered: "(answered by the check: …)", naming it.
-    pub fn skip_note(&self) -> Option<String> {
+    pub fn skip_note(&self, tr: Tr) -> Option<String> {
         let because = self.skipped_because.as_ref()?;
-        Some(format!("(answered by the check: {because})"))
+        Some(tr.f(Msg::FindingsSkipNote, &[("check", because.into())]))
     }
 }
 
-/// A figure with its unit: `42 ms`, `3 addresses`, `7`.
-pub fn figure_text(figure: i64, unit: Option<&str>) -> String {
-    match unit {
-        Some(u) => format!("{figure} {u}"),
-        None => figure.to_string(),
-    }
+/// The figure of a `check`'s result with its unit: `42 ms`, `3 addresses`, `7`.
+pub fn figure_text(tr: Tr, figure: i64, check: CheckName) -> String {
+    let m = match check {
+        CheckName::HelperPing | CheckName::ServerProbe | CheckName::InternetCanary => {
+            Msg::FindingsFigureMs
+        }
+        CheckName::ClockSkew => Msg::FindingsFigureS,
+        CheckName::EgressAltPorts => Msg::FindingsFigurePortsOpen,
+        CheckName::ServerResolve => Msg::FindingsFigureAddresses,
+        CheckName::BrowserOnline
+        | CheckName::CaptivePortal
+        | CheckName::Platform
+        | CheckName::ClientAddress
+        | CheckName::OperatorStatus => return tr.locale.number(figure as f64),
+    };
+    tr.f(m, &[("n", figure.into())])
 }
 
 impl Findings {
-    /// What `session` amounts to on `tree`.
-    pub fn new(tree: &Tree, session: &Session) -> Findings {
+    /// What `session` amounts to on `tree`, in `tr`'s words.
+    pub fn new(tr: Tr, tree: &Tree, session: &Session) -> Findings {
         let mut f = Findings {
             tree_id: session.tree_id.clone(),
             tree_title: tree.title.clone(),
@@ -182,7 +205,10 @@ impl Findings {
                         skipped_because: None,
                         at_ms: e.at_ms,
                     });
-                    format!("Asked \"{text}\": answered \"{}\".", c.label)
+                    tr.f(
+                        Msg::FindingsStepAsked,
+                        &[("question", text.into()), ("answer", (&c.label).into())],
+                    )
                 }
                 (NodeKind::Question { text, choices, .. }, Action::Skipped { choice, by }) => {
                     let Some(c) = choices.get(usize::from(choice)) else {
@@ -191,19 +217,23 @@ impl Findings {
                     };
                     let because = match tree.node(by).map(|n| &n.kind) {
                         Some(NodeKind::Check { text, .. }) => {
-                            let outcome = session
-                                .result_of(by)
-                                .map(|r| outcome_word(r.outcome).to_ascii_lowercase());
-                            match outcome {
-                                Some(o) => format!("{text} ({o})"),
+                            match session.result_of(by).map(|r| outcome_inline(tr, r.outcome)) {
+                                Some(o) => tr.f(
+                                    Msg::FindingsSkippedBy,
+                                    &[("check", text.into()), ("outcome", (&o).into())],
+                                ),
                                 None => text.clone(),
                             }
                         }
-                        _ => "an earlier check".to_string(),
+                        _ => tr.t(Msg::FindingsSkippedByEarlier),
                     };
-                    let line = format!(
-                        "Skipped \"{text}\": \"{}\", answered by the check \"{because}\".",
-                        c.label
+                    let line = tr.f(
+                        Msg::FindingsStepSkipped,
+                        &[
+                            ("question", text.into()),
+                            ("answer", (&c.label).into()),
+                            ("check", (&because).into()),
+                        ],
                     );
                     f.answers.push(Answer {
                         node: node.id.clone(),
@@ -215,28 +245,32 @@ impl Findings {
                     line
                 }
                 (NodeKind::Check { check, text, .. }, Action::Checked(r)) => {
-                    let said = crate::verdict::sentence(*check, &r, &seen);
+                    let said = crate::verdict::sentence(tr, *check, &r, &seen);
                     let check = check.name();
-                    let unit = check.figure_unit();
                     f.evidence.push(Evidence {
                         node: node.id.clone(),
                         check,
                         text: text.clone(),
                         outcome: r.outcome,
                         figure: r.figure,
-                        unit,
                         said: said.clone(),
                         at_ms: e.at_ms,
                     });
-                    let figure = r
-                        .figure
-                        .map(|v| format!(" ({})", figure_text(v, unit)))
-                        .unwrap_or_default();
-                    format!(
-                        "Checked \"{text}\" [{}]: {}{figure}. {said}",
-                        check.as_str(),
-                        outcome_word(r.outcome)
-                    )
+                    let outcome = outcome_word(tr, r.outcome);
+                    let mut args = vec![
+                        ("check", text.into()),
+                        ("name", check.as_str().into()),
+                        ("outcome", (&outcome).into()),
+                        ("said", (&said).into()),
+                    ];
+                    let figure = r.figure.map(|v| figure_text(tr, v, check));
+                    match &figure {
+                        Some(fig) => {
+                            args.push(("figure", fig.into()));
+                            tr.f(Msg::FindingsStepCheckedFigure, &args)
+                        }
+                        None => tr.f(Msg::FindingsStepChecked, &args),
+                    }
                 }
                 (NodeKind::Advice { text, .. }, Action::Advised { fixed }) => {
                     f.tried.push(Tried {
@@ -245,13 +279,13 @@ impl Findings {
                         fixed,
                         at_ms: e.at_ms,
                     });
-                    format!(
-                        "Tried \"{text}\": {}.",
+                    tr.f(
                         if fixed {
-                            "that fixed it"
+                            Msg::FindingsStepTriedFixed
                         } else {
-                            "it did not help"
-                        }
+                            Msg::FindingsStepTriedNotFixed
+                        },
+                        &[("advice", text.into())],
                     )
                 }
                 _ => {
@@ -284,91 +318,142 @@ impl Findings {
         f
     }
 
-    /// The findings as plain text for a ticket or a terminal; times in UTC.
     /// One line for a ticket's subject: the troubleshooter and what it found.
-    pub fn summary(&self) -> String {
+    pub fn summary(&self, tr: Tr) -> String {
         match &self.outcome {
-            Some(o) => format!("{}: {}", self.tree_title, o.summary),
-            None => format!(
-                "{}: {}",
-                self.tree_title,
-                result_word(None).to_ascii_lowercase()
+            Some(o) => tr.f(
+                Msg::FindingsSummaryDone,
+                &[
+                    ("title", (&self.tree_title).into()),
+                    ("summary", (&o.summary).into()),
+                ],
+            ),
+            None => tr.f(
+                Msg::FindingsSummaryUnfinished,
+                &[("title", (&self.tree_title).into())],
             ),
         }
     }
 
-    pub fn to_text(&self) -> String {
+    /// The findings as plain text for a ticket or a terminal, in `tr`'s words;
+    /// times in UTC.
+    pub fn to_text(&self, tr: Tr) -> String {
         let mut t = String::new();
-        let _ = writeln!(
-            t,
-            "Fixpath findings: {} (version {})",
-            self.tree_title, self.tree_version
-        );
+        let mut line = |s: String| {
+            t.push_str(&s);
+            t.push('\n');
+        };
+        // A version number as written, not as a formatted number.
+        line(tr.f(
+            Msg::FindingsTextTitle,
+            &[
+                ("title", (&self.tree_title).into()),
+                ("version", (&self.tree_version.to_string()).into()),
+            ],
+        ));
         if let Some(n) = &self.ticket {
-            let _ = writeln!(t, "{TICKET_LABEL}: {n}");
+            let label = ticket_label(tr);
+            line(tr.f(
+                Msg::FindingsTextTicket,
+                &[("label", (&label).into()), ("number", n.into())],
+            ));
         }
-        let _ = writeln!(t, "Started: {}", utc(self.started_ms));
+        line(tr.f(
+            Msg::FindingsTextStarted,
+            &[("time", (&utc(self.started_ms)).into())],
+        ));
         match &self.outcome {
             Some(o) => {
-                let state = result_word(Some(o.result));
-                let _ = writeln!(t, "Result: {state}: {}", o.summary);
-                let _ = writeln!(t, "Likely cause: {}", o.cause);
+                let state = result_word(tr, Some(o.result));
+                line(tr.f(
+                    Msg::FindingsTextResult,
+                    &[
+                        ("result", (&state).into()),
+                        ("summary", (&o.summary).into()),
+                    ],
+                ));
+                line(tr.f(Msg::FindingsTextCause, &[("cause", (&o.cause).into())]));
             }
-            None => {
-                let _ = writeln!(t, "Result: {}", result_word(None).to_ascii_lowercase());
-            }
+            None => line(tr.t(Msg::FindingsTextResultUnfinished)),
         }
         if !self.evidence.is_empty() {
-            let _ = writeln!(t, "\nWhat we checked:");
+            line(format!("\n{}", tr.t(Msg::FindingsTextChecked)));
             for e in &self.evidence {
-                let figure = e
-                    .figure
-                    .map(|v| format!(" ({})", figure_text(v, e.unit)))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    t,
-                    "- {}: {}{figure} [{}]\n  {}",
-                    outcome_word(e.outcome),
-                    e.text,
-                    e.check.as_str(),
-                    e.said
-                );
+                let outcome = outcome_word(tr, e.outcome);
+                let mut args = vec![
+                    ("outcome", (&outcome).into()),
+                    ("check", (&e.text).into()),
+                    ("name", e.check.as_str().into()),
+                ];
+                let figure = e.figure.map(|v| figure_text(tr, v, e.check));
+                let head = match &figure {
+                    Some(fig) => {
+                        args.push(("figure", fig.into()));
+                        tr.f(Msg::FindingsTextEvidenceFigure, &args)
+                    }
+                    None => tr.f(Msg::FindingsTextEvidence, &args),
+                };
+                line(format!("- {head}\n  {}", e.said));
             }
         }
         if !self.tried.is_empty() {
-            let _ = writeln!(t, "\nWhat was tried:");
+            line(format!("\n{}", tr.t(Msg::FindingsTextTried)));
             for x in &self.tried {
-                let _ = writeln!(t, "- {}: {}", x.advice, tried_word(x.fixed));
+                let result = tried_word(tr, x.fixed);
+                let said = tr.f(
+                    Msg::FindingsTextTriedLine,
+                    &[("advice", (&x.advice).into()), ("result", (&result).into())],
+                );
+                line(format!("- {said}"));
             }
         }
         if !self.answers.is_empty() {
-            let _ = writeln!(t, "\nAnswers:");
+            line(format!("\n{}", tr.t(Msg::FindingsTextAnswers)));
             for a in &self.answers {
-                let by = a.skip_note().map(|n| format!(" {n}")).unwrap_or_default();
-                let _ = writeln!(t, "- {} {}{by}", a.question, a.answer);
+                let args = [
+                    ("question", (&a.question).into()),
+                    ("answer", (&a.answer).into()),
+                ];
+                let said = match a.skip_note(tr) {
+                    Some(note) => tr.f(
+                        Msg::FindingsTextAnswerSkipped,
+                        &[args[0], args[1], ("note", (&note).into())],
+                    ),
+                    None => tr.f(Msg::FindingsTextAnswer, &args),
+                };
+                line(format!("- {said}"));
             }
         }
         if let Some(s) = &self.server_name {
-            let _ = writeln!(t, "\nVPN server as typed: {s}");
+            line(format!(
+                "\n{}",
+                tr.f(Msg::FindingsTextServer, &[("server", s.into())])
+            ));
         }
         if let Some(a) = &self.client_address {
-            let _ = writeln!(t, "Client address as the helper saw it: {a}");
+            line(tr.f(
+                Msg::FindingsTextClient,
+                &[("address", (&a.to_string()).into())],
+            ));
         }
         if !self.notes.is_empty() {
-            let _ = writeln!(t, "\nNotes from the user:\n{}", self.notes);
+            line(format!(
+                "\n{}\n{}",
+                tr.t(Msg::FindingsTextNotes),
+                self.notes
+            ));
         }
         if !self.transcript.is_empty() {
-            let _ = writeln!(t, "\nEvery step:");
+            line(format!("\n{}", tr.t(Msg::FindingsTextSteps)));
             for l in &self.transcript {
-                let _ = writeln!(t, "{}  {}", utc(l.at_ms), l.what);
+                line(format!("{}  {}", utc(l.at_ms), l.what));
             }
         }
         if self.left_out > 0 {
-            let _ = writeln!(
-                t,
-                "\n{} step(s) no longer fit this troubleshooter and are not shown.",
-                self.left_out
-            );
+            line(format!(
+                "\n{}",
+                tr.f(Msg::FindingsTextLeftOut, &[("n", self.left_out.into())])
+            ));
         }
         t
     }
@@ -435,25 +520,44 @@ mod tests {
 
     #[test]
     fn the_report_words_around_the_tree() {
-        assert_eq!(result_word(Some(Resolution::Resolved)), "Fixed");
-        assert_eq!(result_word(Some(Resolution::Escalate)), "Needs support");
-        assert_eq!(result_word(None), "Not finished");
-        assert_eq!(
-            (tried_word(true), tried_word(false)),
-            ("fixed it", "did not help")
-        );
-        let mut a = Answer {
-            node: "q".into(),
-            question: "Do other sites open?".into(),
-            answer: "Yes".into(),
-            skipped_because: None,
-            at_ms: 0,
-        };
-        assert_eq!(a.skip_note(), None);
-        a.skipped_because = Some("Can you reach the internet? (ok)".into());
-        assert_eq!(
-            a.skip_note().as_deref(),
-            Some("(answered by the check: Can you reach the internet? (ok))")
-        );
+        crate::i18n::testing::en(|tr| {
+            assert_eq!(result_word(tr, Some(Resolution::Resolved)), "Fixed");
+            assert_eq!(result_word(tr, Some(Resolution::Escalate)), "Needs support");
+            assert_eq!(result_word(tr, None), "Not finished");
+            assert_eq!(
+                (tried_word(tr, true), tried_word(tr, false)),
+                ("fixed it".to_string(), "did not help".to_string())
+            );
+            assert_eq!(outcome_word(tr, CheckOutcome::Unknown), "Could not run");
+            assert_eq!(ticket_label(tr), "Ticket number");
+            let mut a = Answer {
+                node: "q".into(),
+                question: "Do other sites open?".into(),
+                answer: "Yes".into(),
+                skipped_because: None,
+                at_ms: 0,
+            };
+            assert_eq!(a.skip_note(tr), None);
+            a.skipped_because = Some("Can you reach the internet? (ok)".into());
+            assert_eq!(
+                a.skip_note(tr).as_deref(),
+                Some("(answered by the check: Can you reach the internet? (ok))")
+            );
+        });
+    }
+
+    #[test]
+    fn figures_carry_their_unit_and_count() {
+        crate::i18n::testing::en(|tr| {
+            assert_eq!(figure_text(tr, 42, CheckName::HelperPing), "42 ms");
+            assert_eq!(figure_text(tr, -3, CheckName::ClockSkew), "-3 s");
+            assert_eq!(figure_text(tr, 1, CheckName::ServerResolve), "1 address");
+            assert_eq!(figure_text(tr, 0, CheckName::ServerResolve), "0 addresses");
+            assert_eq!(
+                figure_text(tr, 2, CheckName::EgressAltPorts),
+                "2 ports open"
+            );
+            assert_eq!(figure_text(tr, 7, CheckName::Platform), "7");
+        });
     }
 }

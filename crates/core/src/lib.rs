@@ -9,6 +9,7 @@ pub mod code;
 pub mod content;
 pub mod engine;
 pub mod findings;
+pub mod i18n;
 pub mod link;
 #[cfg(feature = "source")]
 pub mod lint;
@@ -18,6 +19,7 @@ pub mod precompress;
 pub mod seal;
 #[cfg(feature = "source")]
 pub mod shipped;
+pub mod translation;
 pub mod verdict;
 
 pub use catalog::{Check, CheckName};

@@ -15,10 +15,11 @@
 //!
 //! ```text
 //! tree id (str) · fingerprint (u64 LE) · tree version · started (s since 2025, wrapping)
-//! fields (1 byte: server name · address none/v4/v6 · notes · ticket)
+//! fields (1 byte: server name · address none/v4/v6 · notes · ticket · language)
 //! [server name (str)] · [client address (4 | 16 bytes)]
 //! entry count · per entry: node · zigzag(at_s - previous at_s) · action
 //! [notes (str, never empty)] · [ticket number (str, never empty)]
+//! [language the user walked in (str, a tag), when not the tree's own]
 //! ```
 //!
 //! Times are whole seconds: a link keeps the second of every step, not the
@@ -51,6 +52,7 @@ use crate::b64;
 use miniz_oxide::inflate::TINFLStatus;
 
 use crate::engine::{Action, CheckResult, Detail, EngineError, Entry, Session};
+use crate::i18n::{Msg, Tr};
 use crate::model::{CheckOutcome, Tree};
 use crate::verdict::MAX_DETAIL_TEXT;
 
@@ -114,9 +116,13 @@ const ADDRESS_V6: u8 = 2 << 1;
 const ADDRESS_MASK: u8 = 3 << 1;
 const HAS_NOTES: u8 = 1 << 3;
 const HAS_TICKET: u8 = 1 << 4;
-const FIELDS_KNOWN: u8 = HAS_SERVER | ADDRESS_MASK | HAS_NOTES | HAS_TICKET;
+const HAS_LANG: u8 = 1 << 5;
+/// Longest language tag a link carries.
+const MAX_LANG_BYTES: usize = 16;
+const FIELDS_KNOWN: u8 = HAS_SERVER | ADDRESS_MASK | HAS_NOTES | HAS_TICKET | HAS_LANG;
 
-/// Why a link could not be read. Each message is for the person who opened it.
+/// Why a link could not be read. `Display` is English, for logs and tests; the
+/// person who opened the link reads [`LinkError::explain`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LinkError {
     #[error("the link is empty: paste the whole findings link")]
@@ -137,6 +143,32 @@ pub enum LinkError {
     UnknownTree(String),
 }
 
+impl LinkError {
+    /// Why the link could not be read, in `tr`'s words for the person who
+    /// opened it (a clause in lower case, `findings.link.error.*`).
+    pub fn explain(&self, tr: Tr) -> String {
+        // Format numbers as written, not as formatted numbers.
+        let format = |m: Msg, v: u8| {
+            tr.f(
+                m,
+                &[
+                    ("format", (&v.to_string()).into()),
+                    ("max", (&VERSION.to_string()).into()),
+                ],
+            )
+        };
+        match self {
+            Self::Empty => tr.t(Msg::FindingsLinkErrorEmpty),
+            Self::Truncated => tr.t(Msg::FindingsLinkErrorTruncated),
+            Self::Corrupt => tr.t(Msg::FindingsLinkErrorCorrupt),
+            Self::TooLong => tr.t(Msg::FindingsLinkErrorTooLong),
+            Self::UnknownVersion(v) => format(Msg::FindingsLinkErrorUnknownFormat, *v),
+            Self::NewerVersion(v) => format(Msg::FindingsLinkErrorNewerFormat, *v),
+            Self::UnknownTree(id) => tr.f(Msg::FindingsLinkErrorUnknownTree, &[("id", id.into())]),
+        }
+    }
+}
+
 /// A decoded link, matched to one of the trees it was decoded against.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
@@ -153,37 +185,42 @@ impl Decoded {
     /// The line a report carries about the version its link was made with: which
     /// version, and whether the tree has changed since. `current` is the version
     /// and fingerprint of the tree with this id as served now (`None`: no longer
-    /// offered). The one sentence the staff view and `fixpath decode` both show.
-    pub fn version_note(&self, current: Option<(u32, u64)>) -> String {
-        let made = version_name(self.session.tree_version, self.session.fingerprint);
+    /// offered). The one sentence the staff view and `fixpath decode` both show,
+    /// in `tr`'s words.
+    pub fn version_note(&self, tr: Tr, current: Option<(u32, u64)>) -> String {
+        let made = version_name(tr, self.session.tree_version, self.session.fingerprint);
+        let now = current.map(|(v, fp)| version_name(tr, v, fp));
+        let with = |m: Msg| match &now {
+            Some(now) => tr.f(m, &[("made", (&made).into()), ("now", now.into())]),
+            None => tr.f(m, &[("made", (&made).into())]),
+        };
         if self.tree_changed {
             // Read against another version than its own: that one was not kept.
-            let now = current.map_or(String::new(), |(v, fp)| {
-                format!(" (now {})", version_name(v, fp))
+            return with(match now {
+                Some(_) => Msg::FindingsLinkNotKeptNow,
+                None => Msg::FindingsLinkNotKept,
             });
-            return format!(
-                "Made with {made} of this troubleshooter, which has changed since{now}. That version is not kept here, so this report reads the link against the current one and leaves out what no longer fits."
-            );
         }
-        match current {
-            Some((_, fp)) if fp == self.session.fingerprint => {
-                format!("Made with {made} of this troubleshooter, which has not changed since.")
-            }
-            Some((v, fp)) => format!(
-                "Made with {made} of this troubleshooter, shown here as it was then; it has changed since (now {}).",
-                version_name(v, fp)
-            ),
-            None => format!(
-                "Made with {made} of this troubleshooter, shown here as it was then; it is no longer offered."
-            ),
-        }
+        with(match current {
+            Some((_, fp)) if fp == self.session.fingerprint => Msg::FindingsLinkUnchanged,
+            Some(_) => Msg::FindingsLinkChanged,
+            None => Msg::FindingsLinkWithdrawn,
+        })
     }
 }
 
-/// A version as a report names it: the author's number and the first eight hex
-/// digits of its fingerprint, since a reworded tree may keep its number.
-pub fn version_name(version: u32, fingerprint: u64) -> String {
-    format!("version {version} ({:08x})", fingerprint >> 32)
+/// A version as a report names it, in `tr`'s words: the author's number and the
+/// first eight hex digits of its fingerprint, since a reworded tree may keep its
+/// number.
+pub fn version_name(tr: Tr, version: u32, fingerprint: u64) -> String {
+    // The number as written, not as a formatted number.
+    tr.f(
+        Msg::FindingsLinkVersion,
+        &[
+            ("version", (&version.to_string()).into()),
+            ("hash", (&format!("{:08x}", fingerprint >> 32)).into()),
+        ],
+    )
 }
 
 /// The payload in a link, a fragment (`#/r/…`, `/r/…`) or a bare payload: the last
@@ -321,6 +358,11 @@ fn body_of(s: &Session) -> Vec<u8> {
         .as_deref()
         .filter(|t| !t.is_empty())
         .map(|t| clip(t, MAX_NAME_BYTES));
+    // Only a tag a reader can take (anything else is left out, never written broken).
+    let lang = s
+        .lang
+        .as_deref()
+        .filter(|l| l.len() <= MAX_LANG_BYTES && crate::translation::is_lang_tag(l));
     let fields = if server.is_some() { HAS_SERVER } else { 0 }
         | match s.client_address {
             None => 0,
@@ -328,7 +370,8 @@ fn body_of(s: &Session) -> Vec<u8> {
             Some(IpAddr::V6(_)) => ADDRESS_V6,
         }
         | if notes.is_empty() { 0 } else { HAS_NOTES }
-        | if ticket.is_some() { HAS_TICKET } else { 0 };
+        | if ticket.is_some() { HAS_TICKET } else { 0 }
+        | if lang.is_some() { HAS_LANG } else { 0 };
     w.push(fields);
     if let Some(name) = server {
         put_str(&mut w, name);
@@ -380,6 +423,9 @@ fn body_of(s: &Session) -> Vec<u8> {
     }
     if let Some(t) = ticket {
         put_str(&mut w, t);
+    }
+    if let Some(l) = lang {
+        put_str(&mut w, l);
     }
     w
 }
@@ -541,6 +587,15 @@ fn read_session_2(r: &mut Reader) -> Result<Session, LinkError> {
     } else {
         None
     };
+    let lang = if fields & HAS_LANG != 0 {
+        let l = r.nonempty_str(MAX_LANG_BYTES)?;
+        if !crate::translation::is_lang_tag(&l) {
+            return Err(LinkError::Corrupt);
+        }
+        Some(l)
+    } else {
+        None
+    };
     Ok(Session {
         tree_id,
         fingerprint,
@@ -551,6 +606,7 @@ fn read_session_2(r: &mut Reader) -> Result<Session, LinkError> {
         server_name,
         client_address,
         ticket,
+        lang,
     })
 }
 
@@ -629,6 +685,7 @@ fn read_session_1(r: &mut Reader) -> Result<Session, LinkError> {
         server_name,
         client_address,
         ticket,
+        lang: None,
     })
 }
 

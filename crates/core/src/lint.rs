@@ -20,7 +20,7 @@ pub const MAX_NODES: usize = 4096;
 pub const MAX_CHOICES: usize = 32;
 
 /// The keys of each table of the format, for unknown-key problems and suggestions.
-const TREE_KEYS: &[&str] = &["id", "title", "symptom", "version", "start", "node"];
+const TREE_KEYS: &[&str] = &["id", "title", "symptom", "lang", "version", "start", "node"];
 const NODE_KEYS: &[&str] = &[
     "id",
     "kind",
@@ -287,6 +287,19 @@ impl Cx<'_> {
         if symptom.contains('\n') {
             self.report(symptom_line, None, "`symptom` must be one line");
         }
+        let lang = match &src.lang {
+            Some(l) if crate::translation::is_lang_tag(l.get_ref()) => l.get_ref().clone(),
+            Some(l) => {
+                let line = self.at(l);
+                self.report(
+                    line,
+                    None,
+                    "`lang` must be a language tag in lower case, like `en`, `fr` or `pt-br`",
+                );
+                String::new()
+            }
+            None => "en".to_string(),
+        };
         if !id.is_empty()
             && !id
                 .chars()
@@ -361,6 +374,7 @@ impl Cx<'_> {
             id,
             title,
             symptom,
+            lang,
             version,
             start,
             nodes,

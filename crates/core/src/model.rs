@@ -112,6 +112,8 @@ pub struct SourceTree {
     pub id: Option<Spanned<String>>,
     pub title: Option<Spanned<String>>,
     pub symptom: Option<Spanned<String>>,
+    /// The language the tree is written in (BCP 47, default `en`).
+    pub lang: Option<Spanned<String>>,
     pub version: Option<Spanned<u32>>,
     pub start: Option<Spanned<String>>,
     #[serde(default, rename = "node")]
@@ -232,6 +234,11 @@ pub struct Tree {
     pub id: String,
     pub title: String,
     pub symptom: String,
+    /// The language of its words (BCP 47, lower case; `en` unless the tree says):
+    /// what a reader falls back to when the tree has no translation in theirs.
+    /// Not part of the fingerprint: the words are.
+    #[serde(default = "english")]
+    pub lang: String,
     pub version: u32,
     pub start: NodeIdx,
     pub nodes: Vec<Node>,
@@ -299,6 +306,10 @@ pub struct SkipRule {
     pub check: NodeIdx,
     /// Choice index implied by each outcome; `None` means "ask anyway".
     pub choice: PerOutcome<Option<u8>>,
+}
+
+pub(crate) fn english() -> String {
+    "en".to_string()
 }
 
 impl Tree {

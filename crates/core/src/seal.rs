@@ -21,6 +21,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use crate::b64;
 
 use crate::api;
+use crate::i18n::{Msg, Tr};
 
 /// Seal format 1: with the client address the helper saw.
 const SEAL_WITH_ADDRESS: u8 = 1;
@@ -58,13 +59,28 @@ pub enum SealForm {
     Short,
 }
 
-/// Why a seal could not be read.
+/// Why a seal could not be read. `Display` is English, for logs; people read
+/// [`SealError::explain`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {
     #[error("the seal is damaged")]
     Corrupt,
     #[error("the seal was made by a newer Fixpath (seal format {0})")]
     UnknownVersion(u8),
+}
+
+impl SealError {
+    /// Why the seal could not be read, in `tr`'s words (a clause in lower case).
+    pub fn explain(&self, tr: Tr) -> String {
+        match self {
+            Self::Corrupt => tr.t(Msg::FindingsSealDamaged),
+            // A format number as written, not as a formatted number.
+            Self::UnknownVersion(v) => tr.f(
+                Msg::FindingsSealNewerFormat,
+                &[("format", (&v.to_string()).into())],
+            ),
+        }
+    }
 }
 
 /// What the app asks the helper to seal for the findings it shares, given their
@@ -89,15 +105,25 @@ pub fn request_for(digest_hex: String, shared_address: Option<IpAddr>) -> api::S
 /// [`SealToken::client`] (a format-3 seal signed the findings' own, so it never
 /// warns). The helper gives addresses in canonical form (an IPv4-mapped IPv6
 /// address as IPv4).
-pub fn address_warning(in_findings: Option<IpAddr>, in_seal: Option<IpAddr>) -> Option<String> {
+pub fn address_warning(
+    tr: Tr,
+    in_findings: Option<IpAddr>,
+    in_seal: Option<IpAddr>,
+) -> Option<String> {
     let f = in_findings?;
+    let shown = f.to_string();
     match in_seal {
         Some(s) if s == f => None,
-        Some(s) => Some(format!(
-            "These findings name the address {f}, but our helper saw {s} when it sealed them."
+        Some(s) => Some(tr.f(
+            Msg::FindingsSealAddressDiffers,
+            &[
+                ("findings", (&shown).into()),
+                ("seal", (&s.to_string()).into()),
+            ],
         )),
-        None => Some(format!(
-            "These findings name the address {f}, but the seal carries none: our helper did not vouch for it."
+        None => Some(tr.f(
+            Msg::FindingsSealAddressUnsealed,
+            &[("findings", (&shown).into())],
         )),
     }
 }
@@ -448,6 +474,7 @@ mod tests {
             server_name: Some("vpn.example.com".into()),
             client_address: Some("203.0.113.5".parse().unwrap()),
             ticket: None,
+            lang: None,
         };
         assert!(request_for("d".into(), s.shared(true, true).client_address).include_client);
         assert!(!request_for("d".into(), s.shared(false, true).client_address).include_client);
@@ -459,17 +486,33 @@ mod tests {
     fn an_address_the_seal_does_not_carry_is_flagged() {
         let a: IpAddr = "203.0.113.5".parse().unwrap();
         let b: IpAddr = "198.51.100.9".parse().unwrap();
-        assert_eq!(address_warning(Some(a), Some(a)), None);
-        assert_eq!(address_warning(None, Some(a)), None);
-        assert_eq!(address_warning(None, None), None);
-        assert_eq!(
-            address_warning(Some(a), None).as_deref(),
-            Some("These findings name the address 203.0.113.5, but the seal carries none: our helper did not vouch for it.")
-        );
-        assert_eq!(
-            address_warning(Some(a), Some(b)).as_deref(),
-            Some("These findings name the address 203.0.113.5, but our helper saw 198.51.100.9 when it sealed them.")
-        );
+        crate::i18n::testing::en(|tr| {
+            assert_eq!(address_warning(tr, Some(a), Some(a)), None);
+            assert_eq!(address_warning(tr, None, Some(a)), None);
+            assert_eq!(address_warning(tr, None, None), None);
+            assert_eq!(
+                address_warning(tr, Some(a), None).as_deref(),
+                Some("These findings name the address 203.0.113.5, but the seal carries none: our helper did not vouch for it.")
+            );
+            assert_eq!(
+                address_warning(tr, Some(a), Some(b)).as_deref(),
+                Some("These findings name the address 203.0.113.5, but our helper saw 198.51.100.9 when it sealed them.")
+            );
+        });
+    }
+
+    #[test]
+    fn seal_errors_for_people() {
+        crate::i18n::testing::en(|tr| {
+            assert_eq!(
+                SealError::Corrupt.explain(tr),
+                SealError::Corrupt.to_string()
+            );
+            assert_eq!(
+                SealError::UnknownVersion(9).explain(tr),
+                "the seal was made by a newer Fixpath (seal format 9)"
+            );
+        });
     }
 
     #[test]

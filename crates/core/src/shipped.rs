@@ -5,9 +5,10 @@
 use crate::lint::Problem;
 use crate::model::Tree;
 
-/// `(file name, TOML source)` of every file in `trees/`, by file name (the order
-/// the home page lists them in).
-pub const SOURCES: &[(&str, &str)] = &include!(concat!(env!("OUT_DIR"), "/shipped.rs"));
+// `SOURCES`: `(file name, TOML source)` of every tree in `trees/`, by file name
+// (the order the home page lists them in); `TRANSLATIONS`: the same of every
+// translation beside them (`NAME.LANG.toml`).
+include!(concat!(env!("OUT_DIR"), "/shipped.rs"));
 
 /// Every shipped tree, compiled; or, for each file that does not lint clean, its
 /// name and its problems (the app's build script prints them and stops).

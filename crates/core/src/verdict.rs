@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use crate::api::{Probe, ProbeStatus, Resolved, Severity, Status, WhoAmI};
 use crate::catalog::{Check, Platforms};
 use crate::engine::{CheckResult, Detail};
+use crate::i18n::{Msg, Tr};
 use crate::model::CheckOutcome;
 
 fn result(outcome: CheckOutcome, figure: Option<i64>, nums: Vec<u32>) -> CheckResult {
@@ -64,29 +65,34 @@ impl Unrun {
         Self::ALL.iter().position(|u| *u == self).unwrap_or(0) as u32
     }
 
-    fn why(self, detail: &Detail) -> String {
-        let helper = |what: &str| format!("our helper did not answer ({what})");
-        match self {
-            Self::Unsaid => String::new(),
-            Self::Offline => "your device is offline".into(),
-            Self::NoServerName => "no server name was given".into(),
-            Self::NoCanaries => "no public test sites are configured".into(),
-            Self::NoAltPorts => "no alternate ports are configured".into(),
-            Self::NoPlatform => "your browser does not say which system it runs on".into(),
-            Self::NotOffered => "our helper tests only our own VPN servers".into(),
-            Self::HelperUnreached => helper("we could not reach it at all"),
-            Self::HelperTimeout => helper("it did not answer in time"),
-            Self::HelperMalformed => helper("its answer was not what we expected"),
-            Self::NoBrowser => helper("this page is not running in a browser"),
+    /// Why the check could not run, as a clause (`checks.why.*`); empty when no
+    /// reason was carried.
+    fn why(self, tr: Tr, detail: &Detail) -> String {
+        let m = match self {
+            Self::Unsaid => return String::new(),
+            Self::Offline => Msg::ChecksWhyOffline,
+            Self::NoServerName => Msg::ChecksWhyNoServerName,
+            Self::NoCanaries => Msg::ChecksWhyNoCanaries,
+            Self::NoAltPorts => Msg::ChecksWhyNoAltPorts,
+            Self::NoPlatform => Msg::ChecksWhyNoPlatform,
+            Self::NotOffered => Msg::ChecksWhyNotOffered,
+            Self::HelperUnreached => Msg::ChecksWhyHelperUnreached,
+            Self::HelperTimeout => Msg::ChecksWhyHelperTimeout,
+            Self::HelperMalformed => Msg::ChecksWhyHelperMalformed,
+            Self::NoBrowser => Msg::ChecksWhyNoBrowser,
             Self::HelperStatus => {
-                let said = match (&detail.text, detail.nums.get(1)) {
-                    (Some(t), _) => t.clone(),
-                    (None, Some(code)) => format!("it answered with an error ({code})"),
-                    (None, None) => "it answered with an error".into(),
+                return match (&detail.text, detail.nums.get(1)) {
+                    (Some(t), _) => tr.f(Msg::ChecksWhyHelperSaid, &[("said", t.into())]),
+                    // A status code is written as it is (503), not as a number.
+                    (None, Some(code)) => tr.f(
+                        Msg::ChecksWhyHelperStatus,
+                        &[("status", (&code.to_string()).into())],
+                    ),
+                    (None, None) => tr.t(Msg::ChecksWhyHelperError),
                 };
-                format!("our helper could not do it ({said})")
             }
-        }
+        };
+        tr.t(m)
     }
 }
 
@@ -183,13 +189,16 @@ pub fn clock_skew(skew_ms: i64, max_skew_s: i64) -> CheckResult {
     CheckResult::new(outcome, Some(secs))
 }
 
-fn human_duration(secs: u64) -> String {
-    match secs {
-        0..=119 => format!("{secs} seconds"),
-        120..=7199 => format!("{} minutes", secs / 60),
-        7200..=172_799 => format!("{} hours", secs / 3600),
-        _ => format!("{} days", secs / 86_400),
-    }
+/// A span of time as the clock check says it: seconds under two minutes, then
+/// minutes, hours, days (`checks.duration.*`).
+fn human_duration(tr: Tr, secs: u64) -> String {
+    let (m, n) = match secs {
+        0..=119 => (Msg::ChecksDurationSeconds, secs),
+        120..=7199 => (Msg::ChecksDurationMinutes, secs / 60),
+        7200..=172_799 => (Msg::ChecksDurationHours, secs / 3600),
+        _ => (Msg::ChecksDurationDays, secs / 86_400),
+    };
+    tr.f(m, &[("n", n.into())])
 }
 
 /// `captive.portal`: `body` is the canary answer (`None`: the fetch failed).
@@ -266,17 +275,17 @@ pub fn detect_platform(user_agent: &str) -> Option<&'static str> {
     }
 }
 
-/// A platform's name for people.
-pub fn platform_name(p: &str) -> &'static str {
-    match p {
-        "windows" => "Windows",
-        "macos" => "macOS",
-        "ios" => "iPhone or iPad",
-        "android" => "Android",
-        "linux" => "Linux",
-        "chromeos" => "ChromeOS",
-        _ => "an unknown system",
-    }
+/// A platform's name for people (`checks.platform.system.*`).
+pub fn platform_name(tr: Tr, p: &str) -> String {
+    tr.t(match p {
+        "windows" => Msg::ChecksPlatformSystemWindows,
+        "macos" => Msg::ChecksPlatformSystemMacos,
+        "ios" => Msg::ChecksPlatformSystemIos,
+        "android" => Msg::ChecksPlatformSystemAndroid,
+        "linux" => Msg::ChecksPlatformSystemLinux,
+        "chromeos" => Msg::ChecksPlatformSystemChromeos,
+        _ => Msg::ChecksPlatformSystemUnknown,
+    })
 }
 
 /// `platform`: pass/warn sets from the tree's parameters; any other detected
@@ -423,18 +432,38 @@ fn shown_name(typed: &str) -> String {
     typed.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// "a", "a and b", "a, b and c".
-fn and_list(items: &[String]) -> String {
+/// "a", "a and b", "a, b and c" (`checks.list.*`).
+fn and_list(tr: Tr, items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [init @ .., last] => {
+            let mut head = init.iter();
+            let first = head.next().cloned().unwrap_or_default();
+            let init = head.fold(first, |a, b| {
+                tr.f(Msg::ChecksListComma, &[("a", (&a).into()), ("b", b.into())])
+            });
+            tr.f(
+                Msg::ChecksListAnd,
+                &[("a", (&init).into()), ("b", last.into())],
+            )
+        }
     }
 }
 
-/// The sentence the user reads for `result` of `check`: the one function the walk
-/// and every report use. Never panics on a result a link made up.
-pub fn sentence(check: Check, r: &CheckResult, seen: &Seen) -> String {
+/// "a", "a or b", "a or b or c" (`checks.list.or`).
+fn or_list(tr: Tr, items: &[&str]) -> String {
+    let mut it = items.iter();
+    let first = it.next().map(|s| (*s).to_string()).unwrap_or_default();
+    it.fold(first, |a, b| {
+        tr.f(Msg::ChecksListOr, &[("a", (&a).into()), ("b", (*b).into())])
+    })
+}
+
+/// The sentence the user reads for `result` of `check`, in `tr`'s language: the
+/// one function the walk and every report use. Never panics on a result a link
+/// made up.
+pub fn sentence(tr: Tr, check: Check, r: &CheckResult, seen: &Seen) -> String {
     use CheckOutcome::*;
     let d = &r.detail;
     let num = |i: usize| d.nums.get(i).copied();
@@ -443,140 +472,214 @@ pub fn sentence(check: Check, r: &CheckResult, seen: &Seen) -> String {
             .and_then(|c| Unrun::ALL.get(c as usize))
             .copied()
             .unwrap_or(Unrun::Unsaid)
-            .why(d);
+            .why(tr, d);
         return if why.is_empty() {
-            "We could not run this check.".into()
+            tr.t(Msg::ChecksCouldNotRun)
         } else {
-            format!("We could not run this check: {why}.")
+            tr.f(Msg::ChecksCouldNotRunBecause, &[("why", (&why).into())])
         };
     }
     let fig = r.figure;
     match check {
-        Check::BrowserOnline => match r.outcome {
-            Fail => "Your browser says this device is offline: it has no network connection right now.",
-            Warn => "Your device has a network, but it could not reach our helper.",
-            _ => "Your device is online and reached our helper.",
-        }
-        .into(),
+        Check::BrowserOnline => tr.t(match r.outcome {
+            Fail => Msg::ChecksBrowserOnlineFail,
+            Warn => Msg::ChecksBrowserOnlineWarn,
+            _ => Msg::ChecksBrowserOnlinePass,
+        }),
         Check::HelperPing { count, .. } => {
             let Some(med) = fig else {
-                return format!("None of our {count} timing requests got an answer.");
+                return tr.f(Msg::ChecksHelperPingNoneAnswered, &[("n", count.into())]);
             };
-            let head = if r.outcome == Pass {
-                "The connection to our helper is fine."
-            } else {
-                "The connection to our helper is slow or losing requests."
-            };
+            let pass = r.outcome == Pass;
             match (num(0), num(1)) {
-                (Some(answered), Some(jit)) => format!(
-                    "{head} {answered} of {count} answered; typical round trip {med} ms, varying by about {jit} ms."
+                (Some(answered), Some(jit)) => tr.f(
+                    if pass {
+                        Msg::ChecksHelperPingPass
+                    } else {
+                        Msg::ChecksHelperPingWarn
+                    },
+                    &[
+                        ("n", answered.into()),
+                        ("count", count.into()),
+                        ("ms", med.into()),
+                        ("jitter", jit.into()),
+                    ],
                 ),
-                _ => format!("{head} Typical round trip {med} ms."),
+                _ => tr.f(
+                    if pass {
+                        Msg::ChecksHelperPingPassShort
+                    } else {
+                        Msg::ChecksHelperPingWarnShort
+                    },
+                    &[("ms", med.into())],
+                ),
             }
         }
         Check::ClockSkew { .. } => {
             let Some(secs) = fig else {
-                return "We compared your device's clock with ours.".into();
+                return tr.t(Msg::ChecksClockSkewCompared);
             };
-            let dir = if secs >= 0 { "ahead" } else { "behind" };
-            let off = human_duration(secs.unsigned_abs());
-            if r.outcome == Fail {
-                format!("Your device's clock is {off} {dir}. Secure connections, VPNs included, can fail when the clock is this far off.")
-            } else {
-                format!("Your device's clock is right (off by {off}).")
-            }
+            let off = human_duration(tr, secs.unsigned_abs());
+            let m = match (r.outcome == Fail, secs >= 0) {
+                (false, _) => Msg::ChecksClockSkewPass,
+                (true, true) => Msg::ChecksClockSkewFailAhead,
+                (true, false) => Msg::ChecksClockSkewFailBehind,
+            };
+            tr.f(m, &[("off", (&off).into())])
         }
-        Check::CaptivePortal => match r.outcome {
-            Pass => "Nothing between you and our helper changed its answer: no sign-in page or proxy is in the way.",
-            Fail => "Something between you and our helper changed its answer. This usually means a Wi-Fi sign-in page (hotel, airport, café) or a filtering proxy.",
-            _ => "Your browser says it is online, but our helper could not be reached. A Wi-Fi sign-in page or a firewall may be in the way.",
-        }
-        .into(),
+        Check::CaptivePortal => tr.t(match r.outcome {
+            Pass => Msg::ChecksCaptivePortalPass,
+            Fail => Msg::ChecksCaptivePortalFail,
+            _ => Msg::ChecksCaptivePortalWarn,
+        }),
         Check::InternetCanary => match (r.outcome, num(0), num(1)) {
-            (Pass, ..) => "Public websites are reachable from your device.".into(),
-            (Warn, Some(configured), Some(reached)) => {
-                format!("Only {reached} of {configured} public test sites could be reached.")
-            }
-            (Warn, ..) => "Only some public test sites could be reached.".into(),
-            _ => "No public website could be reached: your network does not reach the internet.".into(),
+            (Pass, ..) => tr.t(Msg::ChecksInternetCanaryPass),
+            (Warn, Some(configured), Some(reached)) => tr.f(
+                Msg::ChecksInternetCanaryWarnCounted,
+                &[("n", reached.into()), ("count", configured.into())],
+            ),
+            (Warn, ..) => tr.t(Msg::ChecksInternetCanaryWarn),
+            _ => tr.t(Msg::ChecksInternetCanaryFail),
         },
         Check::EgressAltPorts => {
+            // Port numbers as written (8443), never as formatted numbers.
             let blocked: Vec<String> = d.nums.iter().skip(1).map(|p| p.to_string()).collect();
-            let which = match blocked.len() {
-                0 => String::new(),
-                1 => format!(" (port {} was blocked)", blocked[0]),
-                _ => format!(" (ports {} were blocked)", and_list(&blocked)),
-            };
+            let which = (!blocked.is_empty()).then(|| {
+                let ports = and_list(tr, &blocked);
+                tr.f(
+                    Msg::ChecksEgressAltPortsBlocked,
+                    &[("n", blocked.len().into()), ("ports", (&ports).into())],
+                )
+            });
             match r.outcome {
-                Pass => "Your network lets traffic through on unusual ports.".into(),
+                Pass => tr.t(Msg::ChecksEgressAltPortsPass),
                 Warn => {
                     let open = fig.unwrap_or(0);
-                    match num(0) {
-                        Some(tried) => format!("Only {open} of {tried} unusual ports got through: your network filters some ports{which}."),
-                        None => format!("Only {open} unusual ports got through: your network filters some ports."),
+                    match (num(0), &which) {
+                        (Some(tried), Some(which)) => tr.f(
+                            Msg::ChecksEgressAltPortsWarnBlocked,
+                            &[
+                                ("n", open.into()),
+                                ("count", tried.into()),
+                                ("blocked", which.into()),
+                            ],
+                        ),
+                        (Some(tried), None) => tr.f(
+                            Msg::ChecksEgressAltPortsWarnCounted,
+                            &[("n", open.into()), ("count", tried.into())],
+                        ),
+                        (None, _) => tr.f(Msg::ChecksEgressAltPortsWarn, &[("n", open.into())]),
                     }
                 }
-                _ => format!("Your network blocks traffic on unusual ports{which}. A firewall here may also block the VPN."),
+                _ => match &which {
+                    Some(which) => tr.f(
+                        Msg::ChecksEgressAltPortsFailBlocked,
+                        &[("blocked", which.into())],
+                    ),
+                    None => tr.t(Msg::ChecksEgressAltPortsFail),
+                },
             }
         }
         Check::Platform { .. } => {
-            let name = fig
+            let p = fig
                 .and_then(|i| usize::try_from(i).ok())
                 .and_then(|i| crate::catalog::PLATFORMS.get(i))
-                .map_or("an unknown system", |p| platform_name(p));
-            format!("You are using {name}.")
+                .copied()
+                .unwrap_or_default();
+            let name = platform_name(tr, p);
+            tr.f(Msg::ChecksPlatformUsing, &[("system", (&name).into())])
         }
         Check::ClientAddress => {
-            let from = match seen.client_address {
-                Some(a) => format!("You are connecting from {a}, "),
-                None => "You are connecting from ".into(),
-            };
-            if r.outcome == Warn {
-                format!("{from}inside the office network.")
-            } else {
-                format!("{from}outside the office network.")
+            let inside = r.outcome == Warn;
+            match seen.client_address {
+                Some(a) => tr.f(
+                    if inside {
+                        Msg::ChecksClientAddressInside
+                    } else {
+                        Msg::ChecksClientAddressOutside
+                    },
+                    &[("address", (&a.to_string()).into())],
+                ),
+                None => tr.t(if inside {
+                    Msg::ChecksClientAddressInsideUnshared
+                } else {
+                    Msg::ChecksClientAddressOutsideUnshared
+                }),
             }
         }
         Check::ServerResolve => {
-            let name = match seen.server_name {
-                Some(n) => format!("“{}”", shown_name(n)),
-                None => "The server name".into(),
+            let typed = seen.server_name.map(shown_name);
+            let subject = match &typed {
+                Some(n) => tr.f(Msg::ChecksServerResolveTyped, &[("name", n.into())]),
+                None => tr.t(Msg::ChecksServerResolveUntyped),
             };
-            let names: Vec<String> = d
+            let names: Vec<&str> = d
                 .text
                 .as_deref()
                 .unwrap_or_default()
                 .split(' ')
                 .filter(|n| !n.is_empty())
-                .map(str::to_string)
                 .collect();
-            let named = if names.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", names.join(" or "))
-            };
+            let named = or_list(tr, &names);
             let found = num(0).and_then(|c| Found::ALL.get(c as usize)).copied();
-            match (r.outcome, found) {
-                (Pass, Some(Found::OurAddress)) => format!("{name} is our VPN server's address. Its name{named} is safer: an address can change."),
-                (Warn, _) => format!("{name} is not our VPN server's address: a saved address may be out of date. Use its name{named} instead."),
-                (Fail, Some(Found::NoAddress)) if seen.server_name.is_some() => format!("The name {name} does not lead to any address right now."),
-                (Fail, Some(Found::NoAddress)) => "The server name does not lead to any address right now.".into(),
-                (Fail, _) => {
-                    let hint = names.first().map(|s| format!(" Did you mean {s}?")).unwrap_or_default();
-                    format!("{name} is not one of our VPN servers.{hint}")
+            let said = |plain: Msg, with_names: Msg| {
+                if names.is_empty() {
+                    tr.f(plain, &[("subject", (&subject).into())])
+                } else {
+                    tr.f(
+                        with_names,
+                        &[("subject", (&subject).into()), ("names", (&named).into())],
+                    )
                 }
-                _ => format!("{name} is the right server name and can be found."),
+            };
+            match (r.outcome, found) {
+                (Pass, Some(Found::OurAddress)) => said(
+                    Msg::ChecksServerResolveOurAddress,
+                    Msg::ChecksServerResolveOurAddressNamed,
+                ),
+                (Warn, _) => said(
+                    Msg::ChecksServerResolveStale,
+                    Msg::ChecksServerResolveStaleNamed,
+                ),
+                (Fail, Some(Found::NoAddress)) => match &typed {
+                    Some(n) => tr.f(
+                        Msg::ChecksServerResolveNoAddressTyped,
+                        &[("name", n.into())],
+                    ),
+                    None => tr.t(Msg::ChecksServerResolveNoAddress),
+                },
+                (Fail, _) => match names.first() {
+                    Some(s) => tr.f(
+                        Msg::ChecksServerResolveUnknownHint,
+                        &[("subject", (&subject).into()), ("suggestion", (*s).into())],
+                    ),
+                    None => tr.f(
+                        Msg::ChecksServerResolveUnknown,
+                        &[("subject", (&subject).into())],
+                    ),
+                },
+                _ => tr.f(
+                    Msg::ChecksServerResolveFound,
+                    &[("subject", (&subject).into())],
+                ),
             }
         }
-        Check::ServerProbe { port } => match (r.outcome, fig) {
-            (Pass, _) => format!("The VPN server answers on port {port} from the internet."),
-            (_, Some(_)) => format!("The VPN server refused a connection on port {port}: the service is not running there."),
-            _ => format!("The VPN server did not answer on port {port}: it may be down or blocked."),
-        },
+        Check::ServerProbe { port } => {
+            let m = match (r.outcome, fig) {
+                (Pass, _) => Msg::ChecksServerProbePass,
+                (_, Some(_)) => Msg::ChecksServerProbeRefused,
+                _ => Msg::ChecksServerProbeSilent,
+            };
+            // A port as written (1723), never as a formatted number.
+            tr.f(m, &[("port", (&port.to_string()).into())])
+        }
         Check::OperatorStatus => match &d.text {
-            Some(message) if r.outcome != Pass => format!("Message from support: {message}"),
-            None if r.outcome != Pass => "Support has posted a message about the VPN.".into(),
-            _ => "There is no known problem on our side right now.".into(),
+            Some(message) if r.outcome != Pass => tr.f(
+                Msg::ChecksOperatorStatusMessage,
+                &[("message", message.into())],
+            ),
+            None if r.outcome != Pass => tr.t(Msg::ChecksOperatorStatusPosted),
+            _ => tr.t(Msg::ChecksOperatorStatusNone),
         },
     }
 }

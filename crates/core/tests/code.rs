@@ -132,9 +132,13 @@ fn every_walk_of_every_shipped_tree_round_trips() {
             .map(|n| (n, s.result_of(n).map(|r| r.outcome)))
             .collect();
         assert_eq!(got.checks, expected, "{c}");
-        let lines = got.lines(tree);
+        let lines = got.lines(common::en(), tree);
         assert_eq!(lines.len(), 2 + expected.len());
         assert!(lines[0].starts_with(&tree.title));
+        assert_eq!(
+            lines[0],
+            format!("{} (version {})", tree.title, tree.version)
+        );
     }
 }
 
@@ -317,17 +321,30 @@ fn errors_say_what_is_wrong() {
     // A kept version beside the current one is found.
     let both: Vec<Tree> = moved.iter().chain(trees).cloned().collect();
     assert!(code::decode(c, &both).is_ok());
-    // Messages are for people.
+    // Messages are for people, in their words; in English, as the logs say them.
+    let en = common::en();
     assert_eq!(
-        CodeError::Typo.to_string(),
+        CodeError::Typo.explain(en),
         "that code has a typo: its check character does not match — read it again"
     );
     assert!(CodeError::BadChar('#')
-        .to_string()
+        .explain(en)
         .starts_with("“#” is not in help-desk codes"));
     assert!(CodeError::OtherVersion("VPN error 800".into())
-        .to_string()
+        .explain(en)
         .contains("another version of VPN error 800"));
+    for e in [
+        CodeError::Empty,
+        CodeError::BadChar('#'),
+        CodeError::TooShort,
+        CodeError::TooLong,
+        CodeError::Typo,
+        CodeError::NoTree,
+        CodeError::OtherVersion("VPN error 800".into()),
+        CodeError::DoesNotFit("VPN error 800".into()),
+    ] {
+        assert_eq!(e.explain(en), e.to_string());
+    }
 }
 
 #[test]
@@ -383,7 +400,7 @@ fn the_everything_passes_vpn_walk() {
     let c = code::encode(tree, &s).unwrap();
     println!("everything passes: {c}");
     let got = code::decode(&c, trees()).unwrap();
-    for line in got.lines(tree) {
+    for line in got.lines(common::en(), tree) {
         println!("  {line}");
     }
     assert!(got
@@ -454,7 +471,7 @@ proptest! {
         match code::decode(&valid[0], trees()) {
             Ok(s) => {
                 let tree = &trees()[s.tree];
-                prop_assert_eq!(s.lines(tree).len() - 2, s.checks.len());
+                prop_assert_eq!(s.lines(common::en(), tree).len() - 2, s.checks.len());
             }
             Err(e) => prop_assert!(e != CodeError::Typo),
         }

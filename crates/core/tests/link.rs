@@ -218,6 +218,7 @@ fn any_session() -> impl Strategy<Value = Session> {
                 server_name,
                 client_address,
                 ticket,
+                lang: None,
             },
         )
         .prop_filter(
@@ -376,15 +377,15 @@ fn decodes_sanely(input: &str) -> Result<(), TestCaseError> {
                     prop_assert_eq!(&d.session, s);
                     let tree = &common::trees()[d.tree];
                     prop_assert_eq!(&tree.id, &s.tree_id);
-                    let f = Findings::new(tree, s);
-                    let _ = f.to_text();
+                    let f = Findings::new(common::en(), tree, s);
+                    let _ = f.to_text(common::en());
                     let _ = s.progress(tree);
                 }
                 Err(e) => prop_assert_eq!(e, &LinkError::UnknownTree(s.tree_id.clone())),
             }
             // Findings never panic, even for a session from another tree.
             for tree in common::trees() {
-                let _ = Findings::new(tree, s).to_text();
+                let _ = Findings::new(common::en(), tree, s).to_text(common::en());
             }
         }
         Err(e) => prop_assert_eq!(&matched.err(), &Some(e.clone())),
@@ -570,7 +571,7 @@ proptest! {
         prop_assert!(!d.tree_changed);
         prop_assert_eq!(d.fits, Ok(()));
         prop_assert_eq!(d.session.current(tree), s.current(tree));
-        prop_assert_eq!(Findings::new(tree, &d.session), Findings::new(tree, &kept));
+        prop_assert_eq!(Findings::new(common::en(), tree, &d.session), Findings::new(common::en(), tree, &kept));
     }
 }
 
@@ -594,6 +595,7 @@ fn session_with(actions: Vec<Action>) -> Session {
         server_name: None,
         client_address: None,
         ticket: None,
+        lang: None,
     }
 }
 
@@ -732,6 +734,7 @@ fn a_session_at_the_size_limits_round_trips() {
         server_name: Some("ü".repeat(127)),
         client_address: Some(IpAddr::V6(Ipv6Addr::from([0xff; 16]))),
         ticket: Some("T".repeat(MAX_NAME_BYTES)),
+        lang: None,
     };
     assert_eq!(s.tree_id.len(), MAX_NAME_BYTES);
     assert_eq!(s.notes.len(), MAX_NOTES_BYTES);
@@ -750,6 +753,7 @@ fn text_over_the_limits_is_clipped_on_whole_characters() {
         server_name: Some("s".repeat(300)),
         client_address: None,
         ticket: None,
+        lang: None,
     };
     let back = link::decode_session(&link::encode(&s)).expect("decodes");
     assert_eq!(back.tree_id, "a".repeat(MAX_NAME_BYTES - 1));
@@ -974,6 +978,7 @@ fn format_1_session(which: usize) -> Session {
             server_name: Some("vpn.example.com".into()),
             client_address: Some("203.0.113.7".parse().expect("an address")),
             ticket: None,
+            lang: None,
         },
         1 => Session {
             tree_id: "device-manager-code-28".into(),
@@ -998,6 +1003,7 @@ fn format_1_session(which: usize) -> Session {
             server_name: Some("vpn2.example.com".into()),
             client_address: Some("2001:db8::7".parse().expect("an address")),
             ticket: Some("INC-0042".into()),
+            lang: None,
         },
         _ => Session {
             tree_id: "t".into(),
@@ -1009,6 +1015,7 @@ fn format_1_session(which: usize) -> Session {
             server_name: None,
             client_address: None,
             ticket: None,
+            lang: None,
         },
     }
 }
@@ -1044,7 +1051,7 @@ fn format_1_links_decode_exactly_as_before() {
     let d = link::decode(FORMAT_1[0].1, common::trees()).expect("decodes");
     assert_eq!(common::trees()[d.tree].id, "vpn-error-800");
     assert!(d.tree_changed);
-    let _ = Findings::new(&common::trees()[d.tree], &d.session).to_text();
+    let _ = Findings::new(common::en(), &common::trees()[d.tree], &d.session).to_text(common::en());
     assert_eq!(
         link::decode(FORMAT_1[1].1, common::trees()).map(|d| d.tree_changed),
         Ok(true)
@@ -1200,6 +1207,8 @@ fn damaged_links_give_typed_errors() {
         LinkError::UnknownTree("x".into()),
     ] {
         assert!(e.to_string().len() > 20, "{e:?}");
+        // For people, in their words; in English, as the logs say it.
+        assert_eq!(e.explain(common::en()), e.to_string());
     }
     let newer = LinkError::NewerVersion(3).to_string();
     assert!(
@@ -1254,7 +1263,8 @@ fn format_2_bodies_that_break_its_rules_are_damage() {
     };
     assert_eq!(r.detail.text.as_deref(), Some("vin"));
     let bad: Vec<(&str, String)> = vec![
-        ("an unknown field", body2(32, &[0])),
+        ("an unknown field", body2(64, &[0])),
+        ("a language that is no tag", body2(32, &[0, 2, b'F', b'R'])),
         ("a third address kind", body2(6, &[0; 17])),
         ("notes said but empty", body2(8, &[0, 0])),
         ("a ticket said but empty", body2(16, &[0, 0])),
@@ -1524,10 +1534,14 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     // Against its own version: unchanged since, and the note says so.
     let d = link::decode(&payload, std::slice::from_ref(tree)).expect("decodes");
     assert!(!d.tree_changed);
-    let note = d.version_note(Some((tree.version, tree.fingerprint)));
+    let note = d.version_note(common::en(), Some((tree.version, tree.fingerprint)));
     assert!(note.contains("has not changed since"), "{note}");
     assert!(
-        note.contains(&link::version_name(tree.version, tree.fingerprint)),
+        note.contains(&link::version_name(
+            common::en(),
+            tree.version,
+            tree.fingerprint
+        )),
         "{note}"
     );
 
@@ -1538,7 +1552,7 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     let d = link::decode(&payload, std::slice::from_ref(&reworded)).expect("decodes");
     assert!(d.tree_changed);
     assert_eq!(d.fits, Ok(()));
-    let note = d.version_note(Some((reworded.version, reworded.fingerprint)));
+    let note = d.version_note(common::en(), Some((reworded.version, reworded.fingerprint)));
     assert!(
         note.contains(&format!("version {}", s.tree_version)) && note.contains("not kept here"),
         "{note}"
@@ -1546,16 +1560,20 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
 
     // Decoded against the old version the helper kept, while a newer one is served.
     let d = link::decode(&payload, std::slice::from_ref(tree)).expect("decodes");
-    let note = d.version_note(Some((reworded.version + 1, reworded.fingerprint)));
+    let note = d.version_note(
+        common::en(),
+        Some((reworded.version + 1, reworded.fingerprint)),
+    );
     assert!(
         note.contains("as it was then")
             && note.contains(&link::version_name(
+                common::en(),
                 reworded.version + 1,
                 reworded.fingerprint
             )),
         "{note}"
     );
-    let note = d.version_note(None);
+    let note = d.version_note(common::en(), None);
     assert!(note.contains("no longer offered"), "{note}");
 
     // A changed cause: changed, but every step still fits.
@@ -1575,8 +1593,8 @@ fn a_changed_tree_is_noticed_and_its_findings_do_not_panic() {
     assert_eq!(d.tree, 1);
     assert!(d.tree_changed);
     assert!(d.fits.is_err(), "reordered nodes break the replay");
-    let f = Findings::new(&trees[1], &d.session);
-    let text = f.to_text();
+    let f = Findings::new(common::en(), &trees[1], &d.session);
+    let text = f.to_text(common::en());
     assert!(text.contains(&trees[1].title), "{text}");
     assert!(
         f.left_out + f.transcript.len() == d.session.entries.len(),
@@ -1613,9 +1631,9 @@ proptest! {
         prop_assert!(d.is_ok(), "{:?}", d);
         let d = d.unwrap_or_else(|_| unreachable!());
         prop_assert_eq!(d.tree_changed, moved[0].fingerprint != tree.fingerprint);
-        let f = Findings::new(&moved[0], &d.session);
+        let f = Findings::new(common::en(), &moved[0], &d.session);
         prop_assert_eq!(f.left_out + f.transcript.len(), s.entries.len());
-        let _ = f.to_text();
+        let _ = f.to_text(common::en());
         let _ = d.session.progress(&moved[0]);
     }
 }
@@ -1691,7 +1709,7 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
     let (tree, mut s) = vpn_walk_with_evidence();
     s.notes = "Started after the router was replaced.".into();
     let (outcome_id, result, summary, cause) = outcome_of(tree, &s);
-    let f = Findings::new(tree, &s);
+    let f = Findings::new(common::en(), tree, &s);
     let o = f.outcome.as_ref().expect("the walk reached an outcome");
     assert_eq!(o.node, outcome_id);
     assert_eq!(o.result, result);
@@ -1701,7 +1719,7 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
     assert_eq!(f.transcript.len(), s.entries.len());
     assert_eq!(f.tree_title, tree.title);
 
-    let text = f.to_text();
+    let text = f.to_text(common::en());
     let want_state = match result {
         Resolution::Resolved => "Fixed",
         Resolution::Escalate => "Needs support",
@@ -1727,10 +1745,10 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
                 let unit = check.name().figure_unit();
                 let figure = r
                     .figure
-                    .map(|v| format!(" ({})", figure_text(v, unit)))
+                    .map(|v| format!(" ({})", figure_text(common::en(), v, check.name())))
                     .unwrap_or_default();
                 if let (Some(v), Some(u)) = (r.figure, unit) {
-                    assert!(figure.contains(&format!("{v} {u}")));
+                    assert!(figure.contains(&format!("{v} ")), "{figure} in {u}");
                 }
                 want.push(format!("{text}{figure} [{}]", check.name().as_str()));
             }
@@ -1761,7 +1779,7 @@ fn findings_of_a_finished_walk_name_outcome_cause_evidence_advice_and_answers() 
     assert!(
         f.evidence
             .iter()
-            .any(|e| e.figure.is_some() && e.unit.is_some()),
+            .any(|e| e.figure.is_some() && e.check.figure_unit().is_some()),
         "the walk has a check whose figure has a unit: {:?}",
         f.evidence
     );
@@ -1868,7 +1886,7 @@ fn findings_text_of_a_small_walk_reads_exactly() {
         assert!(s.is_finished(&tree), "{name}");
         // Through a link and back, as support staff would see it.
         let d = link::decode(&link::encode(&s), std::slice::from_ref(&tree)).expect("decodes");
-        let text = Findings::new(&tree, &d.session).to_text();
+        let text = Findings::new(common::en(), &tree, &d.session).to_text(common::en());
         for w in want {
             assert!(text.contains(w), "{name}: lacks {w:?}:\n{text}");
         }
@@ -1933,6 +1951,7 @@ fn every_link_the_encoder_can_write_is_read() {
         server_name: Some("s".repeat(MAX_NAME_BYTES)),
         client_address: Some(IpAddr::V6(Ipv6Addr::from([0xff; 16]))),
         ticket: Some("k".repeat(MAX_NAME_BYTES)),
+        lang: None,
     };
     let payload = link::encode(&s);
     assert!(payload.len() <= MAX_PAYLOAD_CHARS, "{}", payload.len());
@@ -2004,5 +2023,30 @@ fn a_changed_first_or_second_character_is_damage_not_a_newer_format() {
     assert_eq!(
         link::decode_session(&newer),
         Err(LinkError::NewerVersion(5))
+    );
+}
+
+/// The language the user walked in rides in the link (a few bytes, only when
+/// set); a tag a reader could not take is left out rather than written broken.
+#[test]
+fn the_walks_language_round_trips() {
+    let mut s = session_with(vec![]);
+    let plain = link::encode(&s);
+    s.lang = Some("fr".into());
+    let with = link::encode(&s);
+    assert!(
+        with.len() <= plain.len() + 4,
+        "{} vs {}",
+        with.len(),
+        plain.len()
+    );
+    assert_eq!(
+        link::decode_session(&with).map(|d| d.lang),
+        Ok(Some("fr".into()))
+    );
+    s.lang = Some("Not a tag!".into());
+    assert_eq!(
+        link::decode_session(&link::encode(&s)).map(|d| d.lang),
+        Ok(None)
     );
 }

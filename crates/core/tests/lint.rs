@@ -763,6 +763,18 @@ fn every_tree_file_in_the_directory_ships() {
         })
         .collect();
     on_disk.sort();
+    // Translations (`TREE.LANG.toml`) ship beside the trees, listed apart.
+    let (translations, on_disk): (Vec<_>, Vec<_>) = on_disk
+        .into_iter()
+        .partition(|(n, _)| fixpath_core::translation::split_file_name(n).is_some());
+    let listed: Vec<(String, String)> = shipped::TRANSLATIONS
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(
+        listed, translations,
+        "every translation ships, as it is on disk"
+    );
     assert!(!on_disk.is_empty(), "trees/ holds the shipped trees");
     let shipped: Vec<(String, String)> = shipped::SOURCES
         .iter()

@@ -1,7 +1,11 @@
-//! Verdict tests: every check's thresholds, table-driven.
+//! Verdict tests: every check's thresholds, table-driven, and the English
+//! sentences.
+
+mod common;
 
 use std::net::IpAddr;
 
+use common::en;
 use fixpath_core::api::{
     Announcement, Family, Probe, ProbeStatus, Resolved, Severity, Status, WhoAmI, CANARY_BODY,
 };
@@ -35,13 +39,13 @@ fn resolve_v(r: &Resolved) -> V {
         client_address: None,
     };
     V {
-        message: sentence(Check::ServerResolve, &result, &seen),
+        message: sentence(en(), Check::ServerResolve, &result, &seen),
         result,
     }
 }
 
 fn said(check: Check, r: &CheckResult) -> String {
-    sentence(check, r, &Seen::default())
+    sentence(en(), check, r, &Seen::default())
 }
 
 #[test]
@@ -341,7 +345,7 @@ fn sentences_say_what_was_measured() {
         client_address: None,
     };
     assert_eq!(
-        sentence(Check::ServerResolve, &typo, &seen),
+        sentence(en(), Check::ServerResolve, &typo, &seen),
         "“vpn.example.con” is not one of our VPN servers. Did you mean vpn.example.com?"
     );
     // Left out of the findings, the name is not in the report's sentence either.
@@ -359,7 +363,7 @@ fn sentences_say_what_was_measured() {
         client_address: "203.0.113.9".parse().ok(),
     };
     assert_eq!(
-        sentence(Check::ClientAddress, &who, &with),
+        sentence(en(), Check::ClientAddress, &who, &with),
         "You are connecting from 203.0.113.9, inside the office network."
     );
     assert_eq!(
@@ -417,6 +421,111 @@ fn a_check_that_could_not_run_says_why() {
     );
 }
 
+/// Counts read as plural messages, numbers as the locale writes them, ports and
+/// lists as written.
+#[test]
+fn counts_and_lists_in_sentences() {
+    let skew = Check::ClockSkew { max_skew_s: 120 };
+    assert_eq!(
+        said(skew, &verdict::clock_skew(1_000, 120)),
+        "Your device's clock is right (off by 1 second)."
+    );
+    assert_eq!(
+        said(skew, &verdict::clock_skew(-200_000_000, 120)),
+        "Your device's clock is 2 days behind. Secure connections, VPNs included, can fail when the clock is this far off."
+    );
+    let ports = Check::EgressAltPorts;
+    assert_eq!(
+        said(ports, &verdict::alt_ports(&[(8443, false), (4443, false)])),
+        "Your network blocks traffic on unusual ports (ports 8443 and 4443 were blocked). A firewall here may also block the VPN."
+    );
+    assert_eq!(
+        said(ports, &verdict::alt_ports(&[(8443, true), (4443, true)])),
+        "Your network lets traffic through on unusual ports."
+    );
+    // A link from before the ports were carried: the count alone.
+    assert_eq!(
+        said(ports, &CheckResult::new(Warn, Some(1))),
+        "Only 1 unusual port got through: your network filters some ports."
+    );
+    assert_eq!(
+        said(ports, &CheckResult::new(Fail, Some(0))),
+        "Your network blocks traffic on unusual ports. A firewall here may also block the VPN."
+    );
+    let ping = Check::HelperPing {
+        count: 1,
+        warn_ms: 300,
+    };
+    assert_eq!(
+        said(ping, &verdict::ping(&[], 1, 300)),
+        "Our 1 timing request got no answer."
+    );
+    assert_eq!(
+        said(ping, &CheckResult::new(Warn, Some(1234))),
+        "The connection to our helper is slow or losing requests. Typical round trip 1234 ms."
+    );
+    let pass = Platforms::default().with("ios").unwrap();
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15";
+    assert_eq!(
+        said(
+            Check::Platform {
+                pass,
+                warn: Platforms::default()
+            },
+            &verdict::platform(iphone, pass, Platforms::default())
+        ),
+        "You are using iPhone or iPad."
+    );
+    assert_eq!(
+        said(
+            Check::Platform { pass, warn: pass },
+            &CheckResult::new(Pass, Some(99))
+        ),
+        "You are using an unknown system."
+    );
+    assert_eq!(
+        said(
+            Check::ServerProbe { port: 1723 },
+            &CheckResult::new(Pass, Some(5))
+        ),
+        "The VPN server answers on port 1723 from the internet."
+    );
+    assert_eq!(
+        said(Check::ClientAddress, &CheckResult::new(Pass, None)),
+        "You are connecting from outside the office network."
+    );
+    assert_eq!(
+        said(Check::OperatorStatus, &CheckResult::new(Warn, None)),
+        "Support has posted a message about the VPN."
+    );
+    let no_address = verdict::resolve(&Resolved {
+        name: "vpn.example.com".into(),
+        known: true,
+        addresses: vec![],
+        matches_expected: None,
+        did_you_mean: vec![],
+        current_address: None,
+        probe_target: None,
+        probe_ports: vec![],
+    });
+    assert_eq!(
+        sentence(
+            en(),
+            Check::ServerResolve,
+            &no_address,
+            &Seen {
+                server_name: Some("vpn.example.com"),
+                client_address: None
+            }
+        ),
+        "The name “vpn.example.com” does not lead to any address right now."
+    );
+    assert_eq!(
+        said(Check::ServerResolve, &no_address),
+        "The server name does not lead to any address right now."
+    );
+}
+
 fn any_check() -> impl Strategy<Value = Check> {
     prop_oneof![
         Just(Check::BrowserOnline),
@@ -453,6 +562,6 @@ proptest! {
             detail: Detail { nums, text },
         };
         let seen = Seen { server_name: name.as_deref(), client_address: None };
-        prop_assert!(!sentence(check, &r, &seen).is_empty());
+        prop_assert!(!sentence(en(), check, &r, &seen).is_empty());
     }
 }

@@ -367,6 +367,22 @@ impl Driver {
 
     /// A fresh session with `user_agent` in place of Chromium's own, when given.
     pub async fn browser_as(&self, user_agent: Option<&str>) -> Result<Client> {
+        self.browser_with(user_agent, None, (1024, 900)).await
+    }
+
+    /// A fresh session whose browser speaks `lang` (its UI language and
+    /// `navigator.languages`, the `Accept-Language` it sends), in a window of
+    /// `size` CSS pixels.
+    pub async fn browser_in(&self, lang: &str, size: (u32, u32)) -> Result<Client> {
+        self.browser_with(Some(WINDOWS_UA), Some(lang), size).await
+    }
+
+    async fn browser_with(
+        &self,
+        user_agent: Option<&str>,
+        lang: Option<&str>,
+        (width, height): (u32, u32),
+    ) -> Result<Client> {
         let mut args: Vec<String> = [
             "--headless=new",
             "--no-sandbox",
@@ -376,18 +392,29 @@ impl Driver {
             "--disable-sync",
             "--no-first-run",
             "--disable-dev-shm-usage",
-            "--window-size=1024,900",
         ]
         .map(String::from)
         .to_vec();
+        args.push(format!("--window-size={width},{height}"));
         if let Some(ua) = user_agent {
             args.push(format!("--user-agent={ua}"));
         }
+        let lang = lang.unwrap_or("en-US");
+        args.push(format!("--lang={lang}"));
+        let mut options = serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": args,
+            // What `navigator.languages` and `Accept-Language` say.
+            "prefs": { "intl.accept_languages": lang }
+        });
+        if width < 500 {
+            // A desktop window cannot be this narrow: a phone's viewport, emulated.
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0 }
+            });
+        }
         let caps = serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": args
-            },
+            "goog:chromeOptions": options,
             // Everything the console shows, kept for `console_errors`.
             "goog:loggingPrefs": { "browser": "ALL" }
         });
@@ -879,7 +906,7 @@ pub async fn findings_link(c: &Client, notes: Option<&str>) -> Result<Shared> {
         }) else {
             return Ok(None);
         };
-        if text.starts_with("Sealing") || !link.contains("#/r/") {
+        if class.split_whitespace().any(|w| w == "sealing") || !link.contains("#/r/") {
             return Ok(None);
         }
         if let Some(want) = notes {
@@ -1122,4 +1149,30 @@ pub async fn walk_from_home(
     walk(c, policy, &mut w).await?;
     let minimum = 1 + minimum_actions(tree, &w, policy)?;
     Ok(FromHome { walk: w, minimum })
+}
+
+/// English's plural rule, with plain digits.
+struct English;
+
+impl fixpath_core::i18n::Locale for English {
+    fn plural(&self, n: f64) -> fixpath_core::i18n::Plural {
+        if n == 1.0 {
+            fixpath_core::i18n::Plural::One
+        } else {
+            fixpath_core::i18n::Plural::Other
+        }
+    }
+    fn number(&self, n: f64) -> String {
+        format!("{n}")
+    }
+}
+
+/// The shipped English catalog with English's plural rule: the words an English
+/// page and `fixpath decode` write, to compare with.
+pub fn en() -> fixpath_core::i18n::Tr<'static> {
+    static CATALOG: std::sync::OnceLock<fixpath_core::i18n::Catalog> = std::sync::OnceLock::new();
+    fixpath_core::i18n::Tr {
+        catalog: CATALOG.get_or_init(|| fixpath_core::i18n::Catalog::shipped().remove(0)),
+        locale: &English,
+    }
 }

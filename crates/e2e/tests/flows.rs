@@ -15,7 +15,7 @@ use fixpath_core::link;
 use fixpath_core::seal::SealToken;
 use fixpath_core::{NodeKind, Session, Tree};
 use fixpath_e2e::{
-    assert_clean_console, console_errors, content, expected_path, findings_link, helper_key_id,
+    assert_clean_console, console_errors, content, en, expected_path, findings_link, helper_key_id,
     open_flow, poll, read_report, type_notes, wait_css, walk, Driver, EvidenceLine, Helper,
     Loopback, Policy, ReportPage, Result, Shared, Walk, DEMO_SERVER, DEMO_SERVER_TYPO,
 };
@@ -74,7 +74,7 @@ enum Seal<'a> {
 }
 
 /// The outcome node `id` of the tree: summary, cause, and the report's kicker.
-fn outcome_of(tree: &Tree, id: &str) -> Result<(String, String, &'static str)> {
+fn outcome_of(tree: &Tree, id: &str) -> Result<(String, String, String)> {
     match tree.nodes.iter().find(|n| n.id == id).map(|n| &n.kind) {
         Some(NodeKind::Outcome {
             result,
@@ -84,7 +84,7 @@ fn outcome_of(tree: &Tree, id: &str) -> Result<(String, String, &'static str)> {
         }) => Ok((
             summary.clone(),
             cause.clone(),
-            fixpath_core::findings::result_word(Some(*result)),
+            fixpath_core::findings::result_word(en(), Some(*result)),
         )),
         _ => Err(format!("`{id}` is not an outcome of {TREE}").into()),
     }
@@ -95,18 +95,18 @@ fn outcome_of(tree: &Tree, id: &str) -> Result<(String, String, &'static str)> {
 /// sentence the user read.
 fn expected_evidence(tree: &Tree, link: &str) -> Result<Vec<EvidenceLine>> {
     let decoded = link::decode(link, std::slice::from_ref(tree))?;
-    let findings = Findings::new(tree, &decoded.session);
+    let findings = Findings::new(en(), tree, &decoded.session);
     Ok(findings
         .evidence
         .iter()
         .map(|e| {
             let figure = e
                 .figure
-                .map(|v| format!(" ({})", figure_text(v, e.unit)))
+                .map(|v| format!(" ({})", figure_text(en(), v, e.check)))
                 .unwrap_or_default();
             EvidenceLine {
                 class: e.outcome.as_str().to_string(),
-                line: format!("{} {}{figure}", outcome_word(e.outcome), e.text),
+                line: format!("{} {}{figure}", outcome_word(en(), e.outcome), e.text),
                 said: e.said.clone(),
             }
         })
@@ -461,7 +461,7 @@ async fn everything_fine_ends_blocked_and_the_sealed_link_reads_back() -> Result
     let (class, line) = evidence_of(&tree, &report, "resolve")?;
     assert_eq!(class, "pass");
     assert!(
-        line.starts_with("OK ") && line.ends_with(" (1 addresses)"),
+        line.starts_with("OK ") && line.ends_with(" (1 address)"),
         "{line}"
     );
     let (class, line) = evidence_of(&tree, &report, "probe_pptp")?;
@@ -609,7 +609,7 @@ async fn leaving_the_address_out_leaves_it_out_of_payload_and_seal() -> Result<(
     let warning = content(&wait_css(&s, ".report .warning.seal-address").await?).await?;
     assert_eq!(
         Some(warning),
-        fixpath_core::seal::address_warning(Some(elsewhere), Some(LOOPBACK))
+        fixpath_core::seal::address_warning(en(), Some(elsewhere), Some(LOOPBACK))
     );
     assert_clean_console(&s, "the flagged report").await?;
     s.close().await?;

@@ -8,7 +8,7 @@ use fixpath_core::code::{Code, CodeError};
 use fixpath_core::findings::outcome_word;
 use fixpath_core::{CheckOutcome, NodeKind, Tree};
 use fixpath_e2e::{
-    assert_clean_console, open_flow, poll, text_of, wait_css, walk, Driver, Helper, Loopback,
+    assert_clean_console, en, open_flow, poll, text_of, wait_css, walk, Driver, Helper, Loopback,
     Policy, Result, Walk, DEMO_SERVER,
 };
 
@@ -100,9 +100,9 @@ async fn a_help_desk_code_read_out_shows_the_same_summary_and_a_typo_is_refused(
                         .into_iter()
                         .find(|o| o.as_str() == class)
                         .ok_or_else(|| format!("`{class}` is not an outcome"))?;
-                    outcome_word(outcome)
+                    outcome_word(en(), outcome)
                 }
-                None => "Not run",
+                None => "Not run".to_string(),
             };
             expected.push(format!("{text}: {word}"));
         }
@@ -136,7 +136,7 @@ async fn a_help_desk_code_read_out_shows_the_same_summary_and_a_typo_is_refused(
     assert_eq!(Code::parse(&changed).err(), Some(CodeError::Typo));
     type_code(&s, &helper, &changed).await?;
     let refused = code_answer(&s).await?;
-    assert_eq!(refused, Err(CodeError::Typo.to_string()), "{changed}");
+    assert_eq!(refused, Err(CodeError::Typo.explain(en())), "{changed}");
     assert_clean_console(&s, "a mistyped code").await?;
     s.close().await?;
     Ok(())

@@ -62,6 +62,10 @@ enum Command {
         /// A content directory (overrides the config's `content`).
         #[arg(long, value_name = "DIR")]
         content: Option<PathBuf>,
+        /// The language to write in (a tag: `fr`, `de-CH`); default: the
+        /// locale of LC_ALL, LC_MESSAGES or LANG, else English.
+        #[arg(long, value_name = "TAG")]
+        lang: Option<String>,
     },
 }
 
@@ -88,11 +92,17 @@ fn main() -> ExitCode {
             input,
             config,
             content,
-        } => decode(&input, config, content),
+            lang,
+        } => decode(&input, config, content, lang.as_deref()),
     }
 }
 
-fn decode(input: &str, config: Option<PathBuf>, content: Option<PathBuf>) -> ExitCode {
+fn decode(
+    input: &str,
+    config: Option<PathBuf>,
+    content: Option<PathBuf>,
+    lang: Option<&str>,
+) -> ExitCode {
     let mut cfg = match load_config(config.as_deref()) {
         Ok(c) => c,
         Err(code) => return code,
@@ -109,6 +119,7 @@ fn decode(input: &str, config: Option<PathBuf>, content: Option<PathBuf>) -> Exi
     };
     ExitCode::from(cli::decode(
         input,
+        lang,
         &content,
         &mut std::io::stdin(),
         &mut std::io::stdout(),

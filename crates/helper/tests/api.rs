@@ -1019,7 +1019,11 @@ async fn a_format_3_seal_verifies_end_to_end_with_whichever_listed_key_made_it()
                 Some(keys.keys[key].key_id.as_str()),
                 "sealed by key {key}, address {address:?}"
             );
-            assert_eq!(address_warning(findings, read.client(findings)), None);
+            let en = fixpath_helper::cli::Words::english();
+            assert_eq!(
+                address_warning(en.tr(), findings, read.client(findings)),
+                None
+            );
 
             // Findings with another address (or one added or left out) than the
             // helper signed: another payload, and nothing verifies.

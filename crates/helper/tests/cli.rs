@@ -37,10 +37,14 @@ summary = "Online."
 cause = "transient"
 "#;
 
+/// Runs `fixpath` in `dir`, in no locale (so `decode` writes English unless told).
 fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
     let out = Command::new(BIN)
         .args(args)
         .current_dir(dir)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .expect("run fixpath");
     (
@@ -390,4 +394,100 @@ fn decode_says_what_the_seal_carries_and_flags_another_address() {
         "{out}"
     );
     assert!(!out.contains("Warning: "), "{out}");
+}
+
+/// `--lang` picks the catalog `decode` writes in (only English ships so far), as
+/// the locale's variables do without it; a language no catalog has falls back to
+/// English and says so on standard error, once.
+#[test]
+fn decode_writes_in_the_language_asked_for_else_english_with_a_note() {
+    use fixpath_core::{code, link, shipped, CheckOutcome, CheckResult, NodeKind, Session};
+    let tree = shipped::trees()
+        .into_iter()
+        .find(|t| t.id == "vpn-error-800")
+        .expect("the VPN tree");
+    let mut s = Session::start(&tree, 1_795_000_000_000);
+    s.client_address = Some("203.0.113.7".parse().unwrap());
+    while !s.is_finished(&tree) {
+        match tree.node(s.current(&tree)).map(|n| &n.kind) {
+            Some(NodeKind::Question { .. }) => s.answer(&tree, 0, 1_795_000_001_000).unwrap(),
+            Some(NodeKind::Check { .. }) => s
+                .record_check(
+                    &tree,
+                    CheckResult::new(CheckOutcome::Unknown, None),
+                    1_795_000_002_000,
+                )
+                .unwrap(),
+            Some(NodeKind::Advice { .. }) => s.advise(&tree, false, 1_795_000_003_000).unwrap(),
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    let url = format!("https://support.example.com/#/r/{}", link::encode(&s));
+    let help_code = code::encode(&tree, &s).expect("a code");
+    let dir = tempfile::tempdir().unwrap();
+    for input in [url.as_str(), help_code.as_str()] {
+        let (code, english, err) = run(&["decode", input], dir.path());
+        assert_eq!(code, 0, "{err}");
+        assert!(err.is_empty(), "{err}");
+        let (code, out, err) = run(&["decode", "--lang", "en", input], dir.path());
+        assert_eq!((code, err.as_str()), (0, ""));
+        assert_eq!(out, english);
+        // A language with its region, as a locale name gives it.
+        let (code, out, err) = run(&["decode", "--lang", "en-GB", input], dir.path());
+        assert_eq!((code, err.as_str(), &out), (0, "", &english));
+        // No catalog for it: English, and a note on standard error.
+        let (code, out, err) = run(&["decode", "--lang", "xx", input], dir.path());
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out, english);
+        assert_eq!(
+            err,
+            "fixpath: no catalog for the language “xx” (there are: en); writing English\n"
+        );
+    }
+    // The English of a findings link, line by line.
+    let (_, out, _) = run(&["decode", "--lang", "en", &url], dir.path());
+    for expected in [
+        "Version: Made with version 2 (",
+        " of this troubleshooter, which has not changed since.\n",
+        "Seal: none (the helper did not seal this link).\n",
+        "Fixpath findings: VPN error 800 (version 2)\n",
+        "Started: 2026-11-18 11:06:40 UTC\n",
+        "Result: Needs support: ",
+        "What we checked:\n- Could not run: ",
+        "  We could not run this check.\n",
+        "Client address as the helper saw it: 203.0.113.7\n",
+        "Every step:\n2026-11-18 11:06:4",
+    ] {
+        assert!(out.contains(expected), "`{expected}` in:\n{out}");
+    }
+    // The locale's variables, the first that is set; `C` names no language.
+    let with_env = |vars: &[(&str, &str)]| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["decode", &url]).current_dir(dir.path());
+        for v in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            cmd.env_remove(v);
+        }
+        cmd.envs(vars.iter().copied());
+        let o = cmd.output().expect("run fixpath");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    for vars in [
+        &[("LANG", "en_US.UTF-8")][..],
+        &[("LC_ALL", "C.UTF-8"), ("LANG", "xx_XX")][..],
+        &[("LC_MESSAGES", "xx_XX.UTF-8")][..],
+    ] {
+        let (code, got, err) = with_env(vars);
+        assert_eq!(code, 0, "{vars:?}: {err}");
+        // Only `--lang` is answered with a note: a locale is not a request.
+        assert!(err.is_empty(), "{vars:?}: {err}");
+        assert_eq!(got, out, "{vars:?}");
+    }
+    // The note is escaped as the rest is.
+    let (code, _, err) = run(&["decode", "--lang", "x\x1b[2J", &url], dir.path());
+    assert_eq!(code, 0);
+    assert!(!err.contains('\x1b') && err.contains("\\x1b[2J"), "{err}");
 }

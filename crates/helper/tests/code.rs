@@ -16,10 +16,14 @@ use fixpath_core::{CheckOutcome, CheckResult, NodeKind, Session, Tree};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fixpath");
 
+/// Runs `fixpath` in `dir`, in no locale (so `decode` writes English unless told).
 fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
     let out = Command::new(BIN)
         .args(args)
         .current_dir(dir)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .expect("run fixpath");
     (
@@ -86,6 +90,9 @@ fn a_shipped_walk_s_code_prints_its_summary() {
     let mut child = Command::new(BIN)
         .args(["decode", "-"])
         .current_dir(dir.path())
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

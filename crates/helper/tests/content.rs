@@ -234,7 +234,8 @@ async fn an_edit_is_served_a_broken_one_is_not_and_old_versions_stay() {
     assert_eq!(kept, old_tree, "the old version, word for word");
     let d = link::decode(&payload, std::slice::from_ref(&kept)).unwrap();
     assert!(!d.tree_changed);
-    let note = d.version_note(Some((new.version, new.fingerprint)));
+    let en = fixpath_helper::cli::Words::english();
+    let note = d.version_note(en.tr(), Some((new.version, new.fingerprint)));
     assert!(note.contains("has changed since"), "{note}");
 
     // A broken edit: the reload says why, and the good version stays in service.

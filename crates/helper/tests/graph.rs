@@ -25,6 +25,13 @@ fn tree_files() -> Vec<PathBuf> {
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            // Translations (`TREE.LANG.toml`) are words, not trees.
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(fixpath_core::translation::split_file_name)
+                    .is_none()
+            })
             .collect();
         assert!(!found.is_empty(), "no trees in {}", dir.display());
         found.sort();

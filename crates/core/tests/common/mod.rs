@@ -6,6 +6,7 @@
 
 use std::sync::OnceLock;
 
+use fixpath_core::i18n::{Catalog, Locale, Plural, Tr};
 use fixpath_core::model::Tree;
 use fixpath_core::shipped;
 use proptest::test_runner::Config as ProptestConfig;
@@ -26,6 +27,33 @@ pub fn fuzz_config() -> ProptestConfig {
     ProptestConfig {
         failure_persistence: None,
         ..ProptestConfig::with_cases(fuzz_cases())
+    }
+}
+
+/// English's plural rule, with plain digits: the locale the tests read the
+/// English catalog with.
+pub struct English;
+
+impl Locale for English {
+    fn plural(&self, n: f64) -> Plural {
+        if n == 1.0 {
+            Plural::One
+        } else {
+            Plural::Other
+        }
+    }
+    fn number(&self, n: f64) -> String {
+        format!("{n}")
+    }
+}
+
+/// The shipped English catalog with English's plural rule: the words the tests
+/// compare with.
+pub fn en() -> Tr<'static> {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    Tr {
+        catalog: CATALOG.get_or_init(|| Catalog::shipped().remove(0)),
+        locale: &English,
     }
 }
 

@@ -5,6 +5,7 @@
 //! terminal would obey escaped, as the rest of `decode` is.
 
 use fixpath_core::code::{self, CodeError};
+use fixpath_core::i18n::{Msg, Tr};
 
 use crate::content::Content;
 use crate::logging::escape_terminal;
@@ -26,13 +27,21 @@ pub(super) fn code_part(input: &str) -> Option<&str> {
     (plain && (1..=code::SYMBOLS + 6).contains(&symbols)).then_some(input)
 }
 
-/// Why a code could not be read, as `decode` prints it.
+/// Why a code could not be read (`Display` in English, for logs).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot decode the help-desk code: {}", escape_terminal(&.0.to_string(), true))]
 pub(super) struct Refused(#[from] CodeError);
 
-/// The summary of `input`, a help-desk code, against `content`.
-pub(super) fn decode_to_text(input: &str, content: &Content) -> Result<String, Refused> {
+impl Refused {
+    /// Why the code could not be read, as `decode` prints it, in `tr`'s words.
+    pub(super) fn explain(&self, tr: Tr) -> String {
+        let why = escape_terminal(&self.0.explain(tr), true);
+        tr.f(Msg::FindingsDecodeCodeRefused, &[("why", (&why).into())])
+    }
+}
+
+/// The summary of `input`, a help-desk code, against `content`, in `tr`'s words.
+pub(super) fn decode_to_text(tr: Tr, input: &str, content: &Content) -> Result<String, Refused> {
     let trees = content.every_version();
     let summary = code::decode(input, &trees)?;
     let tree = trees.get(summary.tree).ok_or(CodeError::NoTree)?;
@@ -40,14 +49,22 @@ pub(super) fn decode_to_text(input: &str, content: &Content) -> Result<String, R
         .current()
         .tree(&tree.id)
         .is_some_and(|t| t.fingerprint == tree.fingerprint);
-    let mut lines = summary.lines(tree).into_iter();
-    let mut text = format!("Help-desk code: {}\n", input.trim());
+    let mut lines = summary.lines(tr, tree).into_iter();
+    let mut text = tr.f(Msg::FindingsDecodeCode, &[("code", input.trim().into())]);
+    text.push('\n');
     text.extend(lines.next().map(|l| format!("{l}\n")));
     if !in_service {
-        text.push_str("A version this helper kept: the troubleshooter has changed since.\n");
+        text.push_str(&tr.t(Msg::FindingsDecodeCodeKept));
+        text.push('\n');
     }
-    text.extend(lines.next().map(|l| format!("Result: {l}\n")));
-    text.push_str("Checks:\n");
+    text.extend(lines.next().map(|l| {
+        format!(
+            "{}\n",
+            tr.f(Msg::FindingsDecodeCodeResult, &[("line", (&l).into())])
+        )
+    }));
+    text.push_str(&tr.t(Msg::FindingsDecodeCodeChecks));
+    text.push('\n');
     for l in lines {
         text.push_str(&format!("- {l}\n"));
     }

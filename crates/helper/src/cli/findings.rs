@@ -6,13 +6,15 @@
 //! log escapes it, so a link cannot drive the terminal of whoever decodes it.
 
 use fixpath_core::findings::{utc, Findings};
+use fixpath_core::i18n::{Msg, Tr};
 use fixpath_core::link::{self, LinkError};
 use fixpath_core::seal::{address_warning, seal_of, SealForm, SealToken};
 
 use crate::content::Content;
 use crate::logging::escape_terminal;
 
-/// Why a link could not be decoded, as `decode` prints it.
+/// Why a link could not be decoded (`Display` in English, for logs; `decode`
+/// prints [`DecodeError::explain`]).
 #[derive(Debug, thiserror::Error)]
 pub(super) enum DecodeError {
     #[error("nothing to decode: give a findings link, its payload, or - to read one from standard input")]
@@ -25,8 +27,37 @@ pub(super) enum DecodeError {
     MissingTree,
 }
 
-/// Decodes `input` (a findings link, a fragment or a bare payload) and renders it.
-pub(super) fn decode_to_text(input: &str, content: &Content) -> Result<String, DecodeError> {
+impl DecodeError {
+    /// Why the link could not be decoded, as `decode` prints it, in `tr`'s words.
+    pub(super) fn explain(&self, tr: Tr) -> String {
+        match self {
+            Self::Empty => tr.t(Msg::FindingsDecodeEmpty),
+            // A link error can quote the link, so it is printed escaped.
+            Self::Link(e) => {
+                let why = escape_terminal(&e.explain(tr), true);
+                tr.f(Msg::FindingsDecodeRefused, &[("why", (&why).into())])
+            }
+            Self::MissingTree => tr.t(Msg::FindingsDecodeMissingTree),
+        }
+    }
+}
+
+/// A language's own name, as the switcher says it (the tag when Fixpath does
+/// not speak it).
+fn language_name(tag: &str) -> String {
+    fixpath_core::i18n::Catalog::shipped()
+        .into_iter()
+        .find(|c| c.lang == tag)
+        .map_or_else(|| tag.to_string(), |c| c.name)
+}
+
+/// Decodes `input` (a findings link, a fragment or a bare payload) and renders
+/// it in `tr`'s words.
+pub(super) fn decode_to_text(
+    tr: Tr,
+    input: &str,
+    content: &Content,
+) -> Result<String, DecodeError> {
     if input.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -42,46 +73,73 @@ pub(super) fn decode_to_text(input: &str, content: &Content) -> Result<String, D
     let decoded = link::decode(input, &trees)?;
     let tree = trees.get(decoded.tree).ok_or(DecodeError::MissingTree)?;
     let mut text = String::new();
-    let note = decoded.version_note(current.map(|t| (t.version, t.fingerprint)));
-    text.push_str(&format!("Version: {note}\n"));
-    text.push_str(&match seal_of(input) {
-        None => "Seal: none (the helper did not seal this link).\n".to_string(),
+    let note = decoded.version_note(tr, current.map(|t| (t.version, t.fingerprint)));
+    text.push_str(&tr.f(Msg::FindingsDecodeVersion, &[("note", (&note).into())]));
+    text.push('\n');
+    match seal_of(input) {
+        None => text.push_str(&tr.t(Msg::FindingsDecodeSealNone)),
         Some(s) => match SealToken::decode(s) {
             Ok(t) => {
                 // A format-3 seal names no key and signed the findings' own address.
                 let findings = decoded.session.client_address;
                 let key = match t.key_id() {
-                    Some(k) => format!("key {}", escape_terminal(k, true)),
-                    None => "no key named (one of the helper's)".to_string(),
+                    Some(k) => tr.f(
+                        Msg::FindingsDecodeSealKey,
+                        &[("id", (&escape_terminal(k, true)).into())],
+                    ),
+                    None => tr.t(Msg::FindingsDecodeSealNoKey),
                 };
-                let seen = match (&t.form, t.client(findings)) {
+                let client = t.client(findings).map(|c| c.to_string());
+                let seen = match (&t.form, &client) {
                     (SealForm::Short, Some(c)) => {
-                        format!("the helper saw the client at {c} (the findings' address, which the seal signed)")
+                        tr.f(Msg::FindingsDecodeSeenSigned, &[("address", c.into())])
                     }
-                    (SealForm::Short, None) => {
-                        "no network address in the seal or the findings".to_string()
+                    (SealForm::Short, None) => tr.t(Msg::FindingsDecodeSeenNoneAnywhere),
+                    (SealForm::Full { .. }, Some(c)) => {
+                        tr.f(Msg::FindingsDecodeSeen, &[("address", c.into())])
                     }
-                    (SealForm::Full { .. }, Some(c)) => format!("the helper saw the client at {c}"),
-                    (SealForm::Full { .. }, None) => "no network address in the seal".to_string(),
+                    (SealForm::Full { .. }, None) => tr.t(Msg::FindingsDecodeSeenNone),
                 };
-                let mut line = format!(
-                    "Seal: {key}, made at {}, {seen} (not checked here: open the link in the browser to verify it against the helper's keys).\n",
-                    utc(t.time_ms),
-                );
-                if let Some(w) = address_warning(findings, t.client(findings)) {
-                    line.push_str(&format!("Warning: {w}\n"));
+                text.push_str(&tr.f(
+                    Msg::FindingsDecodeSeal,
+                    &[
+                        ("key", (&key).into()),
+                        ("time", (&utc(t.time_ms)).into()),
+                        ("seen", (&seen).into()),
+                    ],
+                ));
+                if let Some(w) = address_warning(tr, findings, t.client(findings)) {
+                    text.push('\n');
+                    text.push_str(&tr.f(Msg::FindingsDecodeWarning, &[("warning", (&w).into())]));
                 }
-                line
             }
-            Err(e) => format!("Seal: unreadable ({e}).\n"),
+            Err(e) => {
+                let why = e.explain(tr);
+                text.push_str(&tr.f(Msg::FindingsDecodeSealUnreadable, &[("why", (&why).into())]));
+            }
         },
-    });
+    }
+    text.push('\n');
     let mut session = decoded.session;
     // One-line values stay on their line: a line break in them would print as a
     // line of the report that the link never earned.
     session.server_name = session.server_name.map(|s| escape_terminal(&s, true));
     session.ticket = session.ticket.map(|s| escape_terminal(&s, true));
-    text.push_str(&Findings::new(tree, &session).to_text());
+    // The tree's words in the reader's language, where this version has them.
+    let shown = match content.translation(&tree.id, tree.fingerprint, tr.lang()) {
+        Some(words) if tr.lang() != tree.lang && words.nodes.len() == tree.nodes.len() => {
+            tree.translated(&words)
+        }
+        _ => tree.clone(),
+    };
+    if let Some(lang) = &session.lang {
+        text.push_str(&tr.f(
+            Msg::ShellWalkedIn,
+            &[("language", (&language_name(lang)).into())],
+        ));
+        text.push('\n');
+    }
+    text.push_str(&Findings::new(tr, &shown, &session).to_text(tr));
     // Notes keep their line breaks; everything else a terminal obeys is escaped.
     Ok(escape_terminal(&text, false))
 }

@@ -5,14 +5,17 @@
 mod code;
 mod findings;
 mod graph;
+mod words;
 
 pub use graph::graph;
+pub use words::{Chosen, Words, LOCALE_VARS};
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::content::{self, Content, LoadError, Source};
+use fixpath_core::translation::split_file_name;
 
 /// Exit codes of `fixpath lint`.
 pub const LINT_CLEAN: u8 = 0;
@@ -60,7 +63,23 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let mut problems = 0usize;
     let mut files_with_problems = 0usize;
     let mut linted = 0usize;
+    let mut translations = 0usize;
+    // A translation given alone is linted against its tree beside it.
+    let mut with_trees = files.clone();
     for f in &files {
+        if let Some((stem, _)) = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(split_file_name)
+        {
+            let tree = f.with_file_name(format!("{stem}.toml"));
+            if !with_trees.contains(&tree) && tree.is_file() {
+                with_trees.push(tree);
+            }
+        }
+    }
+    let mut sources = Vec::with_capacity(with_trees.len());
+    for f in &with_trees {
         let src = match std::fs::read(f) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(s) => s,
@@ -76,18 +95,24 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 continue;
             }
         };
-        linted += 1;
-        let found = fixpath_core::lint::lint(&src);
-        if !found.is_empty() {
-            files_with_problems += 1;
+        if files.contains(f) {
+            count(f, &mut linted, &mut translations);
         }
-        for p in &found {
-            problems += 1;
-            let _ = writeln!(out, "{}", p.in_file(f.display()));
+        sources.push((f.clone(), src));
+    }
+    if let Err(LoadError::Problems(found)) = content::load::compile_all(sources.into_iter()) {
+        let shown: Vec<_> = found.iter().filter(|p| files.contains(&p.file)).collect();
+        let in_files: BTreeSet<&Path> = shown.iter().map(|p| p.file.as_path()).collect();
+        files_with_problems += in_files.len();
+        problems += shown.len();
+        for p in shown {
+            let _ = writeln!(out, "{p}");
         }
     }
     for dir in content_dirs {
-        linted += tree_files(&dir.join(content::load::TREES_DIR)).map_or(0, |f| f.len());
+        for f in tree_files(&dir.join(content::load::TREES_DIR)).unwrap_or_default() {
+            count(&f, &mut linted, &mut translations);
+        }
         match content::load(&Source::Dir(dir.to_path_buf())) {
             Ok(_) => {}
             Err(LoadError::Problems(found)) => {
@@ -104,15 +129,21 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             }
         }
     }
-    let trees = if linted == 1 { "tree" } else { "trees" };
+    let mut trees = format!("{linted} tree{}", if linted == 1 { "" } else { "s" });
+    if translations > 0 {
+        trees.push_str(&format!(
+            " and {translations} translation{}",
+            if translations == 1 { "" } else { "s" }
+        ));
+    }
     if problems == 0 && !unreadable {
-        let _ = writeln!(out, "{linted} {trees}, no problems");
+        let _ = writeln!(out, "{trees}, no problems");
         return LINT_CLEAN;
     }
     if problems > 0 {
         let _ = writeln!(
             out,
-            "{linted} {trees}, {problems} problem{} in {files_with_problems} file{}",
+            "{trees}, {problems} problem{} in {files_with_problems} file{}",
             if problems == 1 { "" } else { "s" },
             if files_with_problems == 1 { "" } else { "s" },
         );
@@ -121,6 +152,18 @@ pub fn lint(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         LINT_UNREADABLE
     } else {
         LINT_PROBLEMS
+    }
+}
+
+/// Counts `f` as a tree or as a translation (`TREE.LANG.toml`).
+fn count(f: &Path, trees: &mut usize, translations: &mut usize) {
+    match f
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(split_file_name)
+    {
+        Some(_) => *translations += 1,
+        None => *trees += 1,
     }
 }
 
@@ -157,18 +200,37 @@ pub const DECODE_UNREADABLE: u8 = 2;
 /// Decodes a findings link (or bare payload) against `content` (the tree version
 /// it was made with, from the content or the archive) and prints the findings as
 /// text; or a help-desk code, printed as its summary. `input` is the argument;
-/// `-` reads `stdin`.
+/// `-` reads `stdin`. The words are `lang`'s (`--lang`), else the environment's
+/// locale's ([`LOCALE_VARS`]), else English; a `lang` no catalog matches is said
+/// on `err`.
 pub fn decode(
     input: &str,
+    lang: Option<&str>,
     content: &Content,
     stdin: &mut dyn std::io::Read,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let Chosen { words, unknown } = Words::choose(lang, |v| std::env::var(v).ok());
+    let tr = words.tr();
+    if let Some(asked) = unknown {
+        let asked = crate::logging::escape_terminal(&asked, true);
+        let have = Words::shipped_tags();
+        let note = tr.f(
+            fixpath_core::i18n::Msg::FindingsDecodeUnknownLang,
+            &[("lang", (&asked).into()), ("have", (&have).into())],
+        );
+        let _ = writeln!(err, "{note}");
+    }
     let text = if input == "-" {
         let mut s = String::new();
         if let Err(e) = stdin.read_to_string(&mut s) {
-            let _ = writeln!(err, "cannot read standard input: {e}");
+            let e = e.to_string();
+            let said = tr.f(
+                fixpath_core::i18n::Msg::FindingsDecodeStdin,
+                &[("error", (&e).into())],
+            );
+            let _ = writeln!(err, "{said}");
             return DECODE_UNREADABLE;
         }
         s
@@ -177,8 +239,8 @@ pub fn decode(
     };
     // A help-desk code, else a findings link.
     let found = match code::code_part(text.trim()) {
-        Some(c) => code::decode_to_text(c, content).map_err(|e| e.to_string()),
-        None => findings::decode_to_text(text.trim(), content).map_err(|e| e.to_string()),
+        Some(c) => code::decode_to_text(tr, c, content).map_err(|e| e.explain(tr)),
+        None => findings::decode_to_text(tr, text.trim(), content).map_err(|e| e.explain(tr)),
     };
     match found {
         Ok(report) => {

@@ -7,7 +7,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use fixpath_core::content::{parse_tree_file, tree_file};
+use fixpath_core::content::{parse_translation_file, parse_tree_file, tree_file};
 use fixpath_core::Tree;
 
 /// The archive's folder inside the state directory.
@@ -45,19 +45,40 @@ impl Archive {
         if path.is_file() {
             return Ok(());
         }
-        std::fs::create_dir_all(&self.dir).map_err(err)?;
-        // A temporary file renamed into place: a reader never sees half a version.
-        let mut tmp = tempfile_in(&self.dir).map_err(err)?;
-        tmp.1.write_all(json).map_err(err)?;
-        tmp.1.sync_all().map_err(err)?;
-        std::fs::rename(&tmp.0, &path).map_err(err)
+        self.write(&path, json).map_err(err)
     }
 
-    /// A kept version by its served file name; `None` when the name is not a tree
-    /// version's or that version was never kept.
+    /// Writes `json` at `path` through a temporary file renamed into place: a
+    /// reader never sees half a file.
+    fn write(&self, path: &Path, json: &[u8]) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let mut tmp = tempfile_in(&self.dir)?;
+        tmp.1.write_all(json)?;
+        tmp.1.sync_all()?;
+        std::fs::rename(&tmp.0, path)
+    }
+
+    /// Keeps a version's translation (`name`: `translation_file`), replaced when
+    /// its words changed: a translation may be edited while its tree stays.
+    pub(crate) fn keep_words(&self, name: &str, json: &[u8]) -> Result<(), ArchiveError> {
+        let err = |why| ArchiveError {
+            dir: self.dir.clone(),
+            why,
+        };
+        let path = self.dir.join(name);
+        if std::fs::read(&path).is_ok_and(|kept| kept == json) {
+            return Ok(());
+        }
+        self.write(&path, json).map_err(err)
+    }
+
+    /// A kept version (or translation) by its served file name; `None` when the
+    /// name is not one or was never kept.
     pub(crate) fn read(&self, name: &str) -> Option<Vec<u8>> {
         // Only names of the form core writes: no separators, no dot segments.
-        parse_tree_file(name)?;
+        if parse_tree_file(name).is_none() && parse_translation_file(name).is_none() {
+            return None;
+        }
         std::fs::read(self.dir.join(name)).ok()
     }
 
@@ -73,6 +94,7 @@ impl Archive {
         names.sort();
         names
             .iter()
+            .filter(|n| parse_tree_file(n).is_some())
             .filter_map(|n| serde_json::from_slice(&self.read(n)?).ok())
             .collect()
     }

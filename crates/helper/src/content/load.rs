@@ -6,8 +6,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use fixpath_core::content::{read_brand, Brand};
+use fixpath_core::content::{read_brand, read_brand_words, Brand};
 use fixpath_core::lint::Problem;
+use fixpath_core::translation::{lint_translation, split_file_name, Translation};
 use fixpath_core::{shipped, Tree};
 
 /// Where the content comes from.
@@ -40,6 +41,8 @@ const LOGO_TYPES: [(&str, &str); 5] = [
 pub(crate) struct Loaded {
     /// Every tree, by file name (the home page's order).
     pub(crate) trees: Vec<Tree>,
+    /// Every translation (`TREE.LANG.toml`), with its tree's id.
+    pub(crate) translations: Vec<(String, Translation)>,
     /// The brand; its `logo` is still the file name as written.
     pub(crate) brand: Brand,
     pub(crate) logo: Option<Logo>,
@@ -99,10 +102,12 @@ pub(crate) fn load(source: &Source) -> Result<Loaded, LoadError> {
         Source::Shipped => {
             let files = shipped::SOURCES
                 .iter()
+                .chain(shipped::TRANSLATIONS)
                 .map(|(name, src)| (PathBuf::from(TREES_DIR).join(name), src.to_string()));
-            let trees = compile_all(files)?;
+            let (trees, translations) = compile_all(files)?;
             Ok(Loaded {
                 trees,
+                translations,
                 brand: Brand::default(),
                 logo: None,
             })
@@ -146,15 +151,65 @@ fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
         Ok(None)
     };
     match (trees_result, brand_result) {
-        (Ok(trees), Ok(brand)) => {
-            let (brand, logo) = brand.unwrap_or_default();
-            Ok(Loaded { trees, brand, logo })
+        (Ok((trees, translations)), Ok(brand)) => {
+            let (mut brand, logo) = brand.unwrap_or_default();
+            brand.words = read_brand_translations(dir, &brand)?;
+            Ok(Loaded {
+                trees,
+                translations,
+                brand,
+                logo,
+            })
         }
         (Err(LoadError::Problems(mut a)), Err(LoadError::Problems(b))) => {
             a.extend(b);
             Err(LoadError::Problems(a))
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// Every `brand.LANG.toml` beside `brand.toml`, checked against the brand.
+fn read_brand_translations(
+    dir: &Path,
+    brand: &Brand,
+) -> Result<Vec<fixpath_core::content::BrandWords>, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|why| LoadError::Unreadable {
+        path: dir.to_path_buf(),
+        why,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(split_file_name)
+                    .is_some_and(|(stem, _)| stem == "brand")
+        })
+        .collect();
+    paths.sort();
+    let mut words = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let Some((_, lang)) = split_file_name(name) else {
+            continue;
+        };
+        let src = read_text(&path)?;
+        match read_brand_words(brand, lang, &src) {
+            Ok(w) => words.push(w),
+            Err(ps) => problems.extend(ps.into_iter().map(|problem| FileProblem {
+                file: path.clone(),
+                problem,
+            })),
+        }
+    }
+    if problems.is_empty() {
+        Ok(words)
+    } else {
+        Err(LoadError::Problems(problems))
     }
 }
 
@@ -175,12 +230,25 @@ fn read_text(path: &Path) -> Result<String, LoadError> {
     })
 }
 
-/// Lints every file; the trees when all are clean, else every problem. Two files
-/// may not give the same id: a link names its tree by id.
-fn compile_all(files: impl Iterator<Item = (PathBuf, String)>) -> Result<Vec<Tree>, LoadError> {
+/// Lints every file: the trees, then each translation (`TREE.LANG.toml`) against
+/// the tree of `TREE.toml` beside it. The trees and translations when all are
+/// clean, else every problem. Two files may not give the same id: a link names
+/// its tree by id.
+/// Linted trees and their translations (each with its tree's id).
+pub(crate) type Compiled = (Vec<Tree>, Vec<(String, Translation)>);
+
+pub(crate) fn compile_all(
+    files: impl Iterator<Item = (PathBuf, String)>,
+) -> Result<Compiled, LoadError> {
     let mut trees: Vec<(PathBuf, Tree)> = Vec::new();
+    let mut translations: Vec<(PathBuf, String)> = Vec::new();
     let mut problems = Vec::new();
     for (file, src) in files {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if split_file_name(name).is_some() {
+            translations.push((file, src));
+            continue;
+        }
         match Tree::from_toml(&src) {
             Ok(tree) => {
                 if let Some((first, _)) = trees.iter().find(|(_, t)| t.id == tree.id) {
@@ -206,8 +274,40 @@ fn compile_all(files: impl Iterator<Item = (PathBuf, String)>) -> Result<Vec<Tre
             })),
         }
     }
+    let mut compiled = Vec::with_capacity(translations.len());
+    for (file, src) in translations {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let Some((stem, lang)) = split_file_name(name) else {
+            continue;
+        };
+        let tree_file = file.with_file_name(format!("{stem}.toml"));
+        let problem = |message: String| FileProblem {
+            file: file.clone(),
+            problem: Problem {
+                line: 1,
+                node: None,
+                message,
+            },
+        };
+        let Some((_, tree)) = trees.iter().find(|(f, _)| *f == tree_file) else {
+            // A translation of a tree that did not compile was reported with the tree.
+            if !problems.iter().any(|p| p.file == tree_file) {
+                problems.push(problem(format!(
+                    "a translation of `{stem}.toml`, which is not here: a translation lives beside its tree"
+                )));
+            }
+            continue;
+        };
+        match lint_translation(tree, lang, &src) {
+            Ok(t) => compiled.push((tree.id.clone(), t)),
+            Err(ps) => problems.extend(ps.into_iter().map(|problem| FileProblem {
+                file: file.clone(),
+                problem,
+            })),
+        }
+    }
     if problems.is_empty() {
-        Ok(trees.into_iter().map(|(_, t)| t).collect())
+        Ok((trees.into_iter().map(|(_, t)| t).collect(), compiled))
     } else {
         Err(LoadError::Problems(problems))
     }

@@ -17,7 +17,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bytes::Bytes;
-use fixpath_core::content::{parse_tree_file, tree_file, Listing, Site, CONTENT_PREFIX};
+use fixpath_core::content::{
+    parse_translation_file, parse_tree_file, translation_file, tree_file, Language, Listing,
+    ListingWords, Site, CONTENT_PREFIX,
+};
+use fixpath_core::i18n::Catalog;
+use fixpath_core::translation::Translation;
 use fixpath_core::{precompress, Tree};
 use sha2::{Digest, Sha256};
 
@@ -90,9 +95,70 @@ pub(crate) struct Snapshot {
     /// Where the site document is served (`/content/site.<digest>.json`).
     pub(crate) site_path: String,
     pub(crate) trees: Vec<Tree>,
+    /// Every translation in service, with its tree's id.
+    pub(crate) translations: Vec<(String, Translation)>,
     /// Every file of this version by its name under [`CONTENT_PREFIX`].
     files: HashMap<String, Arc<Blob>>,
 }
+
+/// One of the app's languages as the helper serves it: what the site document
+/// says of it, its catalog (for the page shell's words) and the catalog's file.
+pub(crate) struct Shipped {
+    pub(crate) language: Language,
+    pub(crate) catalog: Catalog,
+    name: String,
+    blob: Arc<Blob>,
+}
+
+/// The app's languages, English first, built once (they are the binary's, not
+/// the content's).
+pub(crate) fn languages() -> &'static [Shipped] {
+    static LANGUAGES: std::sync::OnceLock<Vec<Shipped>> = std::sync::OnceLock::new();
+    LANGUAGES.get_or_init(|| {
+        Catalog::shipped()
+            .into_iter()
+            .zip(Catalog::shipped_json())
+            .map(|(catalog, (_, json))| {
+                let blob = Blob::new(json.as_bytes().to_vec(), JSON);
+                let name = format!("ui.{}.{}.json", catalog.lang, blob.digest);
+                let language = Language {
+                    tag: catalog.lang.clone(),
+                    name: catalog.name.clone(),
+                    rtl: catalog.rtl,
+                    catalog: format!("{CONTENT_PREFIX}{name}"),
+                };
+                Shipped {
+                    language,
+                    catalog,
+                    name,
+                    blob: Arc::new(blob),
+                }
+            })
+            .collect()
+    })
+}
+
+/// The language to greet a reader in: their remembered choice (the app's
+/// `fixpath-lang` cookie), else the best of their `Accept-Language`, else English.
+pub(crate) fn greeting_language(cookie: Option<&str>, accept: Option<&str>) -> &'static Shipped {
+    let all = languages();
+    let tags: Vec<&str> = all.iter().map(|l| l.language.tag.as_str()).collect();
+    let chosen = cookie
+        .into_iter()
+        .flat_map(|c| c.split(';'))
+        .filter_map(|kv| kv.trim().strip_prefix(LANG_COOKIE)?.strip_prefix('='))
+        .find_map(|tag| tags.iter().position(|t| *t == tag));
+    let best = chosen.or_else(|| {
+        fixpath_core::i18n::best(
+            fixpath_core::i18n::accept_language(accept.unwrap_or("")),
+            &tags,
+        )
+    });
+    &all[best.unwrap_or(0)]
+}
+
+/// The cookie the app keeps the reader's choice of language in.
+pub(crate) const LANG_COOKIE: &str = "fixpath-lang";
 
 impl Snapshot {
     /// Builds the served files from linted content (the logo gets its address,
@@ -116,9 +182,33 @@ impl Snapshot {
                 Arc::new(Blob::new(json, JSON)),
             );
         }
+        let mut listings: Vec<Listing> = loaded.trees.iter().map(Listing::of).collect();
+        for (id, t) in &loaded.translations {
+            let Some(tree) = loaded.trees.iter().find(|tree| &tree.id == id) else {
+                continue;
+            };
+            let json = serde_json::to_vec(t)?;
+            files.insert(
+                translation_file(id, tree.fingerprint, &t.lang),
+                Arc::new(Blob::new(json, JSON)),
+            );
+            if let Some(l) = listings.iter_mut().find(|l| &l.id == id) {
+                l.translations.push(ListingWords {
+                    lang: t.lang.clone(),
+                    title: t.title.clone(),
+                    symptom: t.symptom.clone(),
+                });
+            }
+        }
+        let mut languages_served = Vec::new();
+        for l in languages() {
+            files.insert(l.name.clone(), l.blob.clone());
+            languages_served.push(l.language.clone());
+        }
         let site = Site {
             brand,
-            trees: loaded.trees.iter().map(Listing::of).collect(),
+            trees: listings,
+            languages: languages_served,
         };
         let site_blob = Blob::new(serde_json::to_vec(&site)?, JSON);
         let site_name = format!("site.{}.json", site_blob.digest);
@@ -128,6 +218,7 @@ impl Snapshot {
             site,
             site_path: format!("{CONTENT_PREFIX}{site_name}"),
             trees: loaded.trees,
+            translations: loaded.translations,
             files,
         })
     }
@@ -140,6 +231,11 @@ impl Snapshot {
     /// The current tree with this id.
     pub(crate) fn tree(&self, id: &str) -> Option<&Tree> {
         self.trees.iter().find(|t| t.id == id)
+    }
+
+    /// The site as a reader of `lang` sees it: the page shell's brand and list.
+    pub(crate) fn site_in(&self, lang: &str) -> Site {
+        self.site.in_lang(lang)
     }
 }
 
@@ -227,6 +323,15 @@ impl Content {
                 archive.keep(tree, &blob.raw)?;
             }
         }
+        for (id, t) in &snapshot.translations {
+            let Some(tree) = snapshot.tree(id) else {
+                continue;
+            };
+            let name = translation_file(id, tree.fingerprint, &t.lang);
+            if let Some(blob) = snapshot.files.get(&name) {
+                archive.keep_words(&name, &blob.raw)?;
+            }
+        }
         Ok(snapshot)
     }
 
@@ -274,8 +379,8 @@ impl Content {
         {
             let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
             for (name, blob) in &old.files {
-                // Tree versions stay reachable through the archive.
-                if parse_tree_file(name).is_none() {
+                // Tree versions and their translations stay reachable through the archive.
+                if parse_tree_file(name).is_none() && parse_translation_file(name).is_none() {
                     recent.push_back((name.clone(), blob.clone()));
                 }
             }
@@ -315,6 +420,19 @@ impl Content {
         if let Some(blob) = self.in_memory(name) {
             return Some(Found::Exact(blob));
         }
+        if let Some((id, fingerprint, _)) = parse_translation_file(name) {
+            if let Some(json) = self.archive.read(name) {
+                return Some(Found::Exact(Arc::new(Blob::new(json, JSON))));
+            }
+            // A version this helper knows, not translated into that language: a
+            // plain "none", so the report of an old link asks without an error.
+            let known = self
+                .current()
+                .tree(id)
+                .is_some_and(|t| t.fingerprint == fingerprint)
+                || self.archive.read(&tree_file(id, fingerprint)).is_some();
+            return known.then(|| Found::Current(Arc::new(Blob::new(b"null".to_vec(), JSON))));
+        }
         let (id, _) = parse_tree_file(name)?;
         if let Some(json) = self.archive.read(name) {
             return Some(Found::Exact(Arc::new(Blob::new(json, JSON))));
@@ -337,6 +455,19 @@ impl Content {
         }
         let name = tree_file(id, fingerprint);
         match self.file(&name)? {
+            Found::Exact(blob) => serde_json::from_slice(&blob.raw).ok(),
+            Found::Current(_) => None,
+        }
+    }
+
+    /// A tree version's translation into `lang`, in service or kept: for `decode`.
+    pub(crate) fn translation(
+        &self,
+        id: &str,
+        fingerprint: u64,
+        lang: &str,
+    ) -> Option<Translation> {
+        match self.file(&translation_file(id, fingerprint, lang))? {
             Found::Exact(blob) => serde_json::from_slice(&blob.raw).ok(),
             Found::Current(_) => None,
         }

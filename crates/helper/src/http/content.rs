@@ -11,6 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use fixpath_core::content::parse_translation_file;
+
 use crate::content::{Blob, Found};
 use crate::http::error::Error;
 use crate::http::web::{Coding, Conditions, IMMUTABLE, VARY_ENCODING};
@@ -38,6 +40,11 @@ pub(crate) async fn file(
         }
     };
     match found {
+        // A translation keeps its name when only its words change: asked again
+        // each time (a 304 while it is the same), never cached for ever.
+        Some(Found::Exact(blob)) if parse_translation_file(&name).is_some() => {
+            answer(&blob, &headers, "no-cache")
+        }
         Some(Found::Exact(blob)) => answer(&blob, &headers, IMMUTABLE),
         Some(Found::Current(blob)) => answer(&blob, &headers, "no-store"),
         None => {

@@ -313,9 +313,18 @@ fn body(page: &IndexPage, coding: Coding) -> Bytes {
 /// `index.html` with its CSP, in the client's encoding, or the "not built" answer.
 async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
     let file = state.dist().join(INDEX);
+    let header_text = |name| {
+        req_headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let lang = crate::content::greeting_language(
+        header_text(header::COOKIE),
+        header_text(header::ACCEPT_LANGUAGE),
+    );
     let page = match state
         .index_cache()
-        .page(&file, state.content().current())
+        .page(&file, state.content().current(), lang)
         .await
     {
         Ok(page) => page,
@@ -339,6 +348,11 @@ async fn index(state: &AppState, req_headers: &HeaderMap) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.append(header::VARY, VARY_ENCODING);
+    // The shell is in the reader's language.
+    h.append(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
     if let Some(enc) = coding.header() {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
     }

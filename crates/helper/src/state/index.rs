@@ -11,13 +11,15 @@ use axum::body::Bytes;
 use fixpath_core::precompress;
 use sha2::{Digest, Sha256};
 
-use crate::content::{render_page, Snapshot};
+use crate::content::{render_page, Shipped, Snapshot};
 
 /// `index.html` as served, in each encoding, built once per version of the file.
 pub(crate) struct IndexPage {
     stamp: Option<(u64, SystemTime)>,
     /// The content version put in.
     generation: u64,
+    /// The language it is in.
+    lang: &'static str,
     raw: Bytes,
     brotli: Option<Bytes>,
     gzip: Option<Bytes>,
@@ -31,6 +33,7 @@ impl IndexPage {
         raw: Vec<u8>,
         stamp: Option<(u64, SystemTime)>,
         generation: u64,
+        lang: &'static str,
     ) -> IndexPage {
         let kept =
             |encoded: Vec<u8>| precompress::helps(&raw, &encoded).then(|| Bytes::from(encoded));
@@ -43,6 +46,7 @@ impl IndexPage {
         IndexPage {
             stamp,
             generation,
+            lang,
             raw: Bytes::from(raw),
             brotli,
             gzip,
@@ -71,25 +75,27 @@ impl IndexPage {
     }
 }
 
-/// The last `IndexPage` built, reused while the file's length and modification
-/// time stay the same.
+/// The last `IndexPage` built in each language, reused while the file's length
+/// and modification time and the content stay the same.
 #[derive(Default)]
 pub(crate) struct IndexCache {
-    page: Mutex<Option<Arc<IndexPage>>>,
+    pages: Mutex<Vec<Arc<IndexPage>>>,
 }
 
 impl IndexCache {
-    /// The page for the file now at `file` with `content` put in: the cached
-    /// one, or a new one.
+    /// The page for the file now at `file` with `content` put in, in `lang`: the
+    /// cached one, or a new one.
     pub(crate) async fn page(
         &self,
         file: &Path,
         content: Arc<Snapshot>,
+        lang: &'static Shipped,
     ) -> std::io::Result<Arc<IndexPage>> {
         let meta = tokio::fs::metadata(file).await?;
         let stamp = meta.modified().ok().map(|m| (meta.len(), m));
+        let tag = lang.language.tag.as_str();
         if let Some(page) = self
-            .current()
+            .current(tag)
             .filter(|p| stamp.is_some() && p.stamp == stamp && p.generation == content.generation)
         {
             return Ok(page);
@@ -98,19 +104,26 @@ impl IndexCache {
         let page = tokio::task::spawn_blocking(move || {
             // A page that is not UTF-8 is served as built.
             let raw = match String::from_utf8(raw) {
-                Ok(text) => render_page(&text, &content).into_bytes(),
+                Ok(text) => render_page(&text, &content, lang).into_bytes(),
                 Err(e) => e.into_bytes(),
             };
-            IndexPage::new(raw, stamp, content.generation)
+            IndexPage::new(raw, stamp, content.generation, tag)
         })
         .await
         .map(Arc::new)
         .map_err(std::io::Error::other)?;
-        *self.page.lock().unwrap_or_else(|e| e.into_inner()) = Some(page.clone());
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.retain(|p| p.lang != tag);
+        pages.push(page.clone());
         Ok(page)
     }
 
-    fn current(&self) -> Option<Arc<IndexPage>> {
-        self.page.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    fn current(&self, lang: &str) -> Option<Arc<IndexPage>> {
+        self.pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|p| p.lang == lang)
+            .cloned()
     }
 }
