@@ -17,14 +17,21 @@ use fixpath_core::translation::Translation;
 
 fn example_fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
+    fixture_on(
+        dir,
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme"),
+    )
+}
+
+/// The helper serving `content`, with a built-looking page in `dir/dist`.
+fn fixture_on(dir: tempfile::TempDir, content: &Path) -> Fixture {
     let d = dir.path().join("dist");
     std::fs::create_dir_all(&d).unwrap();
     let page =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index.html"))
             .unwrap();
     std::fs::write(d.join("index.html"), page).unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme");
-    let extra = format!("content = '{}'\n", example.display());
+    let extra = format!("content = '{}'\n", content.display());
     fixture_in(dir, &extra)
 }
 
@@ -203,4 +210,127 @@ async fn translations_are_served_beside_their_version() {
         fixpath_core::model::hex64::text(l.fingerprint)
     ));
     assert!(kept.is_file(), "{} is kept", kept.display());
+}
+
+/// Copies the example content into a temporary directory, to edit.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn translations_reload_with_the_content_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme"),
+        &content,
+    );
+    let f = fixture_on(dir, &content);
+    let file = content.join("trees/wifi-connected-no-internet.fr.toml");
+    let src = std::fs::read_to_string(&file).unwrap();
+    let title_line = src
+        .lines()
+        .find(|l| l.starts_with("title = "))
+        .unwrap()
+        .to_string();
+
+    // A good edit of the words alone: served at once, the tree's version unchanged.
+    let before = site(&f).await;
+    std::fs::write(
+        &file,
+        src.replace(&title_line, "title = \"Wi-Fi sans Internet\""),
+    )
+    .unwrap();
+    assert!(f.state.content().reload().expect("a good edit loads"));
+    let after = site(&f).await;
+    assert_eq!(
+        after.trees[0].fingerprint, before.trees[0].fingerprint,
+        "words are no new version"
+    );
+    let fr = after.trees[0]
+        .translations
+        .iter()
+        .find(|w| w.lang == "fr")
+        .unwrap();
+    assert_eq!(fr.title, "Wi-Fi sans Internet");
+
+    // A translation that lost a node: refused, the last good one stays.
+    let first_node = src.find("[node.").unwrap();
+    let next_node = first_node + 1 + src[first_node + 1..].find("[node.").unwrap();
+    let broken = format!("{}{}", &src[..first_node], &src[next_node..]);
+    std::fs::write(&file, broken).unwrap();
+    let err = f
+        .state
+        .content()
+        .reload()
+        .expect_err("a missing node is refused");
+    assert!(err.to_string().contains("is not translated"), "{err}");
+    let still = site(&f).await;
+    assert_eq!(
+        still.trees[0]
+            .translations
+            .iter()
+            .find(|w| w.lang == "fr")
+            .unwrap()
+            .title,
+        "Wi-Fi sans Internet"
+    );
+}
+
+/// `fixpath decode` in the reader's language: a link made in French reads in
+/// English with the tree's English words and a line saying the user saw
+/// French, and with `--lang fr` in French words, the tree's too.
+#[test]
+fn decode_reads_a_french_link_in_either_language() {
+    use fixpath_core::{link, Session, Tree};
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme");
+    let tree_src =
+        std::fs::read_to_string(example.join("trees/wifi-connected-no-internet.toml")).unwrap();
+    let tree = Tree::from_toml(&tree_src).unwrap();
+    let fr_src =
+        std::fs::read_to_string(example.join("trees/wifi-connected-no-internet.fr.toml")).unwrap();
+    let fr = fixpath_core::translation::lint_translation(&tree, "fr", &fr_src).unwrap();
+    let mut session = Session::start(&tree, 1_780_000_000_000);
+    session.lang = Some("fr".into());
+    let payload = link::encode(&session);
+    let state = tempfile::tempdir().unwrap();
+    let config = state.path().join("fixpath.toml");
+    std::fs::write(&config, common::config_text(state.path(), "")).unwrap();
+    let decode = |lang: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fixpath"))
+            .args(["decode", "--config"])
+            .arg(&config)
+            .arg("--content")
+            .arg(&example)
+            .args(["--lang", lang, &payload])
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let en = decode("en");
+    assert!(en.contains(&tree.title), "{en}");
+    assert!(en.contains("The user saw these steps in Français."), "{en}");
+    let in_fr = decode("fr");
+    assert!(
+        in_fr.contains(&fr.title),
+        "the tree's French words: {in_fr}"
+    );
+    assert!(!in_fr.contains(&tree.title), "{in_fr}");
 }
