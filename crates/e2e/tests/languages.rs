@@ -113,6 +113,19 @@ async fn a_french_walk_reads_as_an_english_report_and_switches_to_french() -> Re
     .await?;
     assert_eq!(page_lang(&e).await?.0, "fr");
     assert_clean_console(&e, "the report, in English then French").await?;
+    // The choice is remembered: a reload comes back in French, the shell too.
+    e.refresh().await?;
+    poll("the page shell in French again", || async {
+        Ok((page_lang(&e).await?.0 == "fr").then_some(()))
+    })
+    .await?;
+    read_report(&e).await?;
+    assert_eq!(
+        text_of(&e, ".report .findings h1").await?,
+        Some(summary_of(&fr, &w.outcome)?),
+        "the remembered language"
+    );
+    assert_clean_console(&e, "the report reloaded").await?;
 
     // The same walk in English: the same help-desk code.
     let en = driver.browser_in("en-US", (1024, 900)).await?;
