@@ -439,9 +439,16 @@ fn decode_writes_in_the_language_asked_for_else_english_with_a_note() {
         let (code, out, err) = run(&["decode", "--lang", "xx", input], dir.path());
         assert_eq!(code, 0, "{err}");
         assert_eq!(out, english);
+        let have: Vec<String> = fixpath_core::i18n::Catalog::shipped()
+            .into_iter()
+            .map(|c| c.lang)
+            .collect();
         assert_eq!(
             err,
-            "fixpath: no catalog for the language “xx” (there are: en); writing English\n"
+            format!(
+                "fixpath: no catalog for the language “xx” (there are: {}); writing English\n",
+                have.join(", ")
+            )
         );
     }
     // The English of a findings link, line by line.
