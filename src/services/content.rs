@@ -135,11 +135,12 @@ pub enum ContentError {
 }
 
 impl ContentError {
-    /// A sentence for the user.
+    /// Why, for the user, in the page's language: said as the fetch's own reason
+    /// (a tree the helper does not have answered 404). A page that names no
+    /// site never shows this: the shell gives way to its own sentence instead.
     pub fn explain(&self) -> String {
         match self {
-            Self::NotFound => "our helper does not have it".into(),
-            Self::NoSite => "this page was not served by our helper".into(),
+            Self::NotFound | Self::NoSite => HttpError::Status(404, None).explain(),
             Self::Failed(e) => e.explain(),
         }
     }
